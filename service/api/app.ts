@@ -1,0 +1,45 @@
+/** The Express application: probes, the Gemini surface, and Google-shaped errors for everything else. */
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from '../telemetry/logger';
+import { collapseSlashes } from '../protocol/paths';
+import type { Upstream } from '../upstream/types';
+import { geminiRoutes } from './gemini-routes';
+import { healthRoutes, type ReadinessCheck } from './health';
+import { errorRenderer, notFoundHandler } from './render-error';
+
+export interface AppOptions {
+  upstream: Upstream;
+  logger: Logger;
+  maxBodyBytes: number;
+  readiness: ReadinessCheck[];
+  isDraining: () => boolean;
+}
+
+/** The legacy SDK turns a base URL ending in `/` into `//v1beta/...`; route it as if written once. */
+const collapseDoubleSlashes: RequestHandler = function collapseDoubleSlashes(req, _res, next) {
+  const query = req.url.indexOf('?');
+  const path = query < 0 ? req.url : req.url.slice(0, query);
+  if (path.includes('//')) req.url = collapseSlashes(path) + (query < 0 ? '' : req.url.slice(query));
+  next();
+};
+
+/** While draining, ask keep-alive clients to reconnect elsewhere. */
+function closeWhenDraining(isDraining: () => boolean): RequestHandler {
+  return function closeWhenDraining(_req, res, next) {
+    if (isDraining()) res.setHeader('connection', 'close');
+    next();
+  };
+}
+
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(collapseDoubleSlashes, closeWhenDraining(options.isDraining));
+  app.use(healthRoutes(options.readiness, options.isDraining));
+  app.use(geminiRoutes({ upstream: options.upstream, maxBodyBytes: options.maxBodyBytes }));
+  app.use(notFoundHandler);
+  app.use(errorRenderer(options.logger));
+  return app;
+}

@@ -1,0 +1,40 @@
+/**
+ * Reading a JSON request body: the bytes are kept (they are forwarded upstream unchanged when no stage
+ * rewrites them) and parsed once. Every way a body can be wrong ends in a Google-shaped 4xx.
+ */
+import type { Request } from 'express';
+import { GoogleApiError, invalidArgument } from '../protocol/errors';
+
+const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+export interface JsonBody {
+  raw: Buffer;
+  value: Record<string, unknown>;
+}
+
+/** Rejects a declared content type that is not JSON; a missing one is read as JSON, as Google does. */
+export function requireJsonContentType(req: Request): void {
+  const type = req.headers['content-type'];
+  if (type !== undefined && !JSON_TYPES.test(type)) {
+    throw new GoogleApiError(415, `Content-Type ${JSON.stringify(type.slice(0, 100))} is not supported; send application/json.`, {
+      status: 'INVALID_ARGUMENT',
+    });
+  }
+}
+
+export function parseJsonBody(raw: Buffer | undefined): JsonBody {
+  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+  if (bytes.length === 0) throw invalidArgument('The request has no body; send a JSON object.');
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    // RangeError: nesting deeper than the parser's stack; SyntaxError: not JSON.
+    const reason = error instanceof RangeError ? 'nested too deeply' : 'not valid JSON';
+    throw invalidArgument(`Invalid JSON payload received: the body is ${reason}.`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument('Invalid JSON payload received: the body must be a JSON object.');
+  }
+  return { raw: bytes, value: value as Record<string, unknown> };
+}

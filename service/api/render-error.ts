@@ -1,0 +1,57 @@
+/**
+ * The one place errors become HTTP responses on the Gemini surface: Google's JSON shape, always with
+ * `Content-Type: application/json`, never a stack trace or an HTML page.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from '../telemetry/logger';
+import { GoogleApiError } from '../protocol/errors';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Maps what Express's body reader throws to Google's errors. */
+function fromBodyReader(error: BodyParserError): GoogleApiError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new GoogleApiError(413, `Request payload size exceeds the limit: ${error.limit ?? 0} bytes.`, { status: 'INVALID_ARGUMENT' });
+    case 'request.aborted':
+      return new GoogleApiError(499, 'The client closed the request before the body was received.');
+    case 'request.size.invalid':
+      return new GoogleApiError(400, 'The request body length does not match its Content-Length.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new GoogleApiError(415, 'The request body encoding is not supported; send uncompressed UTF-8 JSON.', { status: 'INVALID_ARGUMENT' });
+    default:
+      return undefined;
+  }
+}
+
+export function toGoogleError(error: unknown): GoogleApiError {
+  if (error instanceof GoogleApiError) return error;
+  return fromBodyReader(error as BodyParserError) ?? new GoogleApiError(500, 'Internal error in the gateway.');
+}
+
+export function sendGoogleError(res: Response, error: GoogleApiError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(error.httpStatus).type('application/json').send(JSON.stringify(error.toBody()));
+}
+
+export function errorRenderer(logger: Logger): ErrorRequestHandler {
+  return function renderError(error: unknown, req, res, _next) {
+    const apiError = toGoogleError(error);
+    if (apiError.httpStatus >= 500 && !(error instanceof GoogleApiError)) {
+      logger.error({ err: error, path: req.path }, 'unhandled error in a request');
+    }
+    sendGoogleError(res, apiError);
+  };
+}
+
+export const notFoundHandler: RequestHandler = function notFound(req, res) {
+  sendGoogleError(res, new GoogleApiError(404, `The requested URL ${req.path.slice(0, 200)} was not found on this server.`));
+};

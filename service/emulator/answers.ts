@@ -1,0 +1,209 @@
+/**
+ * Deterministic Gemini answers: the same request always gets the same text, function call or JSON, with
+ * usage counts that add up the way Google's do (total = prompt + candidates + thoughts; prompt includes
+ * cached tokens; thought parts only when `includeThoughts` is set).
+ */
+import { decodedBase64Length, estimateContentsTokens, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import type { EmulatedModel } from './models';
+
+export interface GenerateRequestBody {
+  contents?: Content[];
+  systemInstruction?: Content;
+  tools?: Array<{ functionDeclarations?: FunctionDeclaration[]; [other: string]: unknown }>;
+  toolConfig?: { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } };
+  generationConfig?: {
+    maxOutputTokens?: number;
+    responseMimeType?: string;
+    responseSchema?: JsonSchemaLike;
+    responseJsonSchema?: JsonSchemaLike;
+    thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: string; includeThoughts?: boolean };
+  };
+  cachedContent?: string;
+}
+
+interface FunctionDeclaration {
+  name?: string;
+  parameters?: JsonSchemaLike;
+  parametersJsonSchema?: JsonSchemaLike;
+}
+
+interface JsonSchemaLike {
+  type?: string | string[];
+  properties?: Record<string, JsonSchemaLike>;
+  items?: JsonSchemaLike;
+  enum?: unknown[];
+  required?: string[];
+}
+
+export interface Answer {
+  /** Parts of the answer in the order they are streamed; thought parts first. */
+  parts: Part[];
+  finishReason: 'STOP' | 'MAX_TOKENS';
+  usage: {
+    promptTokenCount: number;
+    candidatesTokenCount: number;
+    thoughtsTokenCount: number;
+    cachedContentTokenCount: number;
+  };
+}
+
+/** Tokens the emulator pretends a referenced `cachedContent` holds. */
+export const CACHED_CONTENT_TOKENS = 2048;
+
+const VOCABULARY = (
+  'the gateway answers every request with care while models stream tokens across regions and budgets keep ' +
+  'costs honest so teams ship features faster with retries caching limits and clear errors for each caller'
+).split(' ');
+
+/** FNV-1a: a stable 32-bit seed from text. */
+export function seedOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** mulberry32: a small seeded PRNG, so answers are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function words(random: () => number, count: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(VOCABULARY[Math.floor(random() * VOCABULARY.length)] ?? 'token');
+  return out.join(' ');
+}
+
+function schemaType(schema: JsonSchemaLike | undefined): string {
+  const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== 'null') : schema?.type;
+  return (type ?? (schema?.properties ? 'object' : 'string')).toLowerCase();
+}
+
+/** A value that satisfies a (Gemini or JSON) schema: used for function-call args and JSON mode. */
+export function sampleFor(schema: JsonSchemaLike | undefined, random: () => number): unknown {
+  if (schema?.enum && schema.enum.length > 0) return schema.enum[0];
+  switch (schemaType(schema)) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [name, property] of Object.entries(schema?.properties ?? {})) out[name] = sampleFor(property, random);
+      return out;
+    }
+    case 'array':
+      return [sampleFor(schema?.items, random)];
+    case 'integer':
+      return Math.floor(random() * 100);
+    case 'number':
+      return Math.round(random() * 10000) / 100;
+    case 'boolean':
+      return random() < 0.5;
+    default:
+      return words(random, 2);
+  }
+}
+
+function lastTurnHasFunctionResponse(contents: Content[] | undefined): boolean {
+  const last = contents?.[contents.length - 1];
+  return (last?.parts ?? []).some((p) => p.functionResponse !== undefined);
+}
+
+function pickFunctionCall(body: GenerateRequestBody, random: () => number): Part | undefined {
+  const config = body.toolConfig?.functionCallingConfig;
+  if (config?.mode?.toUpperCase() === 'NONE' || lastTurnHasFunctionResponse(body.contents)) return undefined;
+  const declarations = (body.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
+  const allowed = config?.allowedFunctionNames;
+  const chosen = declarations.find((d) => d.name && (!allowed || allowed.includes(d.name)));
+  if (!chosen?.name) return undefined;
+  const args = sampleFor(chosen.parametersJsonSchema ?? chosen.parameters ?? { type: 'object' }, random);
+  return { functionCall: { name: chosen.name, args: args as Record<string, unknown> } };
+}
+
+function thinkingTokens(model: EmulatedModel, body: GenerateRequestBody, random: () => number): number {
+  if (!model.thinking) return 0;
+  const config = body.generationConfig?.thinkingConfig;
+  const natural = 16 + Math.floor(random() * 48);
+  if (config?.thinkingBudget === 0) return 0;
+  if (config?.thinkingBudget !== undefined && config.thinkingBudget > 0) return Math.min(config.thinkingBudget, natural);
+  return natural;
+}
+
+function replyText(body: GenerateRequestBody, model: EmulatedModel, random: () => number): string {
+  const prompt = textOf(body.contents).replace(/\s+/g, ' ').trim();
+  const snippet = prompt.length > 60 ? `${prompt.slice(0, 57)}...` : prompt;
+  const schema = body.generationConfig?.responseJsonSchema ?? body.generationConfig?.responseSchema;
+  if (body.generationConfig?.responseMimeType === 'application/json') {
+    return JSON.stringify(schema ? sampleFor(schema, random) : { answer: words(random, 6) });
+  }
+  if (lastTurnHasFunctionResponse(body.contents)) {
+    const response = body.contents?.at(-1)?.parts?.find((p) => p.functionResponse)?.functionResponse;
+    return `Using ${response?.name ?? 'the tool'}: ${JSON.stringify(response?.response ?? {}).slice(0, 80)}.`;
+  }
+  const length = 12 + Math.floor(random() * 28);
+  return `${model.displayName} (emulated) on "${snippet}"${attachmentsNote(body.contents)}: ${words(random, length)}.`;
+}
+
+/** Names what media the request carried (type and decoded size), so a round trip can be checked. */
+function attachmentsNote(contents: Content[] | undefined): string {
+  const notes: string[] = [];
+  for (const content of contents ?? []) {
+    for (const part of content.parts ?? []) {
+      if (part.inlineData) notes.push(`${part.inlineData.mimeType ?? '?'} ${decodedBase64Length(part.inlineData.data ?? '')} bytes`);
+      else if (part.fileData) notes.push(`${part.fileData.mimeType ?? '?'} at ${part.fileData.fileUri ?? '?'}`);
+    }
+  }
+  return notes.length > 0 ? ` with ${notes.length} attachment(s): ${notes.join(', ')}` : '';
+}
+
+/** Cuts text to about `maxTokens` tokens, on a word boundary when there is one. */
+function truncateToTokens(text: string, maxTokens: number): string {
+  const cut = text.slice(0, Math.max(1, maxTokens * 4));
+  const space = cut.lastIndexOf(' ');
+  return space > 0 ? cut.slice(0, space) : cut;
+}
+
+export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answer {
+  const requestText = JSON.stringify(body.contents ?? []) + JSON.stringify(body.systemInstruction ?? '');
+  const random = seededRandom(seedOf(`${model.id}\n${requestText}`));
+  const cached = body.cachedContent ? CACHED_CONTENT_TOKENS : 0;
+  const promptTokenCount =
+    estimateContentsTokens(body.contents) + estimateContentsTokens(body.systemInstruction ? [body.systemInstruction] : []) + cached;
+  const thoughts = thinkingTokens(model, body, random);
+
+  const parts: Part[] = [];
+  if (thoughts > 0 && body.generationConfig?.thinkingConfig?.includeThoughts) {
+    parts.push({ text: `Thinking about it: ${words(random, 8)}.`, thought: true });
+  }
+  let finishReason: Answer['finishReason'] = 'STOP';
+  const functionCall = pickFunctionCall(body, random);
+  let candidatesTokenCount: number;
+  if (functionCall) {
+    parts.push(functionCall);
+    candidatesTokenCount = estimateTextTokens(JSON.stringify(functionCall.functionCall));
+  } else {
+    let text = replyText(body, model, random);
+    const max = body.generationConfig?.maxOutputTokens;
+    if (max !== undefined && max > 0 && estimateTextTokens(text) > max) {
+      text = truncateToTokens(text, max);
+      finishReason = 'MAX_TOKENS';
+    }
+    parts.push({ text });
+    candidatesTokenCount = estimateTextTokens(text);
+  }
+  return { parts, finishReason, usage: { promptTokenCount, candidatesTokenCount, thoughtsTokenCount: thoughts, cachedContentTokenCount: cached } };
+}
+
+/** A deterministic unit vector for a text: same text, same embedding. */
+export function embeddingFor(text: string, dimensions: number): number[] {
+  const random = seededRandom(seedOf(text));
+  const values = Array.from({ length: dimensions }, () => random() * 2 - 1);
+  const norm = Math.hypot(...values) || 1;
+  return values.map((v) => Math.round((v / norm) * 1e6) / 1e6);
+}

@@ -1,0 +1,176 @@
+/** Builds the JSON documents the emulator sends, in the shapes Google's API uses for each method. */
+import { randomBytes } from 'node:crypto';
+import { estimateContentsTokens, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { GoogleApiError, invalidArgument, retryInfo } from '../protocol/errors';
+import type { PathDialect } from '../protocol/paths';
+import { embeddingFor, seedOf, type Answer } from './answers';
+
+export const DEFAULT_EMBEDDING_DIMENSIONS = 768;
+const WORDS_PER_CHUNK = 6;
+
+export interface ResponseContext {
+  model: string;
+  dialect: PathDialect;
+  responseId: string;
+  createTime: string;
+}
+
+export function newResponseContext(model: string, dialect: PathDialect): ResponseContext {
+  return { model, dialect, responseId: randomBytes(12).toString('base64url'), createTime: new Date().toISOString() };
+}
+
+function envelope(ctx: ResponseContext, body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...body };
+  if (ctx.dialect === 'vertex') out.createTime = ctx.createTime;
+  out.modelVersion = ctx.model;
+  out.responseId = ctx.responseId;
+  return out;
+}
+
+export function fullUsage(answer: Answer): Record<string, unknown> {
+  const u = answer.usage;
+  const usage: Record<string, unknown> = {
+    promptTokenCount: u.promptTokenCount,
+    candidatesTokenCount: u.candidatesTokenCount,
+    totalTokenCount: u.promptTokenCount + u.candidatesTokenCount + u.thoughtsTokenCount,
+  };
+  if (u.cachedContentTokenCount > 0) usage.cachedContentTokenCount = u.cachedContentTokenCount;
+  if (u.thoughtsTokenCount > 0) usage.thoughtsTokenCount = u.thoughtsTokenCount;
+  usage.promptTokensDetails = [{ modality: 'TEXT', tokenCount: u.promptTokenCount }];
+  return usage;
+}
+
+export function unaryResponse(ctx: ResponseContext, answer: Answer): Record<string, unknown> {
+  return envelope(ctx, {
+    candidates: [{ content: { role: 'model', parts: answer.parts }, finishReason: answer.finishReason, index: 0 }],
+    usageMetadata: fullUsage(answer),
+  });
+}
+
+export function blockedResponse(ctx: ResponseContext, promptTokenCount: number): Record<string, unknown> {
+  return envelope(ctx, {
+    candidates: [
+      {
+        finishReason: 'SAFETY',
+        index: 0,
+        safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }],
+      },
+    ],
+    usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
+  });
+}
+
+/** Splits an answer's parts into stream chunks: thoughts and function calls whole, text by a few words. */
+function chunkParts(parts: Part[]): Part[] {
+  const chunks: Part[] = [];
+  for (const part of parts) {
+    if (typeof part.text !== 'string' || part.thought) {
+      chunks.push(part);
+      continue;
+    }
+    const words = part.text.split(/(?<= )/);
+    for (let i = 0; i < words.length; i += WORDS_PER_CHUNK) chunks.push({ text: words.slice(i, i + WORDS_PER_CHUNK).join('') });
+  }
+  return chunks.length > 0 ? chunks : [{ text: '' }];
+}
+
+/** The chunks of a streamed answer: intermediate ones carry prompt counts, the last one the finish and full usage. */
+export function streamChunks(ctx: ResponseContext, answer: Answer): Record<string, unknown>[] {
+  const parts = chunkParts(answer.parts);
+  const promptOnly = { promptTokenCount: answer.usage.promptTokenCount, totalTokenCount: answer.usage.promptTokenCount };
+  return parts.map((part, i) => {
+    const last = i === parts.length - 1;
+    const candidate: Record<string, unknown> = { content: { role: 'model', parts: [part] } };
+    if (last) candidate.finishReason = answer.finishReason;
+    candidate.index = 0;
+    return envelope(ctx, { candidates: [candidate], usageMetadata: last ? fullUsage(answer) : promptOnly });
+  });
+}
+
+interface CountTokensBody {
+  contents?: Content[];
+  generateContentRequest?: { contents?: Content[]; systemInstruction?: Content };
+}
+
+export function countTokensResponse(body: CountTokensBody, dialect: PathDialect): Record<string, unknown> {
+  const request = body.generateContentRequest ?? body;
+  const system = 'systemInstruction' in request && request.systemInstruction ? [request.systemInstruction] : [];
+  const totalTokens = estimateContentsTokens(request.contents) + estimateContentsTokens(system);
+  const out: Record<string, unknown> = { totalTokens };
+  if (dialect === 'vertex') out.totalBillableCharacters = textOf(request.contents).replace(/\s/g, '').length;
+  out.promptTokensDetails = [{ modality: 'TEXT', tokenCount: totalTokens }];
+  return out;
+}
+
+export function computeTokensResponse(body: { contents?: Content[] }): Record<string, unknown> {
+  const tokensInfo = (body.contents ?? []).map((content) => {
+    const pieces = textOf([content]).match(/.{1,4}/gs) ?? [];
+    return {
+      tokens: pieces.map((p) => Buffer.from(p).toString('base64')),
+      tokenIds: pieces.map((p) => String(seedOf(p) % 256000)),
+      role: content.role ?? 'user',
+    };
+  });
+  return { tokensInfo };
+}
+
+interface EmbedRequest {
+  content?: Content;
+  outputDimensionality?: number;
+}
+
+function embed(request: EmbedRequest | undefined): { values: number[] } {
+  if (!request?.content) throw invalidArgument('* EmbedContentRequest.content: content is not specified');
+  const dims = request.outputDimensionality ?? DEFAULT_EMBEDDING_DIMENSIONS;
+  if (!Number.isInteger(dims) || dims < 1 || dims > 3072) throw invalidArgument('outputDimensionality must be between 1 and 3072.');
+  return { values: embeddingFor(textOf([request.content]), dims) };
+}
+
+export function embedContentResponse(body: EmbedRequest): Record<string, unknown> {
+  return { embedding: embed(body) };
+}
+
+export function batchEmbedResponse(body: { requests?: EmbedRequest[] }): Record<string, unknown> {
+  if (!Array.isArray(body.requests) || body.requests.length === 0) throw invalidArgument('* BatchEmbedContentsRequest.requests: requests is not specified');
+  if (body.requests.length > 100) throw invalidArgument('* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch');
+  return { embeddings: body.requests.map(embed) };
+}
+
+/** Vertex's `:predict` for embedding models: `{"instances":[{"content":"…"}]}`. */
+export function predictResponse(body: { instances?: Array<{ content?: string }>; parameters?: { outputDimensionality?: number } }): Record<string, unknown> {
+  if (!Array.isArray(body.instances) || body.instances.length === 0) throw invalidArgument('instances is required.');
+  const dims = body.parameters?.outputDimensionality ?? DEFAULT_EMBEDDING_DIMENSIONS;
+  const predictions = body.instances.map((instance) => {
+    const text = typeof instance.content === 'string' ? instance.content : '';
+    return { embeddings: { values: embeddingFor(text, dims), statistics: { truncated: false, token_count: estimateTextTokens(text) } } };
+  });
+  return { predictions, metadata: { billableCharacterCount: body.instances.reduce((n, i) => n + (i.content?.length ?? 0), 0) } };
+}
+
+const FAULT_MESSAGES: Record<number, string> = {
+  429: 'You exceeded your current quota, please check your plan and billing details.',
+  500: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+  503: 'The model is overloaded. Please try again later.',
+  504: 'Deadline expired before operation could complete.',
+};
+
+/** The error Google sends for an injected status, with QuotaFailure and RetryInfo on a 429. */
+export function injectedError(status: number, model: string, message?: string, retryDelaySeconds = 1): GoogleApiError {
+  const text = message ?? FAULT_MESSAGES[status] ?? `Injected failure ${status}.`;
+  if (status !== 429) return new GoogleApiError(status, text);
+  return new GoogleApiError(status, text, {
+    details: [
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          {
+            quotaMetric: 'generativelanguage.googleapis.com/generate_content_paid_tier_requests',
+            quotaId: 'GenerateRequestsPerMinutePerProjectPerModel',
+            quotaDimensions: { location: 'global', model },
+          },
+        ],
+      },
+      retryInfo(retryDelaySeconds),
+    ],
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The two framings Google uses for `:streamGenerateContent`, and a splitter that turns an upstream SSE byte
+ * stream back into events.
+ *
+ * With `?alt=sse` every event is exactly `data: <one-line JSON>\n\n`: no comments, no `event:` lines, no
+ * `[DONE]` (the legacy SDK throws on any of those). Without `alt=sse`, Google streams one JSON array whose
+ * elements arrive as they are produced.
+ */
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+
+export type StreamFraming = 'sse' | 'json-array';
+
+export const SSE_CONTENT_TYPE = 'text/event-stream';
+export const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
+
+export function framingFor(query: { alt?: unknown }): StreamFraming {
+  return query.alt === 'sse' ? 'sse' : 'json-array';
+}
+
+export function contentTypeFor(framing: StreamFraming): string {
+  return framing === 'sse' ? SSE_CONTENT_TYPE : JSON_CONTENT_TYPE;
+}
+
+/** Writes events in one framing. `event` takes one JSON document serialised on one line. */
+export class StreamEncoder {
+  private eventsWritten = 0;
+
+  constructor(readonly framing: StreamFraming) {}
+
+  event(json: string): string {
+    const index = this.eventsWritten++;
+    if (this.framing === 'sse') return `data: ${json}\n\n`;
+    return index === 0 ? `[${json}` : `,\r\n${json}`;
+  }
+
+  /** What closes the stream: nothing for SSE, the closing bracket (or an empty array) for JSON. */
+  end(): string {
+    if (this.framing === 'sse') return '';
+    return this.eventsWritten === 0 ? '[]' : ']';
+  }
+
+  get count(): number {
+    return this.eventsWritten;
+  }
+}
+
+/** Feeds raw upstream bytes, hands out each complete event's data (tolerates `\r\n` and split chunks). */
+export class SseSplitter {
+  private readonly decoder = new TextDecoder();
+  private readonly parser: EventSourceParser;
+  private pending: string[] = [];
+
+  constructor() {
+    this.parser = createParser({ onEvent: (event) => this.pending.push(event.data) });
+  }
+
+  /** Returns the events completed by this chunk, in order. */
+  push(chunk: Uint8Array): string[] {
+    this.parser.feed(this.decoder.decode(chunk, { stream: true }));
+    return this.drain();
+  }
+
+  /** Flushes a final event that lacked its blank line. */
+  finish(): string[] {
+    this.parser.feed(this.decoder.decode() + '\n\n');
+    return this.drain();
+  }
+
+  private drain(): string[] {
+    const events = this.pending;
+    this.pending = [];
+    return events;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The HTTP layer under every upstream: one keep-alive undici pool per process, a deadline per call
+ * (headers and body), an idle limit between streamed bytes, cancellation through an AbortSignal, and one
+ * mapping from transport failures to Google-shaped errors.
+ */
+import { Agent, request, errors as undiciErrors } from 'undici';
+import { GoogleApiError } from '../protocol/errors';
+import type { UpstreamReply } from './types';
+
+export interface TransportOptions {
+  timeoutMs: number;
+  idleTimeoutMs: number;
+  connections: number;
+}
+
+/** Why an upstream call failed, as a bounded label (metrics use it as `error.type`). */
+export type TransportFailure = 'timeout' | 'idle_timeout' | 'connection_reset' | 'connection_refused' | 'cancelled' | 'transport';
+
+export class UpstreamTransportError extends GoogleApiError {
+  constructor(
+    readonly failure: TransportFailure,
+    httpStatus: number,
+    message: string,
+  ) {
+    super(httpStatus, message);
+  }
+}
+
+export class HttpTransport {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: TransportOptions) {
+    this.agent = new Agent({
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.idleTimeoutMs,
+    });
+  }
+
+  async send(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Uint8Array; signal: AbortSignal }): Promise<UpstreamReply> {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = AbortSignal.any([init.signal, deadline]);
+    try {
+      const response = await request(url, { method: init.method, headers: init.headers, body: init.body, signal, dispatcher: this.agent });
+      const contentType = response.headers['content-type'];
+      const body = translateErrors(response.body, init.signal, deadline);
+      return {
+        status: response.statusCode,
+        contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+        body,
+        discard: () => void response.body.dump().catch(() => undefined),
+      };
+    } catch (error) {
+      throw toUpstreamError(error, init.signal, deadline);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+async function* translateErrors(body: AsyncIterable<Uint8Array>, caller: AbortSignal, deadline: AbortSignal): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw toUpstreamError(error, caller, deadline);
+  }
+}
+
+export function toUpstreamError(error: unknown, caller: AbortSignal, deadline: AbortSignal): GoogleApiError {
+  if (error instanceof GoogleApiError) return error;
+  if (caller.aborted) return new UpstreamTransportError('cancelled', 499, 'The caller cancelled the request.');
+  if (deadline.aborted || error instanceof undiciErrors.HeadersTimeoutError) {
+    return new UpstreamTransportError('timeout', 504, 'Deadline expired before the upstream model answered.');
+  }
+  if (error instanceof undiciErrors.BodyTimeoutError) {
+    return new UpstreamTransportError('idle_timeout', 504, 'The upstream model stopped sending data before the answer was complete.');
+  }
+  const code = (error as { code?: string } | null)?.code ?? '';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new UpstreamTransportError('connection_refused', 503, 'The upstream model service could not be reached.');
+  }
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') {
+    return new UpstreamTransportError('connection_reset', 503, 'The connection to the upstream model service was reset.');
+  }
+  return new UpstreamTransportError('transport', 502, 'The upstream model service failed to answer.');
+}

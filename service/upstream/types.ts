@@ -1,0 +1,41 @@
+/** What the gateway asks of a Gemini upstream, whichever backend serves it. */
+import type { ApiVersion, ModelCollection, ModelMethod } from '../protocol/paths';
+
+export type BackendKind = 'ai-studio' | 'vertex';
+
+/** One model call: which model and method, in which API version, with the JSON body as bytes. */
+export interface UpstreamCall {
+  version: ApiVersion;
+  collection: ModelCollection;
+  model: string;
+  method: ModelMethod;
+  body: Uint8Array;
+  signal: AbortSignal;
+}
+
+/** A models list or get. */
+export interface UpstreamModelsQuery {
+  version: ApiVersion;
+  collection: ModelCollection;
+  model?: string;
+  pageSize?: string;
+  pageToken?: string;
+  signal: AbortSignal;
+}
+
+export interface UpstreamReply {
+  status: number;
+  contentType: string | undefined;
+  body: AsyncIterable<Uint8Array>;
+  /** Releases the connection when the body will not be read to its end. */
+  discard(): void;
+}
+
+export interface Upstream {
+  readonly backend: BackendKind;
+  /** Streaming calls are always made with `alt=sse`; the gateway re-frames for the client. */
+  call(call: UpstreamCall): Promise<UpstreamReply>;
+  models(query: UpstreamModelsQuery): Promise<UpstreamReply>;
+  ready(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+/**
+ * Vertex AI: Google's publisher models at
+ * `{base}/{version}/projects/{p}/locations/{l}/publishers/google/models/{m}:{method}`, and tuned or dedicated
+ * models at `.../endpoints/{id}:{method}`, with an OAuth bearer token from ADC.
+ */
+import type { ApiVersion } from '../protocol/paths';
+import type { AccessTokenSource } from '../credentials/access-token-source';
+import type { HttpTransport } from './http-transport';
+import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
+import { USER_AGENT, modelsQueryString } from './shared';
+
+/** Vertex serves `v1` and `v1beta1`; the AI Studio betas map to `v1beta1`. */
+function vertexVersion(version: ApiVersion): ApiVersion {
+  return version === 'v1' ? 'v1' : 'v1beta1';
+}
+
+export interface VertexTarget {
+  baseUrl: string;
+  project: string;
+  location: string;
+}
+
+export class VertexUpstream implements Upstream {
+  readonly backend = 'vertex' as const;
+  private tokenLoaded = false;
+
+  constructor(
+    private readonly target: VertexTarget,
+    private readonly tokens: AccessTokenSource,
+    private readonly transport: HttpTransport,
+  ) {}
+
+  async call(call: UpstreamCall): Promise<UpstreamReply> {
+    const { baseUrl, project, location } = this.target;
+    const resource = call.collection === 'endpoints' ? `endpoints/${call.model}` : `publishers/google/models/${call.model}`;
+    const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
+    const url = `${baseUrl}/${vertexVersion(call.version)}/projects/${project}/locations/${location}/${resource}:${call.method}${query}`;
+    return this.transport.send(url, { method: 'POST', headers: await this.headers(true), body: call.body, signal: call.signal });
+  }
+
+  async models(query: UpstreamModelsQuery): Promise<UpstreamReply> {
+    // Base models are listed and read without a project prefix.
+    const resource = query.model ? `publishers/google/models/${query.model}` : 'publishers/google/models';
+    const url = `${this.target.baseUrl}/${vertexVersion(query.version)}/${resource}${modelsQueryString(query)}`;
+    return this.transport.send(url, { method: 'GET', headers: await this.headers(false), signal: query.signal });
+  }
+
+  ready(): boolean {
+    return this.tokenLoaded;
+  }
+
+  /** Fetches a first token so readiness reflects whether ADC works. */
+  async start(): Promise<void> {
+    await this.tokens.token();
+    this.tokenLoaded = true;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  private async headers(withBody: boolean): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { authorization: `Bearer ${await this.tokens.token()}`, 'user-agent': USER_AGENT };
+    this.tokenLoaded = true;
+    if (withBody) headers['content-type'] = 'application/json';
+    return headers;
+  }
+}
