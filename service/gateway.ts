@@ -37,6 +37,8 @@ export interface RunningGateway {
   shutdown(drainMs: number): Promise<void>;
 }
 
+const DRAIN_SWEEP_MS = 100;
+
 /** The key the gateway presents to its embedded emulator, which accepts any key. */
 const EMULATOR_KEY = 'local-emulator';
 
@@ -104,11 +106,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   async function shutdown(drainMs: number): Promise<void> {
     draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Connections that finish their last response while draining turn idle: close them as they do.
+    const sweeper = setInterval(() => server.closeIdleConnections(), DRAIN_SWEEP_MS);
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
     await Promise.race([closed, deadline]);
     clearTimeout(timer);
+    clearInterval(sweeper);
     server.closeAllConnections();
     keys?.stop();
     await upstream.close();

@@ -7,6 +7,23 @@ import { GoogleApiError, invalidArgument } from '../protocol/errors';
 
 const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
+/** Google's protobuf parser stops at 100 levels; deeper JSON is an attack or a bug, never a real request. */
+export const MAX_JSON_DEPTH = 100;
+
+/** The nesting depth of a parsed JSON value, walked without recursion so hostile input cannot blow the stack. */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export interface JsonBody {
   raw: Buffer;
   value: Record<string, unknown>;
@@ -35,6 +52,9 @@ export function parseJsonBody(raw: Buffer | undefined): JsonBody {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidArgument('Invalid JSON payload received: the body must be a JSON object.');
+  }
+  if (jsonDepthExceeds(value, MAX_JSON_DEPTH)) {
+    throw invalidArgument(`Invalid JSON payload received: the body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
   }
   return { raw: bytes, value: value as Record<string, unknown> };
 }

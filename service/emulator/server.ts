@@ -65,6 +65,8 @@ export class GeminiEmulator {
   /** Requests served since start or the last reset, newest last (bounded). */
   readonly recent: RecordedRequest[] = [];
   requestCount = 0;
+  /** Answers the client walked away from before they were complete (cancellation reaching the upstream). */
+  abandonedCount = 0;
 
   private readonly server: Server;
   private readonly random: () => number;
@@ -81,6 +83,9 @@ export class GeminiEmulator {
     this.apiKeys = options.apiKeys && options.apiKeys.length > 0 ? new Set(options.apiKeys) : undefined;
     this.maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      res.once('close', () => {
+        if (!res.writableFinished) this.abandonedCount++;
+      });
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     });
   }
@@ -105,6 +110,7 @@ export class GeminiEmulator {
   resetStats(): void {
     this.recent.length = 0;
     this.requestCount = 0;
+    this.abandonedCount = 0;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -300,7 +306,7 @@ export class GeminiEmulator {
       }
       return this.sendJson(res, 200, { timing: this.timing });
     }
-    if (route === 'stats' && method === 'GET') return this.sendJson(res, 200, { requestCount: this.requestCount, recent: this.recent });
+    if (route === 'stats' && method === 'GET') return this.sendJson(res, 200, { requestCount: this.requestCount, abandonedCount: this.abandonedCount, recent: this.recent });
     if (route === 'reset' && method === 'POST') {
       this.faults.clear();
       this.resetStats();

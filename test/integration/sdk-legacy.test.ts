@@ -1,0 +1,92 @@
+/**
+ * `@google/generative-ai` (the legacy SDK many teams still run) → gateway → emulator.
+ */
+import { GoogleGenerativeAI, GoogleGenerativeAIFetchError, type GenerativeModel } from '@google/generative-ai';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+const MODEL = 'gemini-2.5-flash';
+
+let gateway: TestGateway;
+let model: GenerativeModel;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  // A trailing slash makes the legacy SDK request `//v1beta/...`: the gateway must still route it.
+  model = new GoogleGenerativeAI('team-key').getGenerativeModel(
+    { model: MODEL, systemInstruction: 'Be brief.', generationConfig: { temperature: 0.2 } },
+    { baseUrl: `${gateway.url}/` },
+  );
+});
+afterAll(() => gateway.stop());
+beforeEach(() => {
+  gateway.emulator?.faults.clear();
+  gateway.emulator?.resetStats();
+});
+
+test('generateContent', async () => {
+  const result = await model.generateContent('Why is the sky blue?');
+  expect(result.response.text()).toContain('Why is the sky blue?');
+  expect(result.response.usageMetadata?.totalTokenCount).toBeGreaterThan(0);
+  expect(gateway.emulator?.recent.at(-1)).toMatchObject({ path: `/v1beta/models/${MODEL}:generateContent`, auth: 'api-key-header' });
+});
+
+test('generateContentStream: every chunk, then the aggregated response', async () => {
+  const unary = await model.generateContent('Stream me');
+  const result = await model.generateContentStream('Stream me');
+  const texts: string[] = [];
+  for await (const chunk of result.stream) texts.push(chunk.text());
+  const aggregated = await result.response;
+  expect(texts.length).toBeGreaterThan(1);
+  expect(texts.join('')).toBe(unary.response.text());
+  expect(aggregated.candidates?.[0]?.finishReason).toBe('STOP');
+  expect(aggregated.usageMetadata?.candidatesTokenCount).toBe(unary.response.usageMetadata?.candidatesTokenCount);
+});
+
+test('countTokens with the generateContentRequest wrapper', async () => {
+  const counted = await model.countTokens('abcdefgh');
+  // 8 characters of prompt plus the 9-character system instruction.
+  expect(counted.totalTokens).toBe(2 + 3);
+});
+
+test('embedContent and batchEmbedContents', async () => {
+  const embedder = new GoogleGenerativeAI('team-key').getGenerativeModel({ model: 'text-embedding-004' }, { baseUrl: gateway.url });
+  const single = await embedder.embedContent('hello');
+  expect(single.embedding.values).toHaveLength(768);
+  const batch = await embedder.batchEmbedContents({
+    requests: [
+      { content: { role: 'user', parts: [{ text: 'a' }] } },
+      { content: { role: 'user', parts: [{ text: 'b' }] } },
+    ],
+  });
+  expect(batch.embeddings).toHaveLength(2);
+  expect(batch.embeddings[0]?.values).toHaveLength(768);
+  expect(batch.embeddings[0]?.values).not.toEqual(batch.embeddings[1]?.values);
+});
+
+test('chat: history goes with every turn', async () => {
+  const chat = model.startChat();
+  await chat.sendMessage('first');
+  const second = await chat.sendMessage('second');
+  expect(second.response.text()).toContain('first');
+  expect(await chat.getHistory()).toHaveLength(4);
+});
+
+test.each([429, 500, 503])('upstream %i → GoogleGenerativeAIFetchError with status and details', async (status) => {
+  gateway.emulator?.faults.set([{ kind: 'status', status, retryDelaySeconds: 3, probability: 1 }]);
+  const error = await model.generateContent('x').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(GoogleGenerativeAIFetchError);
+  expect((error as GoogleGenerativeAIFetchError).status).toBe(status);
+  if (status === 429) {
+    expect((error as GoogleGenerativeAIFetchError).errorDetails).toContainEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3s' });
+  }
+});
+
+test('a mid-stream error arrives as the terminal event (the legacy SDK yields it as a chunk)', async () => {
+  gateway.emulator?.faults.set([{ kind: 'midstream-error', status: 503, afterChunks: 2, probability: 1 }]);
+  const result = await model.generateContentStream('A long answer please');
+  const chunks: unknown[] = [];
+  for await (const chunk of result.stream) chunks.push(chunk);
+  await result.response.catch(() => undefined);
+  expect(chunks).toHaveLength(3);
+  expect(chunks.at(-1)).toMatchObject({ error: { code: 503, status: 'UNAVAILABLE' } });
+});

@@ -1,0 +1,43 @@
+/**
+ * The real process: it starts on the embedded emulator and says so, and on SIGTERM it stops accepting,
+ * lets an in-flight stream finish, and exits 0.
+ */
+import { request } from 'undici';
+import { send, sseEvents } from '../support/http';
+import { startGatewayProcess } from '../support/process';
+
+const BODY = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'a long story, slowly' }] }] });
+
+test('start-up logs the URL and that answers come from the emulator', async () => {
+  const gateway = await startGatewayProcess({ LOG_LEVEL: 'info' });
+  try {
+    expect(gateway.logs.map((l) => l.message).join('\n')).toMatch(/upstream: the embedded Gemini emulator at http:\/\/127\.0\.0\.1:\d+/);
+    expect(gateway.logs[0]).toMatchObject({ severity: 'INFO' });
+    expect((await send(`${gateway.url}/readyz`)).status).toBe(200);
+  } finally {
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+  }
+});
+
+test('SIGTERM while a stream is in flight: the stream finishes, new requests are refused, exit 0', async () => {
+  const gateway = await startGatewayProcess({ EMULATOR_CHUNK_INTERVAL_MS: '150', GATEWAY_DRAIN_SECONDS: '20' });
+  const url = `${gateway.url}/v1beta/models/gemini-3.5-flash:streamGenerateContent?alt=sse`;
+  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  const reader = response.body[Symbol.asyncIterator]();
+  const first = await reader.next(); // the stream is flowing
+  gateway.child.kill('SIGTERM');
+
+  let text = Buffer.from(first.value as Buffer).toString();
+  for (let next = await reader.next(); !next.done; next = await reader.next()) text += Buffer.from(next.value as Buffer).toString();
+  const events = sseEvents(text).map((e) => JSON.parse(e) as { candidates: Array<{ finishReason?: string }> });
+  expect(events.length).toBeGreaterThan(2);
+  expect(events.at(-1)?.candidates[0]?.finishReason).toBe('STOP');
+
+  await expect(send(`${gateway.url}/healthz`)).rejects.toThrow();
+  expect(await gateway.exited).toBe(0);
+});
+
+test('a bad setting stops start-up with a message naming it', async () => {
+  await expect(startGatewayProcess({ PORT: 'eighty' })).rejects.toThrow(/PORT: /);
+});

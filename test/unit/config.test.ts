@@ -1,0 +1,50 @@
+/** Configuration: defaults, the upstream each combination selects, and errors that name the bad setting. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../service/config/load';
+
+test('no settings: port 8080 on the embedded emulator', () => {
+  const config = loadConfig({});
+  expect(config.port).toBe(8080);
+  expect(config.resolvedUpstream).toEqual({ kind: 'emulator' });
+  expect(config.drainSeconds).toBe(10);
+});
+
+test('a key selects AI Studio at Google unless the base URL is overridden', () => {
+  expect(loadConfig({ GEMINI_API_KEY: 'k' }).resolvedUpstream).toEqual({ kind: 'ai-studio', baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'k', apiKeyFile: undefined });
+  expect(loadConfig({ GEMINI_API_KEY_FILE: '/k', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9/' }).resolvedUpstream).toMatchObject({ baseUrl: 'http://127.0.0.1:9', apiKeyFile: '/k' });
+});
+
+test('GOOGLE_GENAI_USE_VERTEXAI selects Vertex with a location-derived URL', () => {
+  expect(loadConfig({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_LOCATION: 'europe-west4' }).resolvedUpstream).toEqual({
+    kind: 'vertex',
+    baseUrl: 'https://europe-west4-aiplatform.googleapis.com',
+    project: 'p',
+    location: 'europe-west4',
+  });
+  expect(loadConfig({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p' }).resolvedUpstream).toMatchObject({ baseUrl: 'https://aiplatform.googleapis.com', location: 'global' });
+});
+
+test.each([
+  [{ PORT: '99999' }, /PORT: .*\(got "99999"\)/],
+  [{ GOOGLE_GENAI_USE_VERTEXAI: 'maybe' }, /GOOGLE_GENAI_USE_VERTEXAI/],
+  [{ GOOGLE_GENAI_USE_VERTEXAI: 'true' }, /GOOGLE_CLOUD_PROJECT: required/],
+  [{ GATEWAY_UPSTREAM: 'ai-studio' }, /GEMINI_API_KEY or GEMINI_API_KEY_FILE: required/],
+  [{ GOOGLE_GEMINI_BASE_URL: 'ftp://x' }, /GOOGLE_GEMINI_BASE_URL/],
+  [{ GATEWAY_DRAIN_SECONDS: '-1' }, /GATEWAY_DRAIN_SECONDS/],
+])('%j is rejected with a message naming the setting', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('a config file supplies settings by key; the environment wins; unknown keys are refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+  const file = join(dir, 'gateway.json');
+  writeFileSync(file, JSON.stringify({ port: 9000, drainSeconds: 3 }));
+  expect(loadConfig({ GATEWAY_CONFIG_FILE: file })).toMatchObject({ port: 9000, drainSeconds: 3 });
+  expect(loadConfig({ GATEWAY_CONFIG_FILE: file, PORT: '9100' }).port).toBe(9100);
+  writeFileSync(file, JSON.stringify({ prot: 1 }));
+  expect(() => loadConfig({ GATEWAY_CONFIG_FILE: file })).toThrow(/unknown setting\(s\) prot/);
+  expect(() => loadConfig({ GATEWAY_CONFIG_FILE: join(dir, 'missing.json') })).toThrow(/cannot read/);
+});

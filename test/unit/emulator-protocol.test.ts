@@ -1,0 +1,167 @@
+/**
+ * The emulator is every test's upstream, so its protocol must be right: paths of both dialects, SSE framing
+ * exactly as Google sends it, usage that adds up, Google error bodies, and faults that fire as configured.
+ */
+import { FaultBook, parseFaults } from '../../service/emulator/faults';
+import type { GeminiEmulator } from '../../service/emulator/server';
+import { startEmulator } from '../support/emulator';
+import { expectGoogleError, postJson, send, sseEvents } from '../support/http';
+
+const BODY = { contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }] };
+let emulator: GeminiEmulator;
+let url: string;
+
+beforeAll(async () => ({ emulator, url } = await startEmulator({ admin: true, apiKeys: ['good-key'] })));
+afterAll(() => emulator.close());
+beforeEach(() => emulator.faults.clear());
+
+const KEY = { 'x-goog-api-key': 'good-key' };
+interface Usage {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  totalTokenCount: number;
+  thoughtsTokenCount?: number;
+}
+
+test('unary answer: role, finish reason, usage that adds up, modelVersion and responseId', async () => {
+  const response = await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, BODY, KEY);
+  expect(response.status).toBe(200);
+  const body = response.json<{ candidates: Array<{ content: { role: string }; finishReason: string }>; usageMetadata: Usage; modelVersion: string; responseId: string }>();
+  expect(body.candidates[0]).toMatchObject({ content: { role: 'model' }, finishReason: 'STOP' });
+  const u = body.usageMetadata;
+  expect(u.totalTokenCount).toBe(u.promptTokenCount + u.candidatesTokenCount + (u.thoughtsTokenCount ?? 0));
+  expect(body.modelVersion).toBe('gemini-2.5-flash');
+  expect(body.responseId).toMatch(/^[\w-]{16}$/);
+});
+
+test('answers are deterministic for the same prompt', async () => {
+  const a = await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, BODY, KEY);
+  const b = await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, BODY, KEY);
+  expect(a.json<{ candidates: unknown }>().candidates).toEqual(b.json<{ candidates: unknown }>().candidates);
+});
+
+test('SSE: exactly `data: <one-line JSON>\\n\\n` per event, finish and full usage only on the last', async () => {
+  const response = await postJson(`${url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, BODY, KEY);
+  expect(response.headers['content-type']).toBe('text/event-stream');
+  const events = sseEvents(response.text).map((e) => JSON.parse(e) as { candidates: Array<{ finishReason?: string }>; usageMetadata: Usage });
+  expect(events.length).toBeGreaterThan(1);
+  expect(events.slice(0, -1).every((e) => e.candidates[0]?.finishReason === undefined && e.usageMetadata.candidatesTokenCount === undefined)).toBe(true);
+  expect(events.at(-1)?.candidates[0]?.finishReason).toBe('STOP');
+  expect(events.at(-1)?.usageMetadata.candidatesTokenCount).toBeGreaterThan(0);
+});
+
+test('thought parts only with includeThoughts; thinkingBudget 0 means no thinking', async () => {
+  const endpoint = `${url}/v1beta/models/gemini-2.5-flash:generateContent`;
+  const withThoughts = await postJson(endpoint, { ...BODY, generationConfig: { thinkingConfig: { includeThoughts: true } } }, KEY);
+  expect(withThoughts.json<{ candidates: Array<{ content: { parts: Array<{ thought?: boolean }> } }> }>().candidates[0]?.content.parts[0]?.thought).toBe(true);
+  const noThinking = await postJson(endpoint, { ...BODY, generationConfig: { thinkingConfig: { thinkingBudget: 0 } } }, KEY);
+  expect(noThinking.json<{ usageMetadata: Usage }>().usageMetadata.thoughtsTokenCount).toBeUndefined();
+});
+
+test('maxOutputTokens cuts the answer with MAX_TOKENS', async () => {
+  const response = await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, { ...BODY, generationConfig: { maxOutputTokens: 3 } }, KEY);
+  const body = response.json<{ candidates: Array<{ finishReason: string }>; usageMetadata: Usage }>();
+  expect(body.candidates[0]?.finishReason).toBe('MAX_TOKENS');
+  expect(body.usageMetadata.candidatesTokenCount).toBeLessThanOrEqual(3);
+});
+
+test('JSON mode follows responseSchema in either casing', async () => {
+  const schema = { type: 'OBJECT', properties: { answer: { type: 'STRING' }, score: { type: 'integer' } } };
+  const response = await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, { ...BODY, generationConfig: { responseMimeType: 'application/json', responseSchema: schema } }, KEY);
+  const text = response.json<{ candidates: Array<{ content: { parts: Array<{ text: string }> } }> }>().candidates[0]?.content.parts[0]?.text ?? '';
+  expect(JSON.parse(text)).toEqual({ answer: expect.any(String), score: expect.any(Number) });
+});
+
+test('Vertex paths: project form, no-project form, endpoints, createTime, countTokens billable characters', async () => {
+  const vertex = `${url}/v1beta1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash`;
+  const answer = await postJson(`${vertex}:generateContent`, BODY, { authorization: 'Bearer t' });
+  expect(answer.json<{ createTime: string }>().createTime).toMatch(/^\d{4}-\d\d-\d\dT/);
+  expect((await postJson(`${url}/v1beta1/publishers/google/models/gemini-2.5-flash:generateContent`, BODY, KEY)).status).toBe(200);
+  expect((await postJson(`${url}/v1/projects/p/locations/l/endpoints/1234:generateContent`, BODY, { authorization: 'Bearer t' })).status).toBe(200);
+  const counted = await postJson(`${vertex}:countTokens`, BODY, { authorization: 'Bearer t' });
+  expect(counted.json()).toMatchObject({ totalTokens: 5, totalBillableCharacters: 16 });
+  const list = await send(`${url}/v1beta1/publishers/google/models`, { headers: { authorization: 'Bearer t' } });
+  expect(list.json<{ publisherModels: unknown[] }>().publisherModels.length).toBeGreaterThan(0);
+});
+
+test('embeddings: embedContent, batchEmbedContents, Vertex predict', async () => {
+  const one = await postJson(`${url}/v1beta/models/text-embedding-004:embedContent`, { content: { parts: [{ text: 'a' }] }, outputDimensionality: 4 }, KEY);
+  expect(one.json<{ embedding: { values: number[] } }>().embedding.values).toHaveLength(4);
+  const batch = await postJson(`${url}/v1beta/models/text-embedding-004:batchEmbedContents`, { requests: [{ content: { parts: [{ text: 'a' }] } }] }, KEY);
+  expect(batch.json<{ embeddings: unknown[] }>().embeddings).toHaveLength(1);
+  const predict = await postJson(`${url}/v1beta1/projects/p/locations/l/publishers/google/models/gemini-embedding-001:predict`, { instances: [{ content: 'a' }] }, { authorization: 'Bearer t' });
+  expect(predict.json()).toMatchObject({ predictions: [{ embeddings: { values: expect.any(Array) } }] });
+});
+
+test('models list pages with nextPageToken; a shut-down model is 404', async () => {
+  const first = (await send(`${url}/v1beta/models?pageSize=3`, { headers: KEY })).json<{ models: unknown[]; nextPageToken: string }>();
+  expect(first.models).toHaveLength(3);
+  const second = (await send(`${url}/v1beta/models?pageSize=3&pageToken=${first.nextPageToken}`, { headers: KEY })).json<{ models: Array<{ name: string }> }>();
+  expect(second.models[0]?.name).not.toBe((first.models[0] as { name: string }).name);
+  expectGoogleError(await postJson(`${url}/v1beta/models/gemini-3-pro-preview:generateContent`, BODY, KEY), 404, 'NOT_FOUND');
+});
+
+test('keys: a wrong key gets API_KEY_INVALID; none gets 403', async () => {
+  const wrong = await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, BODY, { 'x-goog-api-key': 'bad' });
+  expectGoogleError(wrong, 400, 'INVALID_ARGUMENT');
+  expect(wrong.json()).toMatchObject({ error: { details: [{ reason: 'API_KEY_INVALID' }] } });
+  expectGoogleError(await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, BODY), 403, 'PERMISSION_DENIED');
+});
+
+test('injected 429 carries QuotaFailure and RetryInfo; count limits how often a fault fires', async () => {
+  emulator.faults.set([{ kind: 'status', status: 429, retryDelaySeconds: 2.5, probability: 1, count: 1 }]);
+  const endpoint = `${url}/v1beta/models/gemini-2.5-flash:generateContent`;
+  const limited = await postJson(endpoint, BODY, KEY);
+  expectGoogleError(limited, 429, 'RESOURCE_EXHAUSTED');
+  expect(limited.json()).toMatchObject({
+    error: { details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure' }, { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2.500s' }] },
+  });
+  expect((await postJson(endpoint, BODY, KEY)).status).toBe(200);
+});
+
+test('faults can target one model', async () => {
+  emulator.faults.set([{ kind: 'status', status: 503, model: 'gemini-3.1-pro-preview', probability: 1 }]);
+  expectGoogleError(await postJson(`${url}/v1beta/models/gemini-3.1-pro-preview:generateContent`, BODY, KEY), 503, 'UNAVAILABLE');
+  expect((await postJson(`${url}/v1beta/models/gemini-3.5-flash:generateContent`, BODY, KEY)).status).toBe(200);
+});
+
+test('mid-stream error: the chunks, then a data: {"error":…} event, then the end', async () => {
+  emulator.faults.set([{ kind: 'midstream-error', status: 500, afterChunks: 2, probability: 1 }]);
+  const events = sseEvents((await postJson(`${url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, BODY, KEY)).text);
+  expect(events).toHaveLength(3);
+  expect(JSON.parse(events[2]!)).toMatchObject({ error: { code: 500, status: 'INTERNAL' } });
+});
+
+test('admin endpoint sets faults and timing at run time, loopback only, and validates rules', async () => {
+  const admin = `${url}/_emulator`;
+  expect((await send(`${admin}/faults`, { method: 'PUT', body: JSON.stringify([{ kind: 'status', status: 503, count: 1 }]) })).status).toBe(200);
+  expectGoogleError(await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, BODY, KEY), 503);
+  expectGoogleError(await send(`${admin}/faults`, { method: 'PUT', body: JSON.stringify([{ kind: 'explode' }]) }), 400);
+  expect((await send(`${admin}/timing`, { method: 'PUT', body: JSON.stringify({ chunkIntervalMs: 0 }) })).json()).toMatchObject({ timing: { chunkIntervalMs: 0 } });
+  expect((await send(`${admin}/stats`)).json()).toMatchObject({ requestCount: expect.any(Number) });
+});
+
+test('admin endpoints are off unless enabled', async () => {
+  const { emulator: closed, url: closedUrl } = await startEmulator();
+  try {
+    expectGoogleError(await send(`${closedUrl}/_emulator/faults`), 404);
+  } finally {
+    await closed.close();
+  }
+});
+
+describe('fault rules', () => {
+  test('EMULATOR_FAULTS is parsed and validated with a clear message', () => {
+    expect(parseFaults('[{"kind":"status","status":429,"count":2}]')).toEqual([{ kind: 'status', status: 429, count: 2, probability: 1 }]);
+    expect(() => parseFaults('[{"kind":"status","bogus":1}]')).toThrow(/EMULATOR_FAULTS/);
+    expect(() => parseFaults('not json')).toThrow(/not valid JSON/);
+  });
+
+  test('probability uses the injected randomness', () => {
+    const draws = [0.1, 0.9];
+    const book = new FaultBook(() => draws.shift() ?? 0);
+    book.set([{ kind: 'reset', probability: 0.5 }]);
+    expect(book.pick('m', 'generateContent')?.kind).toBe('reset');
+    expect(book.pick('m', 'generateContent')).toBeUndefined();
+  });
+});
