@@ -5,5 +5,6 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/service/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/test/support/build-once.ts',
+  reporters: ['default', '<rootDir>/test/support/totals-reporter.js'],
   testTimeout: 30000,
 };

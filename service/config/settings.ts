@@ -90,7 +90,7 @@ export const SETTINGS = {
     doc: 'Optional JSON file with any of these settings under their camelCase keys; the environment wins.',
     example: './gateway.config.json',
   },
-  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Log level.' },
+  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout).' },
   emulatorPort: { env: 'EMULATOR_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8090), doc: 'Port of the standalone emulator (`npm run emulator`); the embedded one takes a free loopback port.' },
   emulatorLatencyMs: { env: 'EMULATOR_LATENCY_MS', schema: nonNegativeInt(0), doc: 'Emulator: mean time before the first byte, in ms.' },
   emulatorLatencyJitterMs: { env: 'EMULATOR_LATENCY_JITTER_MS', schema: nonNegativeInt(0), doc: 'Emulator: standard deviation of that latency (normal distribution, cut at 0), in ms.' },
