@@ -1,0 +1,51 @@
+/**
+ * What the pipeline reports as it works. Telemetry (metrics, spans) implements this; the pipeline never
+ * imports OpenTelemetry. Every field that may become a metric label is bounded (model ids come from the
+ * configured catalogue, reasons and outcomes are closed sets); caller ids are for spans and logs only.
+ * Implementations must never throw into a request.
+ */
+import type { BackendKind } from '../upstream/types';
+
+export type AdmissionReason = 'rpm' | 'tpm' | 'budget' | 'throttled' | 'queue_full' | 'queue_timeout';
+export type CacheResult = 'hit' | 'miss' | 'bypass' | 'coalesced';
+export type BreakerState = 'closed' | 'open' | 'half_open';
+export type RequestOutcome = 'success' | 'client_error' | 'upstream_error' | 'rejected' | 'cancelled';
+
+export interface UsageReport {
+  model: string;
+  backend: BackendKind;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  thinkingTokens: number;
+  costUsd: number;
+}
+
+export interface PipelineEvents {
+  /** One upstream HTTP attempt; `errorType` is a bounded code (`http_503`, `timeout`, `connection_reset`). */
+  upstreamAttempt(a: { model: string; backend: BackendKind; operation: string; durationMs: number; ttftMs?: number; errorType?: string }): void;
+  retry(r: { model: string; backend: BackendKind; errorType: string; delayMs: number }): void;
+  fallback(f: { fromModel: string; toModel: string; reason: 'breaker_open' | 'retries_exhausted' }): void;
+  breakerState(b: { backend: BackendKind; model: string; state: BreakerState }): void;
+  cache(c: { model: string; result: CacheResult }): void;
+  admission(a: { model: string; admitted: boolean; queuedMs: number; reason?: AdmissionReason }): void;
+  usage(u: UsageReport): void;
+  /** A caller's budget after a settlement (callerId for logs/spans; metrics aggregate without it). */
+  budget(b: { callerId: string; spentUsd: number; limitUsd: number }): void;
+  stateBackend(s: { backend: 'memory' | 'redis'; reachable: boolean }): void;
+  keyReload(k: { outcome: 'changed' | 'unchanged' | 'failed' }): void;
+}
+
+/** Reports nothing: for tests and for telemetry switched off. */
+export const NO_EVENTS: PipelineEvents = {
+  upstreamAttempt: () => undefined,
+  retry: () => undefined,
+  fallback: () => undefined,
+  breakerState: () => undefined,
+  cache: () => undefined,
+  admission: () => undefined,
+  usage: () => undefined,
+  budget: () => undefined,
+  stateBackend: () => undefined,
+  keyReload: () => undefined,
+};

@@ -1,0 +1,86 @@
+/**
+ * Shared state the pipeline needs, one interface per need. Each has a memory implementation (one process,
+ * the default) and a Redis one (every replica enforces one limit). Every check-and-charge is atomic: no
+ * read-modify-write races between requests or replicas.
+ */
+
+/** One fixed-window counter, checked and charged together with the others of a reservation. */
+export interface CounterCharge {
+  /** e.g. `rpm:caller:team-a:gemini-3.5-flash`; the store adds the window index. */
+  key: string;
+  /** Most units allowed per window. */
+  limit: number;
+  /** Units to charge now: 1 for a request counter, the token estimate for a token counter. */
+  amount: number;
+  windowMs: number;
+}
+
+/** A money budget over a period, charged pessimistically (the worst-case cost) before the call. */
+export interface BudgetCharge {
+  /** e.g. `budget:team-a:2026-11`; one key per period. */
+  key: string;
+  limitMicros: number;
+  amountMicros: number;
+  /** When the period ends (epoch ms): the key expires then. */
+  periodEndMs: number;
+}
+
+export interface ReservationRequest {
+  counters: CounterCharge[];
+  budget?: BudgetCharge;
+  /** Adaptive throttling: if this scope is throttled past `nowMs`, nothing is charged. */
+  throttleKey?: string;
+  nowMs: number;
+}
+
+/** What was charged, so it can be settled against the real usage later (in the same windows). */
+export interface Reservation {
+  counters: Array<{ key: string; windowStartMs: number; windowMs: number; amount: number }>;
+  budget?: { key: string; amountMicros: number; periodEndMs: number };
+}
+
+export type ReservationResult =
+  | { admitted: true; reservation: Reservation }
+  | {
+      admitted: false;
+      /** The counter or budget key that refused, or the throttle key. */
+      deniedKey: string;
+      reason: 'limit' | 'budget' | 'throttled';
+      /** When trying again can succeed: the end of the refusing window, the throttle, or the budget period. */
+      retryAfterMs: number;
+    };
+
+/** Real usage replacing the estimates: per counter key the actual amount, and the actual cost. */
+export interface Settlement {
+  actualAmounts: Record<string, number>;
+  actualBudgetMicros?: number;
+}
+
+export interface BudgetStatus {
+  spentMicros: number;
+  reservedMicros: number;
+}
+
+export interface AdmissionStore {
+  /** Checks every counter, the budget and the throttle; charges all of them or none. */
+  reserve(request: ReservationRequest): Promise<ReservationResult>;
+  /** Adjusts each counter by (actual − reserved) in the window it was charged in; moves the budget from reserved to spent. */
+  settle(reservation: Reservation, settlement: Settlement): Promise<void>;
+  /** Throttles a scope until `untilMs` (keeps the later of two throttles). */
+  throttle(key: string, untilMs: number, nowMs: number): Promise<void>;
+  budgetStatus(key: string): Promise<BudgetStatus>;
+}
+
+export interface CacheStore {
+  get(key: string): Promise<Buffer | undefined>;
+  set(key: string, value: Buffer, ttlMs: number): Promise<void>;
+}
+
+/** What `/readyz`, logs and metrics learn about the state backend. */
+export interface StateHealth {
+  readonly backend: 'memory' | 'redis';
+  /** True while a shared store is unreachable and local state stands in for it. */
+  degraded(): boolean;
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
