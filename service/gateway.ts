@@ -15,6 +15,7 @@ import { emulatorFromSettings } from './emulator/from-settings';
 import type { GeminiEmulator } from './emulator/server';
 import { GoogleApiError } from './protocol/errors';
 import type { Logger } from './telemetry/logger';
+import type { Telemetry } from './telemetry/types';
 import { AiStudioUpstream } from './upstream/ai-studio';
 import { HttpTransport } from './upstream/http-transport';
 import type { Upstream } from './upstream/types';
@@ -24,6 +25,8 @@ export interface GatewayDependencies {
   logger: Logger;
   /** Replaces Application Default Credentials for the Vertex upstream. */
   vertexAuthClient?: AuthClient;
+  /** Metrics and traces; without it the gateway records nothing. */
+  telemetry?: Telemetry;
 }
 
 export interface RunningGateway {
@@ -91,7 +94,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   const { upstream, emulator, emulatorUrl, keys } = await buildUpstream(config, deps);
   let draining = false;
   const readiness: ReadinessCheck[] = [{ name: 'upstream credentials', ready: () => upstream.ready() }];
-  const app = createApp({ upstream, logger: deps.logger, maxBodyBytes: config.maxBodyBytes, readiness, isDraining: () => draining });
+  const app = createApp({ upstream, logger: deps.logger, maxBodyBytes: config.maxBodyBytes, readiness, isDraining: () => draining, telemetry: deps.telemetry });
 
   const server = createServer(app);
   server.on('clientError', answerClientError);

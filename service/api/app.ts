@@ -2,6 +2,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../telemetry/logger';
 import { collapseSlashes } from '../protocol/paths';
+import type { Telemetry } from '../telemetry/types';
 import type { Upstream } from '../upstream/types';
 import { geminiRoutes } from './gemini-routes';
 import { healthRoutes, type ReadinessCheck } from './health';
@@ -13,6 +14,7 @@ export interface AppOptions {
   maxBodyBytes: number;
   readiness: ReadinessCheck[];
   isDraining: () => boolean;
+  telemetry?: Telemetry;
 }
 
 /** The legacy SDK turns a base URL ending in `/` into `//v1beta/...`; route it as if written once. */
@@ -36,6 +38,10 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  if (options.telemetry) {
+    app.use(options.telemetry.httpMetrics);
+    app.get('/metrics', options.telemetry.metricsHandler);
+  }
   app.use(collapseDoubleSlashes, closeWhenDraining(options.isDraining));
   app.use(healthRoutes(options.readiness, options.isDraining));
   app.use(geminiRoutes({ upstream: options.upstream, maxBodyBytes: options.maxBodyBytes }));

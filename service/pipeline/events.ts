@@ -49,3 +49,17 @@ export const NO_EVENTS: PipelineEvents = {
   stateBackend: () => undefined,
   keyReload: () => undefined,
 };
+
+/** A span around a piece of work; attribute values are bounded, never keys or prompt text. */
+export interface SpanHandle {
+  setAttributes(attributes: Record<string, string | number | boolean>): void;
+  recordError(errorType: string): void;
+}
+
+/** Tracing as the pipeline sees it: named spans around stages and upstream calls. */
+export interface Tracing {
+  inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T>;
+}
+
+const NO_SPAN: SpanHandle = { setAttributes: () => undefined, recordError: () => undefined };
+export const NO_TRACING: Tracing = { inSpan: (_name, _attributes, work) => work(NO_SPAN) };
