@@ -1,0 +1,90 @@
+/**
+ * What the gateway container is told, for either platform: environment variables named by
+ * `service/config/settings.ts` (never retyped here), and which Secret Manager secrets it reads, as files
+ * or (Cloud Run only) as variables. Secrets stay out of plain variables: the key file is re-read on Cloud
+ * Run at every access, so a rotation needs no restart.
+ */
+import { SETTINGS } from '../service/config/settings';
+import type { Environment } from './environment-schema';
+import { GATEWAY_PORT, resourceNames } from './naming';
+import { PENDING_SETTINGS } from './pending-settings';
+
+export type Platform = Environment['platform'];
+
+export interface PlainVariable {
+  name: string;
+  value: string;
+}
+
+/** A secret mounted as one file, `<mountDir>/<fileName>`, always at its `latest` version; `setting` names its path. */
+export interface SecretFile {
+  setting: string;
+  volume: string;
+  secretId: string;
+  mountDir: string;
+  fileName: string;
+}
+
+/** A secret handed over as an environment variable (resolved when an instance starts). */
+export interface SecretVariable {
+  name: string;
+  secretId: string;
+}
+
+export interface GatewayRuntime {
+  variables: PlainVariable[];
+  secretFiles: SecretFile[];
+  secretVariables: SecretVariable[];
+}
+
+/** Cloud Run sends SIGKILL 10 s after SIGTERM; GKE waits `terminationGracePeriodSeconds`. Draining must end first. */
+export const SHUTDOWN = {
+  'cloud-run': { terminationGraceSeconds: 10, drainSeconds: 8 },
+  gke: { terminationGraceSeconds: 30, drainSeconds: 25 },
+} as const satisfies Record<Platform, { terminationGraceSeconds: number; drainSeconds: number }>;
+
+/** The upstream deadline ends before the platform's request timeout, so a slow call fails with Google's error shape. */
+const UPSTREAM_DEADLINE_MARGIN_MS = 5_000;
+
+export function gatewayRuntime(env: Environment, platform: Platform): GatewayRuntime {
+  const names = resourceNames(env);
+  const variables: PlainVariable[] = [
+    { name: SETTINGS.upstream.env, value: env.upstream },
+    { name: SETTINGS.logLevel.env, value: env.logLevel },
+    { name: SETTINGS.drainSeconds.env, value: String(SHUTDOWN[platform].drainSeconds) },
+    { name: SETTINGS.upstreamTimeoutMs.env, value: String(env.scaling.requestTimeoutSeconds * 1000 - UPSTREAM_DEADLINE_MARGIN_MS) },
+  ];
+  // Cloud Run sets PORT itself and rejects a revision that sets it; on GKE the container must be told.
+  if (platform === 'gke') variables.push({ name: SETTINGS.port.env, value: String(GATEWAY_PORT) });
+  if (env.upstream === 'vertex') {
+    variables.push({ name: SETTINGS.project.env, value: env.project }, { name: SETTINGS.location.env, value: env.vertex.location });
+    if (env.vertex.endpoint !== undefined) {
+      variables.push(
+        { name: PENDING_SETTINGS.vertexEndpoint.env, value: vertexEndpointName(env) },
+        { name: PENDING_SETTINGS.vertexEndpointModels.env, value: env.vertex.endpoint.models.join(',') },
+      );
+    }
+  }
+
+  const secretFiles: SecretFile[] = [
+    { setting: PENDING_SETTINGS.redisCaFile.env, volume: 'redis-ca', secretId: names.redisCaSecret, mountDir: '/secrets/redis-ca', fileName: 'ca.pem' },
+  ];
+  const secretVariables: SecretVariable[] = [];
+  if (env.upstream === 'ai-studio') {
+    secretFiles.push({ setting: SETTINGS.apiKeyFile.env, volume: 'gemini-api-key', secretId: names.apiKeySecret, mountDir: '/secrets/gemini-api-key', fileName: 'key' });
+  }
+  if (platform === 'cloud-run') {
+    secretVariables.push({ name: SETTINGS.redisUrl.env, secretId: names.redisUrlSecret });
+  } else {
+    // GKE's Secret Manager add-on mounts files only.
+    secretFiles.push({ setting: PENDING_SETTINGS.redisUrlFile.env, volume: 'redis-url', secretId: names.redisUrlSecret, mountDir: '/secrets/redis-url', fileName: 'url' });
+  }
+  for (const file of secretFiles) variables.push({ name: file.setting, value: `${file.mountDir}/${file.fileName}` });
+  return { variables, secretFiles, secretVariables };
+}
+
+/** The endpoint's resource name is known before it exists because the environment chooses its numeric id. */
+export function vertexEndpointName(env: Environment): string {
+  if (env.vertex.endpoint === undefined) throw new Error(`${env.name} has no Vertex AI endpoint`);
+  return `projects/${env.project}/locations/${env.region}/endpoints/${env.vertex.endpoint.id}`;
+}

@@ -1,0 +1,183 @@
+/**
+ * What the environments can ask for but none does today: a canary, GKE, a Vertex AI endpoint, a public
+ * gateway, alert policies and dashboards. Each scenario is a real environment with one thing switched on.
+ */
+import { SETTINGS } from '../../service/config/settings';
+import { environment } from '../../infra/environments';
+import { parseEnvironment } from '../../infra/environment-schema';
+import { GatewayStack } from '../../infra/stacks/gateway-stack';
+import { PENDING_SETTINGS } from '../../infra/pending-settings';
+import { observabilityDefinitions } from '../../infra/observability-definitions';
+import { Testing } from 'cdktf';
+import { canaryScenario, gkeScenario, OBSERVABILITY_FIXTURE, publicScenario, vertexEndpointScenario } from './scenarios';
+import { get, synth, type Json } from './synth';
+
+describe('a canary (prod rolling out 0.2.0 while 0.1.0 serves)', () => {
+  const s = synth(canaryScenario);
+  const service = () => s.one('google_cloud_run_v2_service', '/gateway/service');
+
+  test('the stable revision keeps 90% under the tag "stable", the new one gets 10% under "canary"', () => {
+    expect(get(service(), 'traffic')).toEqual([
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'gemini-gw-0-1-0-abc123', percent: 90, tag: 'stable' },
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 10, tag: 'canary' },
+    ]);
+    expect(get(service(), 'template', 'revision')).toMatch(/^gemini-gw-0-2-0-[0-9a-f]{6}$/);
+    expect(get(service(), 'template', 'labels', 'release')).toBe('0-2-0');
+  });
+
+  test('promoting (removing stableRevision) sends all traffic to the new revision, which keeps its name', () => {
+    const promoted = synth(parseEnvironment({ ...canaryScenario, release: { tag: '0.2.0', canaryPercent: 10 } }));
+    const promotedService = promoted.one('google_cloud_run_v2_service', '/gateway/service');
+    expect(get(promotedService, 'traffic')).toEqual([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
+    expect(get(promotedService, 'template', 'revision')).toBe(get(service(), 'template', 'revision'));
+  });
+
+  test('a canary share of 0 rolls back: all traffic to the stable revision, the new one kept under its tag', () => {
+    const rolledBack = synth(parseEnvironment({ ...canaryScenario, release: { ...canaryScenario.release, canaryPercent: 0 } }));
+    const rolledBackService = rolledBack.one('google_cloud_run_v2_service', '/gateway/service');
+    expect(get(rolledBackService, 'traffic')).toEqual([
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'gemini-gw-0-1-0-abc123', percent: 100, tag: 'stable' },
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 0, tag: 'canary' },
+    ]);
+    expect(get(rolledBackService, 'template', 'revision')).toBe(get(service(), 'template', 'revision'));
+  });
+
+  test('any change to what goes into a revision renames it, so Cloud Run never sees a reused name', () => {
+    const rescaled = synth(parseEnvironment({ ...canaryScenario, scaling: { ...canaryScenario.scaling, concurrency: 50 } }));
+    expect(get(rescaled.one('google_cloud_run_v2_service', '/gateway/service'), 'template', 'revision')).not.toBe(get(service(), 'template', 'revision'));
+  });
+
+  test('naming the revision this configuration creates as the stable one is refused', () => {
+    const revision = get(service(), 'template', 'revision') as string;
+    const selfCanary = parseEnvironment({ ...canaryScenario, release: { ...canaryScenario.release, stableRevision: revision } });
+    expect(() => new GatewayStack(Testing.app(), selfCanary, observabilityDefinitions(selfCanary))).toThrow('a canary needs an older revision');
+  });
+});
+
+describe('GKE (staging on Autopilot)', () => {
+  const s = synth(gkeScenario);
+
+  test('an Autopilot cluster on the environment network, with the Secret Manager add-on and private nodes', () => {
+    expect(s.one('google_container_cluster')).toMatchObject({
+      name: 'gemini-gw',
+      location: gkeScenario.region,
+      enable_autopilot: true,
+      release_channel: { channel: 'REGULAR' },
+      secret_manager_config: { enabled: true },
+      private_cluster_config: { enable_private_nodes: true },
+      network: expect.stringContaining('google_compute_network.'),
+      deletion_protection: false,
+    });
+  });
+
+  test('the gateway pod acts as the runtime service account through Workload Identity', () => {
+    expect(s.one('google_service_account_iam_member', '/gke/workload-identity')).toMatchObject({
+      role: 'roles/iam.workloadIdentityUser',
+      member: 'serviceAccount:example-gemini-gw-staging.svc.id.goog[gemini-gateway/gemini-gw]',
+      service_account_id: expect.stringContaining('identity_runtime'),
+    });
+  });
+
+  test('the custom-metrics adapter may read Cloud Monitoring, for the in-flight autoscaling metric', () => {
+    expect(s.one('google_project_iam_member', '/gke/metrics-adapter-reads-monitoring')).toMatchObject({
+      role: 'roles/monitoring.viewer',
+      member: expect.stringMatching(/^principal:\/\/iam\.googleapis\.com\/projects\/.+\/subject\/ns\/custom-metrics\/sa\/custom-metrics-stackdriver-adapter$/),
+    });
+  });
+
+  test('no Cloud Run gateway; the load balancer address is reserved for the Ingress; the SLO follows the uptime check', () => {
+    expect(s.ofType('google_cloud_run_v2_service')).toEqual([]);
+    expect(s.one('google_compute_global_address')).toMatchObject({ name: 'gemini-gw-lb' });
+    expect(s.ofType('google_compute_backend_service')).toEqual([]);
+    expect(s.one('google_monitoring_slo')).toMatchObject({ windows_based_sli: { window_period: '300s', good_bad_metric_filter: expect.stringContaining('uptime_check/check_passed') } });
+    expect(s.one('google_monitoring_uptime_check_config')).not.toHaveProperty('http_check.service_agent_authentication');
+  });
+
+  test('an existing cluster is used as is: no cluster resource, same identity binding', () => {
+    const existing = synth(parseEnvironment({ ...gkeScenario, gke: { cluster: { kind: 'existing', name: 'shared', location: 'europe-west1' }, namespace: 'gemini-gateway' } }));
+    expect(existing.ofType('google_container_cluster')).toEqual([]);
+    expect(existing.one('google_service_account_iam_member', '/gke/workload-identity')).toMatchObject({ role: 'roles/iam.workloadIdentityUser' });
+  });
+});
+
+describe('a Vertex AI endpoint for tuned models (prod)', () => {
+  const s = synth(vertexEndpointScenario);
+  const env = () => get(s.one('google_cloud_run_v2_service', '/gateway/service'), 'template', 'containers', 0, 'env') as Json[];
+
+  test('is created with the id the environment chose, dedicated, in the region', () => {
+    expect(s.one('google_vertex_ai_endpoint')).toMatchObject({ name: '4242424242', location: 'europe-west1', dedicated_endpoint_enabled: true, display_name: 'tuned flash' });
+  });
+
+  test('and the gateway is told to route the listed models to it', () => {
+    expect(env()).toEqual(
+      expect.arrayContaining([
+        { name: PENDING_SETTINGS.vertexEndpoint.env, value: 'projects/example-gemini-gw-prod/locations/europe-west1/endpoints/4242424242' },
+        { name: PENDING_SETTINGS.vertexEndpointModels.env, value: 'support-flash-tuned,legal-flash-tuned' },
+        { name: SETTINGS.upstream.env, value: 'vertex' },
+      ]),
+    );
+  });
+});
+
+describe('a public gateway (dev)', () => {
+  const s = synth(publicScenario);
+
+  test('lets allUsers invoke it, and the uptime check needs no token', () => {
+    const members = s
+      .ofType('google_cloud_run_v2_service_iam_member')
+      .filter((r) => r.path.startsWith('dev/gateway/'))
+      .map((r) => r.body.member);
+    expect(members).toEqual(['allUsers']);
+    expect(s.one('google_monitoring_uptime_check_config')).not.toHaveProperty('http_check.service_agent_authentication');
+  });
+});
+
+describe('alert policies and dashboards from definitions (staging with the fixture)', () => {
+  const staging = environment('staging');
+  const s = synth(staging, OBSERVABILITY_FIXTURE);
+  const policy = (alert: string) => s.one('google_monitoring_alert_policy', `/alert-policies/${alert}`);
+
+  test('each alert becomes a policy with a PromQL condition, its duration in seconds, and its rule name', () => {
+    expect(policy('GeminiGatewayHighErrorRate')).toMatchObject({
+      display_name: '[staging] GeminiGatewayHighErrorRate',
+      severity: 'CRITICAL',
+      combiner: 'OR',
+      conditions: [
+        {
+          display_name: 'More than 5% of requests fail',
+          condition_prometheus_query_language: {
+            query: OBSERVABILITY_FIXTURE.alertPolicies[0]?.expr,
+            duration: '300s',
+            evaluation_interval: '60s',
+            alert_rule: 'GeminiGatewayHighErrorRate',
+            rule_group: 'gemini-gateway',
+            labels: { severity: 'critical' },
+            disable_metric_validation: true,
+          },
+        },
+      ],
+      documentation: expect.objectContaining({ links: [{ display_name: 'Runbook', url: OBSERVABILITY_FIXTURE.alertPolicies[0]?.runbookUrl }] }),
+    });
+    expect(get(policy('GeminiGatewayBudgetNearlySpent'), 'conditions', 0, 'condition_prometheus_query_language', 'duration')).toBe('5400s');
+    expect(get(policy('GeminiGatewayBudgetNearlySpent'), 'conditions', 0, 'condition_prometheus_query_language', 'labels')).toEqual({ team: 'platform', severity: 'warning' });
+  });
+
+  test('notifications follow severity: staging routes critical and warning to its channel, info nowhere', () => {
+    expect((policy('GeminiGatewayHighErrorRate').notification_channels as string[]).length).toBe(1);
+    expect((policy('GeminiGatewayBudgetNearlySpent').notification_channels as string[]).length).toBe(1);
+    expect(policy('GeminiGatewayFallbackUsed').notification_channels).toEqual([]);
+    expect(policy('GeminiGatewayFallbackUsed')).not.toHaveProperty('severity');
+  });
+
+  test('each dashboard is its Cloud Monitoring JSON, titled for the environment', () => {
+    const dashboard = JSON.parse(s.one('google_monitoring_dashboard', '/dashboards/gateway-overview').dashboard_json as string) as Json;
+    expect(dashboard).toEqual({ ...OBSERVABILITY_FIXTURE.dashboards[0]?.dashboard, displayName: '[staging] Gemini gateway overview' });
+  });
+
+  test('bad definitions are refused with the name of the alert and the field', () => {
+    const broken = { alertPolicies: [{ ...OBSERVABILITY_FIXTURE.alertPolicies[0], alert: 'GeminiGatewayX', for: 'five minutes' }], dashboards: [] } as typeof OBSERVABILITY_FIXTURE;
+    expect(() => new GatewayStack(Testing.app(), staging, broken)).toThrow('alert GeminiGatewayX: for: must be a Prometheus duration');
+    const duplicated = { alertPolicies: [OBSERVABILITY_FIXTURE.alertPolicies[0], OBSERVABILITY_FIXTURE.alertPolicies[0]], dashboards: [] } as typeof OBSERVABILITY_FIXTURE;
+    expect(() => new GatewayStack(Testing.app(), staging, duplicated)).toThrow('alert names must be unique: GeminiGatewayHighErrorRate');
+  });
+});
