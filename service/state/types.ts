@@ -4,13 +4,20 @@
  * read-modify-write races between requests or replicas.
  */
 
-/** One fixed-window counter, checked and charged together with the others of a reservation. */
+/**
+ * One fixed-window counter, checked and charged together with the others of a reservation. Windows are
+ * aligned on the epoch: the window holding `nowMs` starts at `floor(nowMs / windowMs) * windowMs`.
+ */
 export interface CounterCharge {
-  /** e.g. `rpm:caller:team-a:gemini-3.5-flash`; the store adds the window index. */
+  /** e.g. `rpm:caller:team-a:gemini-3.5-flash`; the store adds the window. Unique within a reservation. */
   key: string;
   /** Most units allowed per window. */
   limit: number;
-  /** Units to charge now: 1 for a request counter, the token estimate for a token counter. */
+  /**
+   * Units to charge now: 1 for a request counter, the token estimate for a token counter; rounded up to a
+   * whole unit. An amount above `limit` is never admitted, yet is refused like any other (`limit`, retry at
+   * the window's end): compare the two to tell the caller it must ask for less.
+   */
   amount: number;
   windowMs: number;
 }
@@ -20,8 +27,9 @@ export interface BudgetCharge {
   /** e.g. `budget:team-a:2026-11`; one key per period. */
   key: string;
   limitMicros: number;
+  /** Rounded up to a whole micro-dollar. */
   amountMicros: number;
-  /** When the period ends (epoch ms): the key expires then. */
+  /** When the period ends (epoch ms): the key expires then (after a margin for replicas' clock skew). */
   periodEndMs: number;
 }
 
@@ -50,7 +58,10 @@ export type ReservationResult =
       retryAfterMs: number;
     };
 
-/** Real usage replacing the estimates: per counter key the actual amount, and the actual cost. */
+/**
+ * Real usage replacing the estimates: per counter key the actual amount, and the actual cost. A counter
+ * left out, or the cost left out, keeps its estimate: without a measurement the pessimistic charge stands.
+ */
 export interface Settlement {
   actualAmounts: Record<string, number>;
   actualBudgetMicros?: number;
@@ -62,9 +73,15 @@ export interface BudgetStatus {
 }
 
 export interface AdmissionStore {
-  /** Checks every counter, the budget and the throttle; charges all of them or none. */
+  /**
+   * Checks every counter, the budget and the throttle; charges all of them or none. Checked in this order:
+   * the throttle, the counters as listed, the budget; the first refusal is the one reported.
+   */
   reserve(request: ReservationRequest): Promise<ReservationResult>;
-  /** Adjusts each counter by (actual − reserved) in the window it was charged in; moves the budget from reserved to spent. */
+  /**
+   * Adjusts each counter by (actual − reserved) in the window it was charged in, never below 0; moves the
+   * budget from reserved to spent. A window or period that has expired meanwhile is left alone.
+   */
   settle(reservation: Reservation, settlement: Settlement): Promise<void>;
   /** Throttles a scope until `untilMs` (keeps the later of two throttles). */
   throttle(key: string, untilMs: number, nowMs: number): Promise<void>;

@@ -1,0 +1,124 @@
+/**
+ * Admission in this process's memory: the default for one replica, and the stand-in for Redis while Redis
+ * is unreachable. JavaScript runs each check-and-charge without interruption, so it is atomic as written.
+ */
+import {
+  EXPIRY_MARGIN_MS,
+  admitted,
+  budgetDenial,
+  limitDenial,
+  planReservation,
+  planSettlement,
+  throttledDenial,
+  windowId,
+  type ReservationPlan,
+} from './admission-plan';
+import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
+
+/** Finished windows, periods and throttles are swept at most this often (in the callers' clock). */
+const PRUNE_INTERVAL_MS = 1_000;
+
+interface WindowCount {
+  used: number;
+  expiresAtMs: number;
+}
+
+interface BudgetTotals {
+  spentMicros: number;
+  reservedMicros: number;
+  expiresAtMs: number;
+}
+
+interface Throttle {
+  untilMs: number;
+  expiresAtMs: number;
+}
+
+export class MemoryAdmissionStore implements AdmissionStore {
+  /** By `windowId`: one entry per counter and window. */
+  private readonly windows = new Map<string, WindowCount>();
+  private readonly budgets = new Map<string, BudgetTotals>();
+  private readonly throttles = new Map<string, Throttle>();
+  private nextPruneAtMs = Number.NEGATIVE_INFINITY;
+
+  reserve(request: ReservationRequest): Promise<ReservationResult> {
+    return new Promise((resolve) => resolve(this.reserveNow(planReservation(request))));
+  }
+
+  settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+    return new Promise((resolve) => {
+      const plan = planSettlement(reservation, settlement);
+      // A window or period already swept is over: adjusting it could change no decision.
+      for (const counter of plan.counters) {
+        const window = this.windows.get(windowId(counter));
+        if (window) window.used = Math.max(0, window.used + counter.change);
+      }
+      const budget = plan.budget && this.budgets.get(plan.budget.key);
+      if (plan.budget && budget) {
+        budget.reservedMicros = Math.max(0, budget.reservedMicros - plan.budget.releaseMicros);
+        budget.spentMicros += plan.budget.spendMicros;
+      }
+      resolve();
+    });
+  }
+
+  throttle(key: string, untilMs: number, nowMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.pruneExpired(nowMs);
+      const current = this.throttles.get(key);
+      if (untilMs > nowMs && (!current || untilMs > current.untilMs)) this.throttles.set(key, { untilMs, expiresAtMs: untilMs + EXPIRY_MARGIN_MS });
+      resolve();
+    });
+  }
+
+  budgetStatus(key: string): Promise<BudgetStatus> {
+    const budget = this.budgets.get(key);
+    return Promise.resolve({ spentMicros: budget?.spentMicros ?? 0, reservedMicros: budget?.reservedMicros ?? 0 });
+  }
+
+  /** How many windows, budgets and throttles are held: what bounds this store's memory. */
+  trackedEntries(): number {
+    return this.windows.size + this.budgets.size + this.throttles.size;
+  }
+
+  private reserveNow(plan: ReservationPlan): ReservationResult {
+    const { nowMs } = plan;
+    this.pruneExpired(nowMs);
+    // Check everything before charging anything: a refusal leaves no trace.
+    if (plan.throttleKey !== undefined) {
+      const throttle = this.throttles.get(plan.throttleKey);
+      if (throttle && throttle.untilMs > nowMs) return throttledDenial(plan.throttleKey, throttle.untilMs, nowMs);
+    }
+    for (const counter of plan.counters) {
+      const used = this.windows.get(windowId(counter))?.used ?? 0;
+      if (used + counter.amount > counter.limit) return limitDenial(counter, nowMs);
+    }
+    if (plan.budget) {
+      const totals = this.budgets.get(plan.budget.key);
+      const committed = (totals?.spentMicros ?? 0) + (totals?.reservedMicros ?? 0);
+      if (committed + plan.budget.amountMicros > plan.budget.limitMicros) return budgetDenial(plan.budget, nowMs);
+    }
+
+    for (const counter of plan.counters) {
+      const id = windowId(counter);
+      const window = this.windows.get(id);
+      if (window) window.used += counter.amount;
+      else this.windows.set(id, { used: counter.amount, expiresAtMs: counter.windowEndMs + EXPIRY_MARGIN_MS });
+    }
+    if (plan.budget) {
+      const totals = this.budgets.get(plan.budget.key);
+      if (totals) totals.reservedMicros += plan.budget.amountMicros;
+      else this.budgets.set(plan.budget.key, { spentMicros: 0, reservedMicros: plan.budget.amountMicros, expiresAtMs: plan.budget.periodEndMs + EXPIRY_MARGIN_MS });
+    }
+    return admitted(plan);
+  }
+
+  /** Drops what has expired. A full sweep, but at most once per interval, so its cost is spread thin. */
+  private pruneExpired(nowMs: number): void {
+    if (nowMs < this.nextPruneAtMs) return;
+    this.nextPruneAtMs = nowMs + PRUNE_INTERVAL_MS;
+    for (const entries of [this.windows, this.budgets, this.throttles]) {
+      for (const [key, entry] of entries) if (entry.expiresAtMs <= nowMs) entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The one Redis connection a gateway process opens, tuned for a gateway that must answer even when Redis
+ * does not: a command gets its reply within the timeout or fails, and a failed command is never replayed
+ * on the next connection behind the caller's back.
+ */
+import { Redis } from 'ioredis';
+
+/** Put before every key the gateway writes, so several gateways (or environments) can share one Redis. */
+export const DEFAULT_KEY_PREFIX = 'gw:';
+
+/** Reconnection backs off linearly to this ceiling, so Redis's return is noticed within about a second. */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
+export function createRedisClient(url: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
+    commandTimeout: commandTimeoutMs,
+    // While disconnected, fail at once (local state takes over) instead of queueing for a reconnect.
+    enableOfflineQueue: false,
+    // Commands in flight when the connection drops fail now rather than wait for the next connection...
+    maxRetriesPerRequest: 0,
+    // ...and are not sent again: the caller has already been served from local state.
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+    // How long a closing connection may take before it is destroyed; ioredis's timer for it keeps the
+    // process alive (2 s by default), even when the socket had already failed.
+    disconnectTimeout: commandTimeoutMs,
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * What only the Redis store has: one round trip per operation, keys named by window that expire with it,
+ * expired keys that stay expired, and integers too large for a Lua double to print.
+ */
+import type { Redis } from 'ioredis';
+import { EXPIRY_MARGIN_MS } from '../../service/state/admission-plan';
+import { RedisAdmissionStore } from '../../service/state/redis-admission';
+import type { Reservation, ReservationResult } from '../../service/state/types';
+import { startRedis, type RedisServer } from '../support/redis';
+import { closeClients, connectedClient, freshPrefix } from './redis-clients';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+let server: RedisServer;
+/** Inspects what the stores wrote. */
+let inspector: Redis;
+let storeClient: Redis;
+let keyPrefix: string;
+let store: RedisAdmissionStore;
+
+beforeAll(async () => {
+  server = await startRedis();
+  [inspector, storeClient] = await Promise.all([connectedClient(server.url), connectedClient(server.url)]);
+});
+afterAll(async () => {
+  await closeClients(inspector, storeClient);
+  await server.stop();
+});
+beforeEach(() => {
+  keyPrefix = freshPrefix();
+  store = new RedisAdmissionStore(storeClient, { keyPrefix });
+});
+afterEach(() => jest.restoreAllMocks());
+
+function reservationOf(result: ReservationResult): Reservation {
+  if (!result.admitted) throw new Error(`expected an admission, got ${JSON.stringify(result)}`);
+  return result.reservation;
+}
+
+test('a reservation is one round trip, and so is its settlement', async () => {
+  const sent = jest.spyOn(storeClient, 'sendCommand');
+  const request = {
+    counters: [
+      { key: 'rpm:team-a', limit: 10, amount: 1, windowMs: MINUTE },
+      { key: 'tpm:team-a', limit: 10_000, amount: 800, windowMs: MINUTE },
+    ],
+    budget: { key: 'budget:team-a', limitMicros: 5_000_000, amountMicros: 20_000, periodEndMs: Date.now() + DAY },
+    throttleKey: 'model:flash',
+    nowMs: Date.now(),
+  };
+  const reservation = reservationOf(await store.reserve(request));
+  expect(sent).toHaveBeenCalledTimes(1);
+
+  await store.settle(reservation, { actualAmounts: { 'tpm:team-a': 350 }, actualBudgetMicros: 9_000 });
+  expect(sent).toHaveBeenCalledTimes(2);
+
+  // A settlement that changes nothing does not go to Redis at all.
+  await store.settle({ counters: reservation.counters }, { actualAmounts: { 'rpm:team-a': 1, 'tpm:team-a': 800 } });
+  expect(sent).toHaveBeenCalledTimes(2);
+});
+
+test('counter keys carry the window and expire at its end, plus the margin', async () => {
+  const nowMs = Date.now();
+  const windowStartMs = Math.floor(nowMs / MINUTE) * MINUTE;
+  await store.reserve({ counters: [{ key: 'rpm:team-a', limit: 10, amount: 3, windowMs: MINUTE }], nowMs });
+
+  const key = `${keyPrefix}counter:rpm:team-a:${MINUTE}:${windowStartMs}`;
+  expect(await inspector.get(key)).toBe('3');
+  const ttl = await inspector.pttl(key);
+  expect(ttl).toBeGreaterThan(0);
+  expect(ttl).toBeLessThanOrEqual(windowStartMs + MINUTE - nowMs + EXPIRY_MARGIN_MS);
+});
+
+test('a budget is a hash of micro-dollars that expires with its period; a throttle is a key that expires with it', async () => {
+  const nowMs = Date.now();
+  const periodEndMs = nowMs + 10 * DAY;
+  await store.reserve({ counters: [], budget: { key: 'team-a:2026-11', limitMicros: 5_000_000, amountMicros: 20_000, periodEndMs }, nowMs });
+  await store.throttle('model:pro', nowMs + 30_000, nowMs);
+
+  expect(await inspector.hgetall(`${keyPrefix}budget:team-a:2026-11`)).toEqual({ reserved: '20000' });
+  const budgetTtl = await inspector.pttl(`${keyPrefix}budget:team-a:2026-11`);
+  expect(budgetTtl).toBeGreaterThan(0);
+  expect(budgetTtl).toBeLessThanOrEqual(10 * DAY + EXPIRY_MARGIN_MS);
+  expect(await inspector.get(`${keyPrefix}throttle:model:pro`)).toBe(String(nowMs + 30_000));
+  const throttleTtl = await inspector.pttl(`${keyPrefix}throttle:model:pro`);
+  expect(throttleTtl).toBeGreaterThan(0);
+  expect(throttleTtl).toBeLessThanOrEqual(30_000 + EXPIRY_MARGIN_MS);
+});
+
+test('a later charge never shortens a key’s lifetime', async () => {
+  const nowMs = Date.now();
+  const request = { counters: [{ key: 'rpm:team-a', limit: 10, amount: 1, windowMs: MINUTE }], nowMs };
+  await store.reserve(request);
+  const key = `${keyPrefix}counter:rpm:team-a:${MINUTE}:${Math.floor(nowMs / MINUTE) * MINUTE}`;
+  await inspector.pexpire(key, 10 * MINUTE);
+  await store.reserve(request);
+  expect(await inspector.pttl(key)).toBeGreaterThan(MINUTE + EXPIRY_MARGIN_MS);
+});
+
+test('a settlement after its window or period has expired does not bring the key back', async () => {
+  const nowMs = Date.now();
+  const reservation = reservationOf(
+    await store.reserve({
+      counters: [{ key: 'tpm:team-a', limit: 10_000, amount: 800, windowMs: MINUTE }],
+      budget: { key: 'budget:team-a', limitMicros: 5_000_000, amountMicros: 20_000, periodEndMs: nowMs + DAY },
+      nowMs,
+    }),
+  );
+  const keys = await inspector.keys(`${keyPrefix}*`);
+  expect(keys).toHaveLength(2);
+  await inspector.del(...keys); // what expiry does
+
+  await store.settle(reservation, { actualAmounts: { 'tpm:team-a': 1_200 }, actualBudgetMicros: 30_000 });
+  expect(await inspector.keys(`${keyPrefix}*`)).toEqual([]);
+});
+
+test('micro-dollar totals beyond 10^15 stay exact', async () => {
+  const nowMs = Date.now();
+  const budget = { key: 'budget:enterprise', limitMicros: 9_000_000_000_000_000, amountMicros: 3_000_000_000_000_001, periodEndMs: nowMs + DAY };
+  const reservation = reservationOf(await store.reserve({ counters: [], budget, nowMs }));
+  await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 2_000_000_000_000_003 });
+  expect(await store.budgetStatus('budget:enterprise')).toEqual({ spentMicros: 2_000_000_000_000_003, reservedMicros: 0 });
+});
+
+test('the key prefix keeps two gateways sharing one Redis apart', async () => {
+  const nowMs = Date.now();
+  const request = { counters: [{ key: 'rpm:team-a', limit: 1, amount: 1, windowMs: MINUTE }], nowMs };
+  const other = new RedisAdmissionStore(storeClient, { keyPrefix: freshPrefix() });
+  expect((await store.reserve(request)).admitted).toBe(true);
+  expect((await other.reserve(request)).admitted).toBe(true);
+  expect((await store.reserve(request)).admitted).toBe(false);
+});

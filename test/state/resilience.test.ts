@@ -1,0 +1,236 @@
+/**
+ * The state as the gateway builds it (`createState`) while Redis dies, stalls and comes back: `open` keeps
+ * admitting on this replica's limits, `closed` refuses with StateUnavailableError, neither hangs, each
+ * outage is logged once and its end once, and the limits are shared again once Redis answers.
+ */
+import type { Redis } from 'ioredis';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createState, type State } from '../../service/state/create';
+import { withDeadline } from '../../service/state/deadline';
+import type { FailureMode } from '../../service/state/reachability';
+import { RedisAdmissionStore } from '../../service/state/redis-admission';
+import { StateUnavailableError } from '../../service/state/state-unavailable-error';
+import type { AdmissionStore, Reservation, ReservationRequest } from '../../service/state/types';
+import { createLogger } from '../../service/telemetry/logger';
+import { startRedis, type RedisServer } from '../support/redis';
+import { closeClients, connectedClient, freshPrefix, whenReady } from './redis-clients';
+
+const MINUTE = 60_000;
+const T0 = 29_000_000 * MINUTE;
+const REDIS_TIMEOUT_MS = 250;
+/** Fails a call that hangs; far above the timeout, so it never measures speed. */
+const HANG_GUARD_MS = 5_000;
+
+const request = (): ReservationRequest => ({ counters: [{ key: 'rpm:team-a', limit: 4, amount: 1, windowMs: MINUTE }], nowMs: T0 });
+
+interface Harness {
+  server: RedisServer;
+  state: State;
+  /** Another gateway replica on the same Redis, without any fallback. */
+  replica: AdmissionStore;
+  replicaClient: Redis;
+  logs: Array<Record<string, unknown>>;
+  transitions: boolean[];
+}
+
+async function startHarness(failureMode: FailureMode): Promise<Harness> {
+  const server = await startRedis();
+  const logs: Array<Record<string, unknown>> = [];
+  const transitions: boolean[] = [];
+  const keyPrefix = freshPrefix();
+  const state = createState({
+    redisUrl: server.url,
+    failureMode,
+    redisTimeoutMs: REDIS_TIMEOUT_MS,
+    logger: createLogger('info', { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) }),
+    onReachability: (reachable) => transitions.push(reachable),
+    keyPrefix,
+  });
+  const replicaClient = await connectedClient(server.url);
+  return { server, state, replica: new RedisAdmissionStore(replicaClient, { keyPrefix }), replicaClient, logs, transitions };
+}
+
+async function stopHarness(harness: Harness): Promise<void> {
+  await harness.state.health.close();
+  await closeClients(harness.replicaClient);
+  await harness.server.stop();
+}
+
+/** Reserves `times` times in a row; how many were admitted. */
+async function admittedCount(store: AdmissionStore, times: number): Promise<number> {
+  let admitted = 0;
+  for (let i = 0; i < times; i += 1) if ((await withDeadline(store.reserve(request()), HANG_GUARD_MS)).admitted) admitted += 1;
+  return admitted;
+}
+
+async function reservationFrom(store: AdmissionStore): Promise<Reservation> {
+  const result = await withDeadline(store.reserve(request()), HANG_GUARD_MS);
+  if (!result.admitted) throw new Error(`expected an admission, got ${JSON.stringify(result)}`);
+  return result.reservation;
+}
+
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function logsSaying(harness: Harness, text: string): Array<Record<string, unknown>> {
+  return harness.logs.filter((line) => String(line.message).includes(text));
+}
+
+/** Redis answers again and both replicas are connected to it. */
+async function backOnRedis(harness: Harness): Promise<void> {
+  await eventually(() => !harness.state.health.degraded(), 'Redis to be reachable again');
+  await whenReady(harness.replicaClient);
+}
+
+describe('failure mode open', () => {
+  let harness: Harness;
+  beforeEach(async () => {
+    harness = await startHarness('open');
+  });
+  afterEach(() => stopHarness(harness));
+
+  test('Redis killed: admits on local limits and logs once; Redis back: limits are shared again and that is logged once', async () => {
+    const { state, replica, server } = harness;
+    // Shared: two here and two on the other replica fill the limit of 4 for both.
+    expect(await admittedCount(state.admission, 2)).toBe(2);
+    expect(await admittedCount(replica, 2)).toBe(2);
+    expect(await admittedCount(state.admission, 1)).toBe(0);
+    await state.cache.set('answer', Buffer.from('from redis'), MINUTE);
+
+    await server.kill();
+    // This replica's own window: 4 more admitted, then refused.
+    const local = await reservationFrom(state.admission);
+    const laterLocal = await reservationFrom(state.admission);
+    expect(await admittedCount(state.admission, 3)).toBe(2);
+    expect(state.health.degraded()).toBe(true);
+    expect(await state.health.ready()).toBe(true);
+    // A reservation charged in memory settles in memory: giving it back makes room for one more.
+    await state.admission.settle(local, { actualAmounts: { 'rpm:team-a': 0 } });
+    expect(await admittedCount(state.admission, 2)).toBe(1);
+    // The cache carries on locally (what Redis held is out of reach).
+    expect(await state.cache.get('answer')).toBeUndefined();
+    await state.cache.set('answer', Buffer.from('from memory'), MINUTE);
+    expect(await state.cache.get('answer')).toEqual(Buffer.from('from memory'));
+
+    await server.restart();
+    await backOnRedis(harness);
+    // A new, empty Redis (no persistence), shared by both replicas once more.
+    expect(await admittedCount(state.admission, 2)).toBe(2);
+    expect(await admittedCount(replica, 3)).toBe(2);
+    expect(await admittedCount(state.admission, 1)).toBe(0);
+    // A reservation charged in memory during the outage still settles there, never against Redis's count.
+    await state.admission.settle(laterLocal, { actualAmounts: { 'rpm:team-a': 0 } });
+    expect(await admittedCount(replica, 1)).toBe(0);
+
+    expect(logsSaying(harness, 'unreachable')).toEqual([expect.objectContaining({ severity: 'WARNING', backend: 'redis', failureMode: 'open' })]);
+    expect(logsSaying(harness, 'reachable again')).toEqual([expect.objectContaining({ severity: 'INFO', backend: 'redis' })]);
+    expect(harness.transitions).toEqual([true, false, true]);
+  });
+
+  test('Redis stalled: a command is abandoned at the timeout and served locally; Redis answering again is noticed', async () => {
+    const { state, server } = harness;
+    expect(await admittedCount(state.admission, 1)).toBe(1);
+
+    server.pause();
+    expect(await admittedCount(state.admission, 2)).toBe(2);
+    expect(state.health.degraded()).toBe(true);
+
+    server.resume();
+    await backOnRedis(harness);
+    expect(logsSaying(harness, 'unreachable')).toHaveLength(1);
+    expect(logsSaying(harness, 'reachable again')).toHaveLength(1);
+    expect(harness.transitions).toEqual([true, false, true]);
+  });
+});
+
+describe('failure mode closed', () => {
+  let harness: Harness;
+  beforeEach(async () => {
+    harness = await startHarness('closed');
+  });
+  afterEach(() => stopHarness(harness));
+
+  test('Redis killed: refuses with StateUnavailableError at once and is not ready; Redis back: admits again', async () => {
+    const { state, server } = harness;
+    const beforeOutage = await reservationFrom(state.admission);
+    expect(await state.health.ready()).toBe(true);
+
+    await server.kill();
+    await expect(withDeadline(state.admission.reserve(request()), HANG_GUARD_MS)).rejects.toBeInstanceOf(StateUnavailableError);
+    await expect(withDeadline(state.admission.budgetStatus('budget:team-a'), HANG_GUARD_MS)).rejects.toBeInstanceOf(StateUnavailableError);
+    // Bookkeeping after an upstream call that already happened never fails it.
+    await expect(state.admission.settle(beforeOutage, { actualAmounts: { 'rpm:team-a': 0 } })).resolves.toBeUndefined();
+    await expect(state.admission.throttle('model:pro', T0 + 1_000, T0)).resolves.toBeUndefined();
+    // A cache miss is always a correct answer: the cache carries on locally in both modes.
+    await state.cache.set('answer', Buffer.from('from memory'), MINUTE);
+    expect(await state.cache.get('answer')).toEqual(Buffer.from('from memory'));
+    expect(await state.health.ready()).toBe(false);
+    expect(state.health.degraded()).toBe(true);
+
+    await server.restart();
+    await backOnRedis(harness);
+    expect(await admittedCount(state.admission, 1)).toBe(1);
+    expect(await state.health.ready()).toBe(true);
+
+    expect(logsSaying(harness, 'unreachable')).toEqual([expect.objectContaining({ severity: 'WARNING', failureMode: 'closed' })]);
+    expect(logsSaying(harness, 'reachable again')).toHaveLength(1);
+    expect(harness.transitions).toEqual([true, false, true]);
+  });
+});
+
+describe('Redis unreachable from the start', () => {
+  /** Accepts connections and never answers, as a Redis behind a dead route or a stuck proxy would look. */
+  let silent: Server;
+  const accepted = new Set<Socket>();
+  beforeAll(async () => {
+    silent = createServer((socket) => accepted.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    accepted.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => silent.close(resolve));
+  });
+  const silentUrl = (): string => `redis://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  /** Port 1 on loopback is privileged: no test server listens there, so connections are refused. */
+  const refusingUrl = (): string => 'redis://127.0.0.1:1';
+
+  test.each([
+    ['open', 'refuses connections', refusingUrl, (state: State) => expect(state.admission.reserve(request())).resolves.toMatchObject({ admitted: true })],
+    ['open', 'never answers', silentUrl, (state: State) => expect(state.admission.reserve(request())).resolves.toMatchObject({ admitted: true })],
+    ['closed', 'refuses connections', refusingUrl, (state: State) => expect(state.admission.reserve(request())).rejects.toBeInstanceOf(StateUnavailableError)],
+    ['closed', 'never answers', silentUrl, (state: State) => expect(state.admission.reserve(request())).rejects.toBeInstanceOf(StateUnavailableError)],
+  ] as const)('mode %s, a server that %s: the first call is served as the mode says, with one warning', async (failureMode, _server, url, expectServed) => {
+    const logs: string[] = [];
+    const transitions: boolean[] = [];
+    const state = createState({
+      redisUrl: url(),
+      failureMode,
+      redisTimeoutMs: REDIS_TIMEOUT_MS,
+      logger: createLogger('info', { write: (line: string) => logs.push(line) }),
+      onReachability: (reachable) => transitions.push(reachable),
+    });
+    try {
+      await withDeadline(expectServed(state), HANG_GUARD_MS);
+      expect(transitions).toEqual([false]);
+      expect(logs.filter((line) => line.includes('unreachable'))).toHaveLength(1);
+    } finally {
+      await state.health.close();
+    }
+  });
+});
+
+test('without a Redis URL everything is in memory and always ready', async () => {
+  const state = createState({ failureMode: 'closed', redisTimeoutMs: REDIS_TIMEOUT_MS, logger: createLogger('silent') });
+  expect(state.health.backend).toBe('memory');
+  expect(state.health.degraded()).toBe(false);
+  expect(await state.health.ready()).toBe(true);
+  expect(await admittedCount(state.admission, 5)).toBe(4);
+  await state.cache.set('answer', Buffer.from('cached'), MINUTE);
+  expect(await state.cache.get('answer')).toEqual(Buffer.from('cached'));
+  await state.health.close();
+});

@@ -1,0 +1,128 @@
+/**
+ * A real `redis-server` for the state tests: loopback only, an ephemeral port, no persistence (so a restart
+ * starts empty, like a failed-over Memorystore instance), and every process it starts is stopped again.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
+const STARTUP_DEADLINE_MS = 10_000;
+const PORT_ATTEMPTS = 5;
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Shuts the server down (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** SIGKILL: the server vanishes without closing anything cleanly, as in a crash. */
+  kill(): Promise<void>;
+  /** Starts a new server on the same port (after `kill` or `stop`) and waits until it answers PING. */
+  restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections open but answers nothing, as a stalled instance would. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
+}
+
+/** Every server process started by this module, so a failing test cannot leave one behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+export async function startRedis(): Promise<RedisServer> {
+  let child: ChildProcess | undefined;
+  let port = 0;
+  for (let attempt = 1; !child; attempt += 1) {
+    port = await freePort();
+    try {
+      child = await launch(port);
+    } catch (error) {
+      // Another process may take the port between our probe and redis-server binding it.
+      if (!(error instanceof AddressInUseError) || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
+  let current: ChildProcess = child;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => terminate(current, 'SIGTERM'),
+    kill: () => terminate(current, 'SIGKILL'),
+    restart: async () => {
+      await terminate(current, 'SIGKILL');
+      current = await launch(port);
+    },
+    pause: () => void current.kill('SIGSTOP'),
+    resume: () => void current.kill('SIGCONT'),
+  };
+}
+
+class AddressInUseError extends Error {}
+
+/** A port nobody listens on right now: bind port 0, read what the kernel chose, release it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function launch(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    REDIS_SERVER,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => running.delete(child));
+
+  const deadline = Date.now() + STARTUP_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (output.includes('Address already in use')) throw new AddressInUseError(`port ${port} is taken`);
+      throw new Error(`redis-server exited before answering on port ${port}: ${output}`);
+    }
+    // The ready line proves that this process holds the port, not another that answers PING on it.
+    if (output.includes('Ready to accept connections') && (await answersPing(port))) return child;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await terminate(child, 'SIGKILL');
+  throw new Error(`redis-server did not answer PING on port ${port} within ${STARTUP_DEADLINE_MS} ms: ${output}`);
+}
+
+/** One raw PING over TCP, so the helper depends on nothing it is used to test. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    let reply = '';
+    const finish = (answered: boolean): void => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(1_000, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+    });
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+  });
+}
+
+function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    // A paused server only acts on SIGTERM once it runs again.
+    if (signal === 'SIGTERM') child.kill('SIGCONT');
+    child.kill(signal);
+  });
+}
