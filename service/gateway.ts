@@ -1,7 +1,7 @@
 /**
- * Assembles a running gateway from its configuration: credentials, upstream (starting the embedded emulator
- * when no credentials are given), the Express app and the HTTP server, with graceful drain.
- * `main.ts` runs it as a process; tests start it in-process on an ephemeral port.
+ * Assembles a running gateway from its configuration: state, credentials, upstreams (starting the embedded
+ * emulator when no credentials are given), the pipeline, the Express app and the HTTP server, with
+ * graceful drain. `main.ts` runs it as a process; tests start it in-process on an ephemeral port.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -9,16 +9,25 @@ import type { AuthClient } from 'google-auth-library';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health';
 import type { GatewayConfig } from './config/load';
-import { AdcAccessToken } from './credentials/access-token-source';
+import { AdcAccessToken, type AccessTokenSource } from './credentials/access-token-source';
 import { FileApiKey, StaticApiKey, type ApiKeySource } from './credentials/api-key-source';
 import { emulatorFromSettings } from './emulator/from-settings';
 import type { GeminiEmulator } from './emulator/server';
+import { createPriceLookup, DEFAULT_PRICES } from './pipeline/account/price-table';
+import { createAdmit } from './pipeline/admit';
+import { createAuthenticate } from './pipeline/authenticate';
+import { createAnswerCache } from './pipeline/cache';
+import { createModelCaller } from './pipeline/call';
+import { NO_EVENTS, NO_TRACING, type PipelineEvents } from './pipeline/events';
+import { createPipeline } from './pipeline/handle-call';
+import { createRoute } from './pipeline/route';
 import { GoogleApiError } from './protocol/errors';
+import { createState, type State } from './state/create';
 import type { Logger } from './telemetry/logger';
 import type { Telemetry } from './telemetry/types';
 import { AiStudioUpstream } from './upstream/ai-studio';
 import { HttpTransport } from './upstream/http-transport';
-import type { Upstream } from './upstream/types';
+import type { BackendKind, Upstream } from './upstream/types';
 import { VertexUpstream } from './upstream/vertex';
 
 export interface GatewayDependencies {
@@ -32,7 +41,8 @@ export interface GatewayDependencies {
 export interface RunningGateway {
   url: string;
   server: Server;
-  upstream: Upstream;
+  upstreams: Partial<Record<BackendKind, Upstream>>;
+  state: State;
   /** The embedded emulator and its URL, when the gateway runs on it. */
   emulator?: GeminiEmulator;
   emulatorUrl?: string;
@@ -42,59 +52,128 @@ export interface RunningGateway {
 
 const DRAIN_SWEEP_MS = 100;
 
-/** The key the gateway presents to its embedded emulator, which accepts any key. */
-const EMULATOR_KEY = 'local-emulator';
+/** What the gateway presents to its embedded emulator, which accepts any credential. */
+const EMULATOR_CREDENTIAL = 'local-emulator';
+const emulatorToken: AccessTokenSource = { token: () => Promise.resolve(EMULATOR_CREDENTIAL) };
 
-interface BuiltUpstream {
-  upstream: Upstream;
+interface BuiltUpstreams {
+  upstreams: Partial<Record<BackendKind, Upstream>>;
+  defaultBackend: BackendKind;
   emulator?: GeminiEmulator;
   emulatorUrl?: string;
   keys?: ApiKeySource;
 }
 
-async function buildUpstream(config: GatewayConfig, deps: GatewayDependencies): Promise<BuiltUpstream> {
-  const transport = new HttpTransport({
-    timeoutMs: config.upstreamTimeoutMs,
-    idleTimeoutMs: config.upstreamIdleTimeoutMs,
-    connections: config.upstreamConnections,
+function keySource(config: GatewayConfig, events: PipelineEvents, logger: Logger, path: string | undefined, key: string | undefined): ApiKeySource {
+  if (!path) return new StaticApiKey(key ?? '');
+  return new FileApiKey(path, {
+    reloadMs: config.keyReloadSeconds * 1000,
+    graceMs: config.keyGraceSeconds * 1000,
+    onReload: (outcome) => {
+      events.keyReload({ outcome });
+      if (outcome === 'failed') logger.warn({ path }, 'the API key file could not be re-read; keeping the current key');
+    },
   });
+}
+
+async function buildUpstreams(config: GatewayConfig, deps: GatewayDependencies, events: PipelineEvents): Promise<BuiltUpstreams> {
+  const transport = new HttpTransport({ timeoutMs: config.upstreamTimeoutMs, idleTimeoutMs: config.upstreamIdleTimeoutMs, connections: config.upstreamConnections });
   const target = config.resolvedUpstream;
   switch (target.kind) {
     case 'emulator': {
       const emulator = emulatorFromSettings(config);
       const url = await emulator.listen(0, '127.0.0.1');
-      return { upstream: new AiStudioUpstream(url, new StaticApiKey(EMULATOR_KEY), transport), emulator, emulatorUrl: url };
+      // The emulator speaks both dialects, so models routed to either backend can be tried locally.
+      const vertex = new VertexUpstream({ baseUrl: url, project: 'local', location: 'global' }, emulatorToken, transport);
+      await vertex.start();
+      return { upstreams: { 'ai-studio': new AiStudioUpstream(url, new StaticApiKey(EMULATOR_CREDENTIAL), transport), vertex }, defaultBackend: 'ai-studio', emulator, emulatorUrl: url };
     }
     case 'ai-studio': {
-      const keys = target.apiKeyFile ? new FileApiKey(target.apiKeyFile) : new StaticApiKey(target.apiKey ?? '');
+      const keys = keySource(config, events, deps.logger, target.apiKeyFile, target.apiKey);
       await keys.start();
-      return { upstream: new AiStudioUpstream(target.baseUrl, keys, transport), keys };
+      const upstreams: BuiltUpstreams['upstreams'] = { 'ai-studio': new AiStudioUpstream(target.baseUrl, keys, transport) };
+      if (config.secondaryVertex) upstreams.vertex = await startVertex(config.secondaryVertex, deps, transport);
+      return { upstreams, defaultBackend: 'ai-studio', keys };
     }
-    case 'vertex': {
-      const upstream = new VertexUpstream(target, new AdcAccessToken(deps.vertexAuthClient), transport);
-      await upstream.start().catch((error: unknown) => {
-        deps.logger.warn({ err: { message: (error as Error).message } }, 'Vertex AI credentials are not available yet; /readyz reports not ready');
-      });
-      return { upstream };
-    }
+    case 'vertex':
+      return { upstreams: { vertex: await startVertex(target, deps, transport) }, defaultBackend: 'vertex' };
   }
+}
+
+async function startVertex(target: { baseUrl: string; project: string; location: string }, deps: GatewayDependencies, transport: HttpTransport): Promise<VertexUpstream> {
+  const upstream = new VertexUpstream(target, new AdcAccessToken(deps.vertexAuthClient), transport);
+  await upstream.start().catch((error: unknown) => {
+    deps.logger.warn({ err: { message: (error as Error).message } }, 'Vertex AI credentials are not available yet; /readyz reports not ready');
+  });
+  return upstream;
 }
 
 /** Answers HTTP parse failures (a header over the size limit, garbage) in Google's shape, not Node's bare status line. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || (error.code === 'ECONNRESET')) return void socket.destroy();
+  if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'HPE_REQUEST_TIMEOUT' ? 408 : 400;
   const message = status === 431 ? 'Request headers are too large.' : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   const body = JSON.stringify(new GoogleApiError(status, message).toBody());
-  socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
-    `Content-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {
-  const { upstream, emulator, emulatorUrl, keys } = await buildUpstream(config, deps);
+  const events = deps.telemetry?.events ?? NO_EVENTS;
+  const tracing = deps.telemetry?.tracing ?? NO_TRACING;
+  const state = createState({
+    redisUrl: config.redisUrl,
+    failureMode: config.stateFailureMode,
+    redisTimeoutMs: config.redisTimeoutMs,
+    logger: deps.logger,
+    cacheMaxBytes: config.cacheMaxBytes,
+    onReachability: (reachable) => events.stateBackend({ backend: 'redis', reachable }),
+  });
+  const { upstreams, defaultBackend, emulator, emulatorUrl, keys } = await buildUpstreams(config, deps, events);
+  const defaultUpstream = upstreams[defaultBackend] as Upstream;
+
+  const admitter = createAdmit({
+    store: state.admission,
+    modelLimits: config.models.limits,
+    queueTimeoutMs: config.queueTimeoutMs,
+    queueMaxWaiting: config.queueMaxWaiting,
+    events,
+  });
+  const authenticate = createAuthenticate({ mode: config.resolvedAuthMode, callers: config.allCallers });
+  const auditLog = deps.logger.child({ logName: 'audit' });
+  const handleModelCall = createPipeline({
+    authenticate,
+    route: createRoute({ policy: config.models, defaultBackend }),
+    admitter,
+    callUpstream: createModelCaller({
+      upstreams,
+      retry: { maxAttempts: config.retryMaxAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs, budgetMs: config.retryBudgetMs },
+      breaker: { failureRatio: config.breakerFailureRatio, minRequests: config.breakerMinRequests, windowMs: config.breakerWindowMs, halfOpenAfterMs: config.breakerHalfOpenAfterMs },
+      events,
+      onUpstreamThrottle: (model, delayMs) => void admitter.throttle(model, delayMs).catch(() => undefined),
+    }),
+    cache: config.cacheTtlSeconds > 0 ? createAnswerCache(state.cache, config.cacheTtlSeconds * 1000) : undefined,
+    cacheTtlMs: config.cacheTtlSeconds * 1000,
+    media: { maxInlineBytes: config.maxInlineBytes, maxPdfBytes: config.maxPdfBytes, maxParts: config.maxParts },
+    defaultMaxOutputTokens: config.defaultMaxOutputTokens,
+    prices: createPriceLookup(config.prices ?? DEFAULT_PRICES),
+    audit: (record) => auditLog.info({ audit: record }, 'audit'),
+    events,
+    tracing,
+  });
+
   let draining = false;
-  const readiness: ReadinessCheck[] = [{ name: 'upstream credentials', ready: () => upstream.ready() }];
-  const app = createApp({ upstream, logger: deps.logger, maxBodyBytes: config.maxBodyBytes, readiness, isDraining: () => draining, telemetry: deps.telemetry });
+  const readiness: ReadinessCheck[] = [
+    { name: 'upstream credentials', ready: () => Object.values(upstreams).every((u) => u.ready()) },
+    { name: 'state store', ready: () => state.health.ready() },
+  ];
+  const app = createApp({
+    gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase() },
+    logger: deps.logger,
+    readiness,
+    isDraining: () => draining,
+    telemetry: deps.telemetry,
+  });
 
   const server = createServer(app);
   server.on('clientError', answerClientError);
@@ -119,9 +198,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     clearInterval(sweeper);
     server.closeAllConnections();
     keys?.stop();
-    await upstream.close();
+    await Promise.all(Object.values(upstreams).map((u) => u.close().catch(() => undefined)));
+    await state.health.close();
     await emulator?.close();
+    await deps.telemetry?.shutdown();
   }
 
-  return { url, server, upstream, emulator, emulatorUrl, shutdown };
+  return { url, server, upstreams, state, emulator, emulatorUrl, shutdown };
 }

@@ -3,15 +3,13 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../telemetry/logger';
 import { collapseSlashes } from '../protocol/paths';
 import type { Telemetry } from '../telemetry/types';
-import type { Upstream } from '../upstream/types';
-import { geminiRoutes } from './gemini-routes';
+import { geminiRoutes, type GeminiRouteOptions } from './gemini-routes';
 import { healthRoutes, type ReadinessCheck } from './health';
 import { errorRenderer, notFoundHandler } from './render-error';
 
 export interface AppOptions {
-  upstream: Upstream;
+  gemini: GeminiRouteOptions;
   logger: Logger;
-  maxBodyBytes: number;
   readiness: ReadinessCheck[];
   isDraining: () => boolean;
   telemetry?: Telemetry;
@@ -44,7 +42,7 @@ export function createApp(options: AppOptions): Express {
   }
   app.use(collapseDoubleSlashes, closeWhenDraining(options.isDraining));
   app.use(healthRoutes(options.readiness, options.isDraining));
-  app.use(geminiRoutes({ upstream: options.upstream, maxBodyBytes: options.maxBodyBytes }));
+  app.use(geminiRoutes(options.gemini));
   app.use(notFoundHandler);
   app.use(errorRenderer(options.logger));
   return app;

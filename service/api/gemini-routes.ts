@@ -1,20 +1,26 @@
 /**
- * The Gemini REST surface: every path form the SDKs send (see `protocol/paths.ts`), validated and passed to
- * the upstream, with the answer relayed unary or streamed.
+ * The Gemini REST surface: every path form the SDKs send (see `protocol/paths.ts`). A model call goes
+ * through the pipeline and its answer is written unary or streamed; models list/get are relayed.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Caller, Credentials } from '../pipeline/authenticate';
+import type { ModelCallHandler } from '../pipeline/handle-call';
 import { GoogleApiError } from '../protocol/errors';
 import { parseGeminiPath, requireMethodAllowed, type GeminiPath, type ModelCallPath } from '../protocol/paths';
 import { framingFor } from '../protocol/stream-format';
-import { validateBody } from '../pipeline/validate/validate-body';
-import type { Upstream, UpstreamReply } from '../upstream/types';
+import { readUnary, rejectionOf } from '../upstream/read-reply';
+import type { Upstream } from '../upstream/types';
 import { parseJsonBody, requireJsonContentType } from './body';
-import { readUnary, relayStream, sendJsonBytes, upstreamErrorOf } from './relay';
+import { sendJsonBytes, writeEvents } from './relay';
 import { sendGoogleError } from './render-error';
 
 export interface GeminiRouteOptions {
-  upstream: Upstream;
+  handleModelCall: ModelCallHandler;
+  authenticate: (credentials: Credentials) => Caller;
+  /** The upstream that answers models list/get. */
+  modelsUpstream: Upstream;
   maxBodyBytes: number;
+  identityHeader: string;
 }
 
 /** An AbortSignal that fires when the client goes away before the response is complete. */
@@ -23,39 +29,45 @@ function clientGone(req: Request, res: Response): AbortSignal {
   res.once('close', () => {
     if (!res.writableFinished) controller.abort(new GoogleApiError(499, 'The client closed the connection.'));
   });
-  req.once('aborted', () => controller.abort());
   return controller.signal;
 }
 
-function queryText(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-async function unaryOrThrow(reply: UpstreamReply): Promise<Buffer> {
-  if (reply.status < 200 || reply.status >= 300) throw await upstreamErrorOf(reply);
-  return readUnary(reply);
+export function credentialsOf(req: Request, identityHeader: string): Credentials {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  return { apiKey: text(req.headers['x-goog-api-key']) ?? text(req.query.key), bearer, identity: text(req.headers[identityHeader]) };
 }
 
-async function serveCall(upstream: Upstream, path: ModelCallPath, req: Request, res: Response, signal: AbortSignal): Promise<void> {
+async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: Request, res: Response, signal: AbortSignal): Promise<void> {
   requireJsonContentType(req);
   const body = parseJsonBody(req.body as Buffer | undefined);
-  validateBody(path.method, body.value);
-  const reply = await upstream.call({ version: path.version, collection: path.collection, model: path.model, method: path.method, body: body.raw, signal });
-  if (path.method !== 'streamGenerateContent') return sendJsonBytes(res, await unaryOrThrow(reply));
-  if (reply.status !== 200) throw await upstreamErrorOf(reply);
-  await relayStream(res, reply, framingFor({ alt: req.query.alt }), signal);
+  const outcome = await options.handleModelCall({
+    path,
+    raw: body.raw,
+    body: body.value,
+    credentials: credentialsOf(req, options.identityHeader),
+    cacheControl: text(req.headers['cache-control']),
+    signal,
+  });
+  if (outcome.answer.kind === 'unary') return sendJsonBytes(res, outcome.answer.body, outcome.headers);
+  await writeEvents(res, outcome.answer.events, framingFor({ alt: req.query.alt }), outcome.headers, signal);
 }
 
-async function serveModels(upstream: Upstream, path: Exclude<GeminiPath, ModelCallPath>, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  const reply = await upstream.models({
+async function serveModels(options: GeminiRouteOptions, path: Exclude<GeminiPath, ModelCallPath>, req: Request, res: Response, signal: AbortSignal): Promise<void> {
+  options.authenticate(credentialsOf(req, options.identityHeader));
+  const reply = await options.modelsUpstream.models({
     version: path.version,
     collection: path.collection,
     model: path.kind === 'get' ? path.model : undefined,
-    pageSize: queryText(req.query.pageSize),
-    pageToken: queryText(req.query.pageToken),
+    pageSize: text(req.query.pageSize),
+    pageToken: text(req.query.pageToken),
     signal,
   });
-  sendJsonBytes(res, await unaryOrThrow(reply));
+  if (reply.status < 200 || reply.status >= 300) throw await rejectionOf(reply);
+  sendJsonBytes(res, await readUnary(reply));
 }
 
 export function geminiRoutes(options: GeminiRouteOptions): RequestHandler[] {
@@ -66,7 +78,7 @@ export function geminiRoutes(options: GeminiRouteOptions): RequestHandler[] {
     if (!path) return next();
     requireMethodAllowed(req.method, path);
     const signal = clientGone(req, res);
-    const serve = path.kind === 'call' ? serveCall(options.upstream, path, req, res, signal) : serveModels(options.upstream, path, req, res, signal);
+    const serve = path.kind === 'call' ? serveCall(options, path, req, res, signal) : serveModels(options, path, req, res, signal);
     serve.catch((error: unknown) => {
       if (signal.aborted) return res.destroy();
       if (error instanceof GoogleApiError) return sendGoogleError(res, error);

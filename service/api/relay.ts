@@ -1,44 +1,16 @@
 /**
- * Relays an upstream reply to the client. A unary answer is read whole (one JSON document) and sent; a
- * stream is re-framed event by event as it arrives, never buffered. Headers of a stream go out with its
- * first event, so a failure before any event is still a plain error response; a failure after it ends the
- * stream with a terminal `{"error":…}` event, never a clean close.
+ * Writes a pipeline answer to the client. A unary answer goes out whole; a stream is framed event by event
+ * as it arrives (SSE or a streamed JSON array, as the client asked), never buffered. A stream's headers go
+ * out with its first event, so a failure before any event is still a plain error response; a failure
+ * after it ends the stream with a terminal `{"error":…}` event, never a clean close.
  */
 import { once } from 'node:events';
 import type { Response } from 'express';
-import { errorFromUpstream, GoogleApiError } from '../protocol/errors';
-import { contentTypeFor, JSON_CONTENT_TYPE, SseSplitter, StreamEncoder, type StreamFraming } from '../protocol/stream-format';
-import type { UpstreamReply } from '../upstream/types';
+import { GoogleApiError } from '../protocol/errors';
+import { contentTypeFor, JSON_CONTENT_TYPE, StreamEncoder, type StreamFraming } from '../protocol/stream-format';
 
-const MAX_UNARY_BYTES = 64 * 1024 * 1024;
-const MAX_ERROR_BYTES = 1024 * 1024;
-
-async function readAll(reply: UpstreamReply, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of reply.body) {
-    size += chunk.length;
-    if (size > limit) {
-      reply.discard();
-      throw new GoogleApiError(502, `The upstream answer exceeded ${limit} bytes.`);
-    }
-    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  }
-  return Buffer.concat(chunks);
-}
-
-/** Turns a non-2xx upstream reply into the error to send (Google's body preserved). */
-export async function upstreamErrorOf(reply: UpstreamReply): Promise<GoogleApiError> {
-  const text = (await readAll(reply, MAX_ERROR_BYTES).catch(() => Buffer.alloc(0))).toString('utf8');
-  return errorFromUpstream(reply.status, text);
-}
-
-export async function readUnary(reply: UpstreamReply): Promise<Buffer> {
-  return readAll(reply, MAX_UNARY_BYTES);
-}
-
-export function sendJsonBytes(res: Response, body: Buffer): void {
-  res.status(200).setHeader('content-type', JSON_CONTENT_TYPE);
+export function sendJsonBytes(res: Response, body: Buffer, headers: Record<string, string> = {}): void {
+  res.status(200).set(headers).setHeader('content-type', JSON_CONTENT_TYPE);
   res.setHeader('content-length', body.length);
   res.end(body);
 }
@@ -47,43 +19,31 @@ async function write(res: Response, text: string, signal: AbortSignal): Promise<
   if (!res.write(text)) await once(res, 'drain', { signal });
 }
 
-/** One event's data as one line: re-serialised only when upstream spread it over several lines. */
-function oneLine(data: string): string {
-  return data.includes('\n') ? JSON.stringify(JSON.parse(data)) : data;
-}
-
-export interface StreamRelayResult {
-  events: number;
-  /** The error that ended the stream after its first event, if any. */
-  failure?: GoogleApiError;
-}
-
 /**
- * Streams events to the client in its framing. Throws (before anything was sent) when the upstream fails
- * before its first event, so the caller can still answer with a status code.
+ * Streams events to the client in its framing. Throws (before anything was sent) when the events fail
+ * before the first one, so the caller can still answer with a status code.
  */
-export async function relayStream(res: Response, reply: UpstreamReply, framing: StreamFraming, signal: AbortSignal): Promise<StreamRelayResult> {
+export async function writeEvents(res: Response, events: AsyncGenerator<string>, framing: StreamFraming, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
   const encoder = new StreamEncoder(framing);
-  const splitter = new SseSplitter();
-  const send = async (data: string): Promise<void> => {
-    if (encoder.count === 0) {
-      res.status(200).setHeader('content-type', contentTypeFor(framing));
-      res.setHeader('cache-control', 'no-cache');
-    }
-    await write(res, encoder.event(oneLine(data)), signal);
+  const start = (): void => {
+    res.status(200).set(headers).setHeader('content-type', contentTypeFor(framing));
+    res.setHeader('cache-control', 'no-cache');
   };
   try {
-    for await (const chunk of reply.body) for (const data of splitter.push(chunk)) await send(data);
-    for (const data of splitter.finish()) await send(data);
+    for await (const event of events) {
+      if (encoder.count === 0) start();
+      await write(res, encoder.event(event), signal);
+    }
   } catch (error) {
-    const failure = error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream was malformed.');
+    const failure = error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.');
     if (encoder.count === 0) throw failure;
     if (!res.destroyed) res.end(encoder.event(JSON.stringify(failure.toBody())) + encoder.end());
-    return { events: encoder.count, failure };
+    return;
+  } finally {
+    // Stops the upstream read when the client left early (the generator's cleanup cancels it).
+    if (signal.aborted) await events.return(undefined).catch(() => undefined);
   }
-  if (encoder.count === 0) {
-    res.status(200).setHeader('content-type', contentTypeFor(framing));
-  }
+  if (signal.aborted) return;
+  if (encoder.count === 0) start();
   res.end(encoder.end());
-  return { events: encoder.count };
 }

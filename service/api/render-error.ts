@@ -39,6 +39,9 @@ export function sendGoogleError(res: Response, error: GoogleApiError): void {
     res.destroy();
     return;
   }
+  // Google's SDKs read RetryInfo from the body; other HTTP clients read Retry-After.
+  const retryAfter = error.retryDelaySeconds();
+  if (retryAfter !== undefined) res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   res.status(error.httpStatus).type('application/json').send(JSON.stringify(error.toBody()));
 }
 

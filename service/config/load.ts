@@ -4,7 +4,8 @@
  * A bad setting stops start-up with a message that names it.
  */
 import { readFileSync } from 'node:fs';
-import { type z } from 'zod';
+import { z } from 'zod';
+import { callerSchema, type CallerPolicy } from './policy';
 import { SETTINGS, type SettingKey, type Settings } from './settings';
 
 export type UpstreamKind = 'emulator' | 'ai-studio' | 'vertex';
@@ -14,8 +15,16 @@ export type UpstreamConfig =
   | { kind: 'ai-studio'; baseUrl: string; apiKey?: string; apiKeyFile?: string }
   | { kind: 'vertex'; baseUrl: string; project: string; location: string };
 
+export type AuthMode = 'keys' | 'iam' | 'open';
+
 export interface GatewayConfig extends Settings {
+  /** The default upstream. */
   resolvedUpstream: UpstreamConfig;
+  /** Vertex AI as a second upstream for models routed to it while AI Studio is the default. */
+  secondaryVertex?: Extract<UpstreamConfig, { kind: 'vertex' }>;
+  resolvedAuthMode: AuthMode;
+  /** GATEWAY_CALLERS and the callers of GATEWAY_CALLERS_FILE together. */
+  allCallers: CallerPolicy[];
 }
 
 export class ConfigError extends Error {
@@ -87,6 +96,48 @@ function resolveUpstream(s: Settings): UpstreamConfig {
   }
 }
 
+function readCallersFile(path: string): CallerPolicy[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`GATEWAY_CALLERS_FILE: cannot read ${path} as JSON: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const result = z.array(callerSchema).safeParse(raw);
+  if (!result.success) throw new ConfigError(`GATEWAY_CALLERS_FILE: ${path}: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+function resolveCallers(s: Settings): CallerPolicy[] {
+  const callers = [...s.callers, ...(s.callersFile ? readCallersFile(s.callersFile) : [])];
+  const seen = new Set<string>();
+  for (const caller of callers) {
+    if (seen.has(caller.id)) throw new ConfigError(`GATEWAY_CALLERS: caller id ${caller.id} appears twice`);
+    seen.add(caller.id);
+  }
+  return callers;
+}
+
+function resolveAuthMode(s: Settings, upstream: UpstreamConfig, callers: CallerPolicy[]): AuthMode {
+  if (s.authMode !== undefined) {
+    if (s.authMode === 'keys' && callers.length === 0) throw new ConfigError('GATEWAY_CALLERS: at least one caller is required with GATEWAY_AUTH_MODE=keys');
+    return s.authMode;
+  }
+  if (callers.length > 0) return 'keys';
+  if (upstream.kind === 'emulator') return 'open';
+  throw new ConfigError(
+    'GATEWAY_AUTH_MODE: a gateway holding real Gemini credentials is never open by default; configure GATEWAY_CALLERS (mode `keys`), set `iam`, or set `open` explicitly',
+  );
+}
+
+/** Vertex as a second upstream, when some model is routed to it and AI Studio is the default. */
+function resolveSecondaryVertex(s: Settings, upstream: UpstreamConfig): GatewayConfig['secondaryVertex'] {
+  const wantsVertex = Object.values(s.models.backends).includes('vertex');
+  if (upstream.kind !== 'ai-studio' || !wantsVertex) return undefined;
+  if (s.project === undefined) throw new ConfigError('GOOGLE_CLOUD_PROJECT: required when GATEWAY_MODELS routes a model to vertex');
+  return { kind: 'vertex', baseUrl: s.vertexBaseUrl ?? defaultVertexBaseUrl(s.location), project: s.project, location: s.location };
+}
+
 /** Builds the configuration from an environment (defaults to `process.env`) and the file it names. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fromEnv: Record<string, unknown> = {};
@@ -97,5 +148,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const fileName = fromEnv.configFile as string | undefined;
   const fromFile = fileName ? readConfigFile(fileName) : {};
   const settings = parseSettings({ ...fromFile, ...fromEnv });
-  return { ...settings, resolvedUpstream: resolveUpstream(settings) };
+  const resolvedUpstream = resolveUpstream(settings);
+  if (resolvedUpstream.kind === 'vertex' && Object.values(settings.models.backends).includes('ai-studio')) {
+    throw new ConfigError('GATEWAY_MODELS: a model is routed to ai-studio but the default upstream is vertex; make ai-studio the default (GEMINI_API_KEY) and route models to vertex instead');
+  }
+  const allCallers = resolveCallers(settings);
+  return {
+    ...settings,
+    resolvedUpstream,
+    secondaryVertex: resolveSecondaryVertex(settings, resolvedUpstream),
+    resolvedAuthMode: resolveAuthMode(settings, resolvedUpstream, allCallers),
+    allCallers,
+  };
 }

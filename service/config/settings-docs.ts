@@ -11,7 +11,10 @@ export const README_END = '<!-- settings:end -->';
 function defaultOf(spec: SettingSpec): string | undefined {
   const parsed = spec.schema.safeParse(undefined);
   if (!parsed.success || parsed.data === undefined) return undefined;
-  return typeof parsed.data === 'string' ? parsed.data : JSON.stringify(parsed.data);
+  if (typeof parsed.data === 'string') return parsed.data;
+  // Structured defaults are documented in prose (the "Policies" section), not as a JSON blob in a table cell.
+  if (typeof parsed.data === 'object' && parsed.data !== null && Object.keys(parsed.data).length > 0) return 'built-in';
+  return JSON.stringify(parsed.data);
 }
 
 export function settingsTable(): string {

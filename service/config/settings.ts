@@ -8,6 +8,7 @@
  * name is used, so teams carry their habits over.
  */
 import { z } from 'zod';
+import { DEFAULT_MODEL_POLICY, callerSchema, modelPolicySchema, priceTableSchema } from './policy';
 
 export interface SettingSpec {
   /** Environment variable name; the config file uses the object key instead. */
@@ -24,6 +25,17 @@ export interface SettingSpec {
 const flag = (fallback: boolean) => z.union([z.boolean(), z.stringbool()]).default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/** A structured setting: an object in the config file, or the same object as JSON in the environment. */
+const json = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value, ctx) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+      return z.NEVER;
+    }
+  }, schema);
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 
 export const SETTINGS = {
@@ -103,6 +115,58 @@ export const SETTINGS = {
     doc: 'When Redis is unreachable: `open` keeps serving on local limits (and says so in a metric and a log line); `closed` refuses with 503.',
   },
   redisTimeoutMs: { env: 'GATEWAY_REDIS_TIMEOUT_MS', schema: positiveInt(250), doc: 'A Redis command slower than this (ms) counts as Redis being unreachable.' },
+  authMode: {
+    env: 'GATEWAY_AUTH_MODE',
+    schema: z.enum(['keys', 'iam', 'open']).optional(),
+    doc: 'How callers are identified: `keys` (team keys in x-goog-api-key or Bearer, checked against GATEWAY_CALLERS), `iam` (a verified identity header set by IAP/Cloud Run IAM), `open` (one anonymous "local" caller). Unset: `keys` when callers are configured, `open` on the emulator.',
+  },
+  callers: {
+    env: 'GATEWAY_CALLERS',
+    schema: json(z.array(callerSchema)).default([]),
+    doc: 'The callers (JSON array): id, keySha256 (hex SHA-256 of each key), identities, models, rpm, tpm, budget {usd, period}, cache. See "Policies" in the README.',
+    example: '[{"id":"team-a","keySha256":["<sha256 of the key>"],"rpm":600,"budget":{"usd":50,"period":"day"}}]',
+  },
+  callersFile: {
+    env: 'GATEWAY_CALLERS_FILE',
+    schema: z.string().min(1).optional(),
+    doc: 'A JSON file with more callers, in the same shape (a mounted secret); read at start-up.',
+    example: '/secrets/callers/callers.json',
+  },
+  identityHeader: {
+    env: 'GATEWAY_IDENTITY_HEADER',
+    schema: z.string().min(1).default('x-goog-authenticated-user-email'),
+    doc: 'In `iam` mode, the header carrying the verified caller identity (set by IAP; strip it at the edge so clients cannot forge it).',
+  },
+  models: {
+    env: 'GATEWAY_MODELS',
+    schema: json(modelPolicySchema).default(DEFAULT_MODEL_POLICY),
+    doc: 'Model routing (JSON): aliases, retired ids, fallbacks, per-model backend, gateway-wide per-model limits, allow-list, routing rules. Default: built-in tiers and Google\'s announced shutdowns.',
+    example: '{"aliases":{"fast":"gemini-3.5-flash-lite"},"fallbacks":{"gemini-3.1-pro-preview":["gemini-3.8-flash"]}}',
+  },
+  prices: {
+    env: 'GATEWAY_PRICES',
+    schema: json(priceTableSchema).optional(),
+    doc: 'Price table (JSON array of dated entries, USD per 1M tokens) replacing the built-in one.',
+    example: '[{"model":"gemini-3.8-flash","from":"2027-01-01","input":1.5,"output":7.5,"cachedInput":0.15}]',
+  },
+  cacheTtlSeconds: { env: 'GATEWAY_CACHE_TTL_SECONDS', schema: nonNegativeInt(300), doc: 'How long a complete successful answer is served from cache; 0 turns the cache off.' },
+  cacheMaxBytes: { env: 'GATEWAY_CACHE_MAX_BYTES', schema: positiveInt(64 * 1024 * 1024), doc: 'Memory the in-process cache may hold, in bytes (least recently used answers go first).' },
+  retryMaxAttempts: { env: 'GATEWAY_RETRY_MAX_ATTEMPTS', schema: positiveInt(3), doc: 'Attempts per model (first call included) on 429/5xx/timeouts/resets, before the fallback chain.' },
+  retryBaseDelayMs: { env: 'GATEWAY_RETRY_BASE_DELAY_MS', schema: positiveInt(200), doc: 'Base of the full-jitter exponential backoff, in ms.' },
+  retryMaxDelayMs: { env: 'GATEWAY_RETRY_MAX_DELAY_MS', schema: positiveInt(10_000), doc: 'Longest single wait between attempts, in ms (a longer RetryInfo delay skips to the fallback).' },
+  retryBudgetMs: { env: 'GATEWAY_RETRY_BUDGET_MS', schema: positiveInt(30_000), doc: 'Most total time one request may spend waiting between retries, in ms.' },
+  breakerFailureRatio: { env: 'GATEWAY_BREAKER_FAILURE_RATIO', schema: z.coerce.number().gt(0).max(1).default(0.5), doc: 'Share of failed upstream calls (over the window) that opens a model\'s circuit breaker.' },
+  breakerMinRequests: { env: 'GATEWAY_BREAKER_MIN_REQUESTS', schema: positiveInt(10), doc: 'Calls needed in the window before the breaker may open.' },
+  breakerWindowMs: { env: 'GATEWAY_BREAKER_WINDOW_MS', schema: positiveInt(30_000), doc: 'Window over which the breaker measures failures, in ms.' },
+  breakerHalfOpenAfterMs: { env: 'GATEWAY_BREAKER_HALF_OPEN_AFTER_MS', schema: positiveInt(15_000), doc: 'How long an open breaker waits before letting a probe through, in ms.' },
+  queueTimeoutMs: { env: 'GATEWAY_QUEUE_TIMEOUT_MS', schema: nonNegativeInt(2_000), doc: 'How long a request may wait for a momentarily full limit before a 429, in ms (0: reject at once).' },
+  queueMaxWaiting: { env: 'GATEWAY_QUEUE_MAX_WAITING', schema: nonNegativeInt(200), doc: 'Requests that may wait at once per replica; more are rejected at once.' },
+  defaultMaxOutputTokens: { env: 'GATEWAY_DEFAULT_MAX_OUTPUT_TOKENS', schema: positiveInt(8_192), doc: 'Output tokens reserved (limits, budgets) for a request that sets no maxOutputTokens.' },
+  maxInlineBytes: { env: 'GATEWAY_MAX_INLINE_BYTES', schema: positiveInt(100 * 1000 * 1000), doc: 'Largest total decoded inline data in one request, in bytes (Gemini: 100 MB; older deployments and Vertex: 20 MB).' },
+  maxPdfBytes: { env: 'GATEWAY_MAX_PDF_BYTES', schema: positiveInt(50 * 1000 * 1000), doc: 'Largest decoded inline PDF, in bytes.' },
+  maxParts: { env: 'GATEWAY_MAX_PARTS', schema: positiveInt(1_000), doc: 'Most parts (text, media, function calls) in one request.' },
+  keyReloadSeconds: { env: 'GATEWAY_KEY_RELOAD_SECONDS', schema: positiveInt(60), doc: 'How often the key file is re-read (Secret Manager volumes change without file events); also re-read at once after an upstream auth failure.' },
+  keyGraceSeconds: { env: 'GATEWAY_KEY_GRACE_SECONDS', schema: nonNegativeInt(900), doc: 'How long the previous key stays usable as a fallback after a rotation.' },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout).' },
   emulatorPort: { env: 'EMULATOR_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8090), doc: 'Port of the standalone emulator (`npm run emulator`); the embedded one takes a free loopback port.' },
   emulatorLatencyMs: { env: 'EMULATOR_LATENCY_MS', schema: nonNegativeInt(0), doc: 'Emulator: mean time before the first byte, in ms.' },

@@ -1,9 +1,30 @@
+import { Readable } from 'node:stream';
 /** The Gemini Developer API (AI Studio): `{base}/{version}/models/{m}:{method}`, key in `x-goog-api-key`. */
 import type { ApiVersion } from '../protocol/paths';
 import type { ApiKeySource } from '../credentials/api-key-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
-import { USER_AGENT, modelsQueryString } from './shared';
+import { USER_AGENT, keyFingerprint, modelsQueryString } from './shared';
+
+const MAX_ERROR_BYTES = 64 * 1024;
+
+/** Reads a (small) error reply so it can be inspected and still be handed on unchanged. */
+async function bufferReply(reply: UpstreamReply): Promise<{ reply: UpstreamReply; text: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of reply.body) {
+    size += chunk.length;
+    if (size > MAX_ERROR_BYTES) break;
+    chunks.push(Buffer.from(chunk));
+  }
+  const body = Buffer.concat(chunks);
+  return { reply: { ...reply, body: Readable.from([body]), discard: () => undefined }, text: body.toString('utf8') };
+}
+
+/** Google answers a bad key with 400 API_KEY_INVALID, a revoked or restricted one with 401/403. */
+function isKeyRejection({ reply, text }: { reply: UpstreamReply; text: string }): boolean {
+  return reply.status === 401 || reply.status === 403 || text.includes('API_KEY_INVALID');
+}
 
 /** AI Studio has no `v1beta1`; a Vertex-dialect request is served by the matching beta. */
 function aiStudioVersion(version: ApiVersion): ApiVersion {
@@ -19,11 +40,19 @@ export class AiStudioUpstream implements Upstream {
     private readonly transport: HttpTransport,
   ) {}
 
-  call(call: UpstreamCall): Promise<UpstreamReply> {
+  async call(call: UpstreamCall): Promise<UpstreamReply> {
     const collection = call.collection === 'tunedModels' ? 'tunedModels' : 'models';
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
     const url = `${this.baseUrl}/${aiStudioVersion(call.version)}/${collection}/${call.model}:${call.method}${query}`;
-    return this.transport.send(url, { method: 'POST', headers: this.headers(true), body: call.body, signal: call.signal });
+    const send = (key: string): Promise<UpstreamReply> => this.transport.send(url, { method: 'POST', headers: this.headers(true, key), body: call.body, signal: call.signal });
+    const key = this.keys.current();
+    const reply = await send(key);
+    if (reply.status !== 400 && reply.status !== 401 && reply.status !== 403) return reply;
+    // A refused key may have just been rotated: re-read the key and try once with the other one.
+    const buffered = await bufferReply(reply);
+    if (!isKeyRejection(buffered)) return buffered.reply;
+    const alternative = await this.keys.alternativeTo(key);
+    return alternative === undefined ? buffered.reply : send(alternative);
   }
 
   models(query: UpstreamModelsQuery): Promise<UpstreamReply> {
@@ -37,12 +66,16 @@ export class AiStudioUpstream implements Upstream {
     return this.keys.ready();
   }
 
+  credentialId(): string {
+    return this.keys.ready() ? keyFingerprint(this.keys.current()) : 'none';
+  }
+
   close(): Promise<void> {
     return this.transport.close();
   }
 
-  private headers(withBody: boolean): Record<string, string> {
-    const headers: Record<string, string> = { 'x-goog-api-key': this.keys.current(), 'user-agent': USER_AGENT };
+  private headers(withBody: boolean, key = this.keys.current()): Record<string, string> {
+    const headers: Record<string, string> = { 'x-goog-api-key': key, 'user-agent': USER_AGENT };
     if (withBody) headers['content-type'] = 'application/json';
     return headers;
   }

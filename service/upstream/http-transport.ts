@@ -44,10 +44,12 @@ export class HttpTransport {
     try {
       const response = await request(url, { method: init.method, headers: init.headers, body: init.body, signal, dispatcher: this.agent });
       const contentType = response.headers['content-type'];
+      const retryAfter = response.headers['retry-after'];
       const body = translateErrors(response.body, init.signal, deadline);
       return {
         status: response.statusCode,
         contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
         body,
         discard: () => void response.body.dump().catch(() => undefined),
       };

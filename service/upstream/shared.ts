@@ -1,4 +1,5 @@
 /** Small pieces both upstream clients use. */
+import { createHash } from 'node:crypto';
 import type { UpstreamModelsQuery } from './types';
 
 export const USER_AGENT = 'gemini-gateway/0.1';
@@ -10,4 +11,9 @@ export function modelsQueryString(query: Pick<UpstreamModelsQuery, 'model' | 'pa
   if (query.pageToken) params.set('pageToken', query.pageToken);
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/** A short, non-reversible name for a key: safe in logs, spans and breaker names. */
+export function keyFingerprint(key: string): string {
+  return `key-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }

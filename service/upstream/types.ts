@@ -26,6 +26,8 @@ export interface UpstreamModelsQuery {
 export interface UpstreamReply {
   status: number;
   contentType: string | undefined;
+  /** The `Retry-After` header, as sent (seconds or an HTTP date). */
+  retryAfter: string | undefined;
   body: AsyncIterable<Uint8Array>;
   /** Releases the connection when the body will not be read to its end. */
   discard(): void;
@@ -37,5 +39,7 @@ export interface Upstream {
   call(call: UpstreamCall): Promise<UpstreamReply>;
   models(query: UpstreamModelsQuery): Promise<UpstreamReply>;
   ready(): boolean;
+  /** Which credential calls go out with (a key fingerprint or `adc`): breakers are kept per credential. */
+  credentialId(): string;
   close(): Promise<void>;
 }

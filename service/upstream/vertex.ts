@@ -49,6 +49,10 @@ export class VertexUpstream implements Upstream {
     return this.tokenLoaded;
   }
 
+  credentialId(): string {
+    return 'adc';
+  }
+
   /** Fetches a first token so readiness reflects whether ADC works. */
   async start(): Promise<void> {
     await this.tokens.token();

@@ -12,18 +12,20 @@ const interactions = loadRecordings();
 let replay: Awaited<ReturnType<typeof startReplayUpstream>>;
 let aiStudio: TestGateway;
 let vertex: TestGateway;
+/** Protocol fidelity only: no cache (recordings repeat requests with different answers), models as recorded. */
+const PASS_THROUGH = { GATEWAY_CACHE_TTL_SECONDS: '0', GATEWAY_MODELS: '{}', GATEWAY_RETRY_MAX_ATTEMPTS: '1' };
 
 beforeAll(async () => {
   replay = await startReplayUpstream(interactions);
-  aiStudio = await startTestGateway({ GEMINI_API_KEY: 'recorded-key', GOOGLE_GEMINI_BASE_URL: replay.url });
+  aiStudio = await startTestGateway({ ...PASS_THROUGH, GEMINI_API_KEY: 'recorded-key', GOOGLE_GEMINI_BASE_URL: replay.url });
   vertex = await startTestGateway(
-    { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'replay-project', GOOGLE_CLOUD_LOCATION: 'us-central1', GOOGLE_VERTEX_BASE_URL: replay.url },
+    { ...PASS_THROUGH, GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'replay-project', GOOGLE_CLOUD_LOCATION: 'us-central1', GOOGLE_VERTEX_BASE_URL: replay.url },
     { vertexAuthClient: fakeAuthClient() },
   );
 });
 afterAll(async () => {
-  await Promise.all([aiStudio.stop(), vertex.stop()]);
-  replay.server.close();
+  replay?.server.close();
+  await Promise.all([aiStudio?.stop(), vertex?.stop()]);
 });
 
 test('the recordings cover both dialects, unary and streaming', () => {

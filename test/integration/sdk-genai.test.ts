@@ -12,7 +12,8 @@ let gateway: TestGateway;
 let ai: GoogleGenAI;
 
 beforeAll(async () => {
-  gateway = await startTestGateway();
+  // One attempt per model: these tests check how each upstream error surfaces, not the retry policy.
+  gateway = await startTestGateway({ GATEWAY_RETRY_MAX_ATTEMPTS: '1' });
   ai = new GoogleGenAI({ apiKey: 'team-key', httpOptions: { baseUrl: gateway.url } });
 });
 afterAll(() => gateway.stop());
@@ -117,13 +118,14 @@ describe('Vertex AI mode (auth client injected, as without ADC)', () => {
 });
 
 describe('errors surface as the SDK raises them for the real API', () => {
+  // A 429 throttles its model gateway-wide for the RetryInfo delay, so it gets a model of its own here.
   test.each([
-    [429, 'RESOURCE_EXHAUSTED'],
-    [500, 'INTERNAL'],
-    [503, 'UNAVAILABLE'],
-  ])('upstream %i → ApiError with status and Google body', async (status, canonical) => {
+    [429, 'RESOURCE_EXHAUSTED', 'gemini-3.1-flash-lite'],
+    [500, 'INTERNAL', MODEL],
+    [503, 'UNAVAILABLE', MODEL],
+  ])('upstream %i → ApiError with status and Google body', async (status, canonical, model) => {
     gateway.emulator?.faults.set([{ kind: 'status', status, retryDelaySeconds: 7, probability: 1 }]);
-    const error = await ai.models.generateContent({ model: MODEL, contents: 'x' }).catch((e: unknown) => e);
+    const error = await ai.models.generateContent({ model, contents: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(status);
     const body = JSON.parse((error as ApiError).message) as { error: { status: string; details?: Array<Record<string, unknown>> } };
@@ -132,8 +134,8 @@ describe('errors surface as the SDK raises them for the real API', () => {
   });
 
   test('a stream rejected up front throws from generateContentStream', async () => {
-    gateway.emulator?.faults.set([{ kind: 'status', status: 429, probability: 1 }]);
-    await expect(ai.models.generateContentStream({ model: MODEL, contents: 'x' })).rejects.toMatchObject({ status: 429 });
+    gateway.emulator?.faults.set([{ kind: 'status', status: 503, probability: 1 }]);
+    await expect(ai.models.generateContentStream({ model: MODEL, contents: 'x' })).rejects.toMatchObject({ status: 503 });
   });
 
   test('a mid-stream upstream error reaches the client as a terminal error event', async () => {

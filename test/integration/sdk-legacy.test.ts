@@ -4,13 +4,14 @@
 import { GoogleGenerativeAI, GoogleGenerativeAIFetchError, type GenerativeModel } from '@google/generative-ai';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 
-const MODEL = 'gemini-2.5-flash';
+const MODEL = 'gemini-3.5-flash';
 
 let gateway: TestGateway;
 let model: GenerativeModel;
 
 beforeAll(async () => {
-  gateway = await startTestGateway();
+  // One attempt per model: these tests check how each upstream error surfaces, not the retry policy.
+  gateway = await startTestGateway({ GATEWAY_RETRY_MAX_ATTEMPTS: '1' });
   // A trailing slash makes the legacy SDK request `//v1beta/...`: the gateway must still route it.
   model = new GoogleGenerativeAI('team-key').getGenerativeModel(
     { model: MODEL, systemInstruction: 'Be brief.', generationConfig: { temperature: 0.2 } },
@@ -71,9 +72,15 @@ test('chat: history goes with every turn', async () => {
   expect(await chat.getHistory()).toHaveLength(4);
 });
 
-test.each([429, 500, 503])('upstream %i → GoogleGenerativeAIFetchError with status and details', async (status) => {
+// A 429 throttles its model gateway-wide for the RetryInfo delay, so it gets a model of its own here.
+test.each([
+  [429, 'gemini-3.1-flash-lite'],
+  [500, MODEL],
+  [503, MODEL],
+])('upstream %i → GoogleGenerativeAIFetchError with status and details', async (status, modelId) => {
   gateway.emulator?.faults.set([{ kind: 'status', status, retryDelaySeconds: 3, probability: 1 }]);
-  const error = await model.generateContent('x').catch((e: unknown) => e);
+  const client = new GoogleGenerativeAI('team-key').getGenerativeModel({ model: modelId }, { baseUrl: gateway.url });
+  const error = await client.generateContent('x').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(GoogleGenerativeAIFetchError);
   expect((error as GoogleGenerativeAIFetchError).status).toBe(status);
   if (status === 429) {

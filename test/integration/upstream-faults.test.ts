@@ -11,7 +11,8 @@ let unaryUrl: string;
 let streamUrl: string;
 
 beforeAll(async () => {
-  gateway = await startTestGateway({ GATEWAY_UPSTREAM_TIMEOUT_MS: '1500', GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: '300' });
+  // One attempt, no fallback, no cache: these tests check how each transport failure is reported.
+  gateway = await startTestGateway({ GATEWAY_UPSTREAM_TIMEOUT_MS: '1500', GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: '300', GATEWAY_RETRY_MAX_ATTEMPTS: '1', GATEWAY_MODELS: '{}', GATEWAY_CACHE_TTL_SECONDS: '0' });
   unaryUrl = `${gateway.url}/v1beta/models/gemini-3.5-flash:generateContent`;
   streamUrl = `${gateway.url}/v1beta/models/gemini-3.5-flash:streamGenerateContent?alt=sse`;
 });

@@ -11,19 +11,21 @@ test('no settings: port 8080 on the embedded emulator', () => {
   expect(config.drainSeconds).toBe(10);
 });
 
+const OPEN = { GATEWAY_AUTH_MODE: 'open' };
+
 test('a key selects AI Studio at Google unless the base URL is overridden', () => {
-  expect(loadConfig({ GEMINI_API_KEY: 'k' }).resolvedUpstream).toEqual({ kind: 'ai-studio', baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'k', apiKeyFile: undefined });
-  expect(loadConfig({ GEMINI_API_KEY_FILE: '/k', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9/' }).resolvedUpstream).toMatchObject({ baseUrl: 'http://127.0.0.1:9', apiKeyFile: '/k' });
+  expect(loadConfig({ ...OPEN, GEMINI_API_KEY: 'k' }).resolvedUpstream).toEqual({ kind: 'ai-studio', baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'k', apiKeyFile: undefined });
+  expect(loadConfig({ ...OPEN, GEMINI_API_KEY_FILE: '/k', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9/' }).resolvedUpstream).toMatchObject({ baseUrl: 'http://127.0.0.1:9', apiKeyFile: '/k' });
 });
 
 test('GOOGLE_GENAI_USE_VERTEXAI selects Vertex with a location-derived URL', () => {
-  expect(loadConfig({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_LOCATION: 'europe-west4' }).resolvedUpstream).toEqual({
+  expect(loadConfig({ ...OPEN, GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_LOCATION: 'europe-west4' }).resolvedUpstream).toEqual({
     kind: 'vertex',
     baseUrl: 'https://europe-west4-aiplatform.googleapis.com',
     project: 'p',
     location: 'europe-west4',
   });
-  expect(loadConfig({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p' }).resolvedUpstream).toMatchObject({ baseUrl: 'https://aiplatform.googleapis.com', location: 'global' });
+  expect(loadConfig({ ...OPEN, GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p' }).resolvedUpstream).toMatchObject({ baseUrl: 'https://aiplatform.googleapis.com', location: 'global' });
 });
 
 test.each([
@@ -36,6 +38,25 @@ test.each([
 ])('%j is rejected with a message naming the setting', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('a gateway with real credentials is never open by default', () => {
+  expect(() => loadConfig({ GEMINI_API_KEY: 'k' })).toThrow(/GATEWAY_AUTH_MODE: a gateway holding real Gemini credentials is never open by default/);
+  const keyHash = 'a'.repeat(64);
+  expect(loadConfig({ GEMINI_API_KEY: 'k', GATEWAY_CALLERS: JSON.stringify([{ id: 'team-a', keySha256: [keyHash] }]) }).resolvedAuthMode).toBe('keys');
+});
+
+test('structured settings come as JSON in the environment and are validated', () => {
+  expect(() => loadConfig({ GATEWAY_CALLERS: '[{"id":"Team A"}]' })).toThrow(/GATEWAY_CALLERS: .*lower-case/s);
+  expect(() => loadConfig({ GATEWAY_CALLERS: '{not json' })).toThrow(/GATEWAY_CALLERS: must be valid JSON/);
+  expect(() => loadConfig({ GATEWAY_CALLERS: '[{"id":"a"},{"id":"a"}]' })).toThrow(/appears twice/);
+  expect(loadConfig({ GATEWAY_MODELS: '{"aliases":{"cheap":"gemini-3.5-flash-lite"}}' }).models.aliases).toEqual({ cheap: 'gemini-3.5-flash-lite' });
+});
+
+test('a model routed to vertex while AI Studio is the default needs a project', () => {
+  const env = { ...OPEN, GEMINI_API_KEY: 'k', GATEWAY_MODELS: '{"backends":{"gemini-3.5-flash":"vertex"}}' };
+  expect(() => loadConfig(env)).toThrow(/GOOGLE_CLOUD_PROJECT: required when GATEWAY_MODELS routes a model to vertex/);
+  expect(loadConfig({ ...env, GOOGLE_CLOUD_PROJECT: 'p' }).secondaryVertex).toMatchObject({ kind: 'vertex', project: 'p' });
 });
 
 test('a config file supplies settings by key; the environment wins; unknown keys are refused', () => {

@@ -1,0 +1,161 @@
+/**
+ * Account stage: real tokens from the answer's `usageMetadata`, priced from the one price table, the
+ * admission reservation settled with them (limits and budget), usage and budget reported as events, and
+ * one audit record per request: who, which model was asked for and which answered, tokens, cost, cache,
+ * retries, outcome, latency and the prompt's SHA-256 — never the prompt or a key.
+ */
+import { GoogleApiError } from '../../protocol/errors';
+import type { Admission, Admitter } from '../admit';
+import type { Caller } from '../authenticate';
+import type { RequestFingerprint } from '../cache/key';
+import type { CallResult } from '../call';
+import { errorTypeOf } from '../call/failures';
+import { estimateInputTokens } from '../estimate';
+import type { CacheResult, PipelineEvents } from '../events';
+import type { RouteDecision } from '../route';
+import type { ModelCallPath } from '../../protocol/paths';
+import { costMicros, microsToUsd, tokenCounts, totalTokens, type TokenCounts, type UsageMetadata } from './cost';
+import type { PriceLookup } from './price-table';
+
+export type Outcome = 'success' | 'upstream_error' | 'cancelled';
+
+export interface AuditRecord {
+  caller: string;
+  method: string;
+  modelRequested: string;
+  modelUsed: string;
+  backend: string;
+  fallbackFrom?: string;
+  cache: CacheResult;
+  retries: number;
+  outcome: Outcome;
+  errorType?: string;
+  status: number;
+  latencyMs: number;
+  tokens: TokenCounts;
+  costUsd: number;
+  /** False when the model had no price entry and the dearest known rates were used. */
+  priced: boolean;
+  promptSha256: string;
+}
+
+export interface AccountOptions {
+  prices: PriceLookup;
+  admitter: Admitter;
+  events: PipelineEvents;
+  audit: (record: AuditRecord) => void;
+  now?: () => number;
+}
+
+interface RecordInput {
+  call: { path: ModelCallPath; body: Record<string, unknown> };
+  caller: Caller;
+  route: RouteDecision;
+  key: RequestFingerprint;
+  result: CallResult | undefined;
+  admission: Admission | undefined;
+  /** The unary body, or the last stream event that carried usage. */
+  usageText: string | undefined;
+  outcome: Outcome;
+  error: unknown;
+  cache: CacheResult;
+  startedMs: number;
+}
+
+/** `usageMetadata` of a unary body or of a stream event; undefined when there is none or it is not JSON. */
+export function usageOfAnswer(text: string): UsageMetadata | undefined {
+  try {
+    return (JSON.parse(text) as { usageMetadata?: UsageMetadata }).usageMetadata;
+  } catch {
+    return undefined;
+  }
+}
+
+const EMBED_METHODS = new Set(['embedContent', 'batchEmbedContents', 'predict']);
+
+export function accountFor(options: AccountOptions) {
+  const now = options.now ?? Date.now;
+  const day = (): string => new Date(now()).toISOString().slice(0, 10);
+
+  function tokensOf(input: RecordInput): TokenCounts | undefined {
+    const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;
+    if (usage) return tokenCounts(usage);
+    // Embeddings answers carry no usage: they are billed on their input.
+    if (input.outcome === 'success' && EMBED_METHODS.has(input.call.path.method)) return { input: estimateInputTokens(input.call.body), cached: 0, output: 0, thinking: 0 };
+    return input.outcome === 'upstream_error' ? { input: 0, cached: 0, output: 0, thinking: 0 } : undefined;
+  }
+
+  async function settle(input: RecordInput, tokens: TokenCounts | undefined, micros: number): Promise<void> {
+    const admission = input.admission;
+    if (!admission) return;
+    if (tokens) {
+      await options.admitter.settle(admission, { inputTokens: tokens.input + tokens.cached, totalTokens: totalTokens(tokens), costMicros: micros });
+    } else {
+      // Usage unknown (the caller left mid-stream): what was reserved is what is charged — budgets err on the safe side.
+      const reserved = (key: string | undefined) => admission.reservation.counters.find((c) => c.key === key)?.amount ?? 0;
+      await options.admitter.settle(admission, {
+        inputTokens: reserved(admission.modelTokensKey),
+        totalTokens: reserved(admission.callerTokensKey),
+        costMicros: admission.reservation.budget?.amountMicros ?? 0,
+      });
+    }
+    const budget = input.caller.policy.budget;
+    if (budget && admission.budgetKey) {
+      const status = await options.admitter.budgetStatus(admission.budgetKey);
+      options.events.budget({ callerId: input.caller.id, spentUsd: microsToUsd(status.spentMicros + status.reservedMicros), limitUsd: budget.usd });
+    }
+  }
+
+  async function record(input: RecordInput): Promise<void> {
+    const model = input.result?.model ?? input.route.model;
+    const backend = input.result?.backend ?? input.route.backend;
+    const tokens = tokensOf(input);
+    const cost = costMicros(options.prices, model, day(), tokens ?? { input: 0, cached: 0, output: 0, thinking: 0 });
+    await settle(input, tokens, cost.micros).catch(() => undefined);
+    if (tokens && (tokens.input || tokens.output || tokens.cached || tokens.thinking)) {
+      options.events.usage({ model, backend, inputTokens: tokens.input + tokens.cached, outputTokens: tokens.output + tokens.thinking, cachedTokens: tokens.cached, thinkingTokens: tokens.thinking, costUsd: microsToUsd(cost.micros) });
+    }
+    const status = input.error instanceof GoogleApiError ? input.error.httpStatus : input.outcome === 'cancelled' ? 499 : 200;
+    options.audit({
+      caller: input.caller.id,
+      method: input.call.path.method,
+      modelRequested: input.route.requestedModel,
+      modelUsed: model,
+      backend,
+      ...(input.result?.fallbackFrom ? { fallbackFrom: input.result.fallbackFrom } : {}),
+      cache: input.cache,
+      retries: input.result?.retries ?? 0,
+      outcome: input.outcome,
+      ...(input.error ? { errorType: errorTypeOf(input.error) } : {}),
+      status,
+      latencyMs: now() - input.startedMs,
+      tokens: tokens ?? { input: 0, cached: 0, output: 0, thinking: 0 },
+      costUsd: microsToUsd(cost.micros),
+      priced: cost.priced,
+      promptSha256: input.key.promptSha256,
+    });
+  }
+
+  /** A cache hit costs nothing upstream; it is still audited. */
+  function recordCacheHit(input: Pick<RecordInput, 'call' | 'caller' | 'route' | 'key'>): Promise<void> {
+    options.audit({
+      caller: input.caller.id,
+      method: input.call.path.method,
+      modelRequested: input.route.requestedModel,
+      modelUsed: input.route.model,
+      backend: input.route.backend,
+      cache: 'hit',
+      retries: 0,
+      outcome: 'success',
+      status: 200,
+      latencyMs: 0,
+      tokens: { input: 0, cached: 0, output: 0, thinking: 0 },
+      costUsd: 0,
+      priced: true,
+      promptSha256: input.key.promptSha256,
+    });
+    return Promise.resolve();
+  }
+
+  return { now, day, record, recordCacheHit };
+}

@@ -1,0 +1,165 @@
+/**
+ * Admit stage: per-caller RPM/TPM, a gateway-wide per-model quota mirroring the Google project's, and a
+ * per-caller budget in money — all reserved atomically in the shared store before the call (estimated
+ * input + every allowed output token; the worst-case cost), then settled with the real usage. A limit
+ * that is momentarily full makes the request wait (bounded queue, deadline) instead of failing at once,
+ * and an upstream 429 slows admission for that model on every replica (adaptive throttling).
+ */
+import type { CallerPolicy } from '../../config/policy';
+import { ERROR_INFO_TYPE, GoogleApiError, invalidArgument, retryInfo } from '../../protocol/errors';
+import type { AdmissionStore, CounterCharge, Reservation, ReservationRequest } from '../../state/types';
+import type { Caller } from '../authenticate';
+import type { AdmissionReason, PipelineEvents } from '../events';
+
+const MINUTE_MS = 60_000;
+
+export interface AdmitOptions {
+  store: AdmissionStore;
+  /** Gateway-wide per-model limits (the Google project quota). */
+  modelLimits: Readonly<Record<string, { rpm?: number; tpm?: number }>>;
+  queueTimeoutMs: number;
+  queueMaxWaiting: number;
+  events: PipelineEvents;
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface AdmitRequest {
+  caller: Caller;
+  model: string;
+  inputTokens: number;
+  maxOutputTokens: number;
+  /** Worst-case cost of the request in micro-dollars. */
+  worstCaseMicros: number;
+  signal: AbortSignal;
+}
+
+export interface Admission {
+  reservation: Reservation;
+  /** Keys of the token counters, to settle with real usage. */
+  callerTokensKey?: string;
+  modelTokensKey?: string;
+  budgetKey?: string;
+  queuedMs: number;
+}
+
+/** Settles real usage against what was reserved: tokens in and out, and the cost in micro-dollars. */
+export interface ActualUsage {
+  inputTokens: number;
+  totalTokens: number;
+  costMicros: number;
+}
+
+/** The budget period a timestamp falls in: its key suffix and when it ends. */
+export function budgetPeriod(period: 'day' | 'month', nowMs: number): { id: string; endMs: number } {
+  const d = new Date(nowMs);
+  if (period === 'day') {
+    return { id: d.toISOString().slice(0, 10), endMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) };
+  }
+  return { id: d.toISOString().slice(0, 7), endMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
+}
+
+export const throttleKey = (model: string): string => `throttle:${model}`;
+
+function rejection(reason: AdmissionReason, message: string, retryAfterMs: number | undefined): GoogleApiError {
+  const details = [{ '@type': ERROR_INFO_TYPE, reason: reason.toUpperCase(), domain: 'gemini-gateway' }];
+  if (retryAfterMs !== undefined) details.push(retryInfo(Math.max(0.001, retryAfterMs / 1000)) as (typeof details)[number]);
+  return new GoogleApiError(429, message, { details });
+}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new GoogleApiError(499, 'The caller cancelled the request while it waited for a rate limit.'));
+    }, { once: true });
+  });
+}
+
+export function createAdmit(options: AdmitOptions) {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  let waiting = 0;
+
+  function charges(request: AdmitRequest): { counters: CounterCharge[]; keys: Omit<Admission, 'reservation' | 'queuedMs'>; reasons: Map<string, AdmissionReason> } {
+    const policy: CallerPolicy = request.caller.policy;
+    const reasons = new Map<string, AdmissionReason>();
+    const counters: CounterCharge[] = [];
+    const keys: Omit<Admission, 'reservation' | 'queuedMs'> = {};
+    const total = request.inputTokens + request.maxOutputTokens;
+    const add = (key: string, limit: number | undefined, amount: number, reason: AdmissionReason): boolean => {
+      if (limit === undefined) return false;
+      if (amount > limit) throw invalidArgument(`The request needs about ${amount} tokens, more than the limit of ${limit} per minute; lower maxOutputTokens or shorten the prompt.`);
+      counters.push({ key, limit, amount, windowMs: MINUTE_MS });
+      reasons.set(key, reason);
+      return true;
+    };
+    add(`rpm:caller:${request.caller.id}`, policy.rpm, 1, 'rpm');
+    if (add(`tpm:caller:${request.caller.id}`, policy.tpm, total, 'tpm')) keys.callerTokensKey = `tpm:caller:${request.caller.id}`;
+    const modelLimit = options.modelLimits[request.model];
+    add(`rpm:model:${request.model}`, modelLimit?.rpm, 1, 'rpm');
+    // Google counts a project's TPM on input tokens.
+    if (add(`tpm:model:${request.model}`, modelLimit?.tpm, request.inputTokens, 'tpm')) keys.modelTokensKey = `tpm:model:${request.model}`;
+    return { counters, keys, reasons };
+  }
+
+  async function admit(request: AdmitRequest): Promise<Admission> {
+    const { counters, keys, reasons } = charges(request);
+    const budget = request.caller.policy.budget;
+    const started = now();
+    const reserveRequest = (nowMs: number): ReservationRequest => {
+      const out: ReservationRequest = { counters, throttleKey: throttleKey(request.model), nowMs };
+      if (budget) {
+        const period = budgetPeriod(budget.period, nowMs);
+        keys.budgetKey = `budget:${request.caller.id}:${period.id}`;
+        out.budget = { key: keys.budgetKey, limitMicros: Math.round(budget.usd * 1_000_000), amountMicros: request.worstCaseMicros, periodEndMs: period.endMs };
+      }
+      return out;
+    };
+
+    for (;;) {
+      const result = await options.store.reserve(reserveRequest(now()));
+      const queuedMs = now() - started;
+      if (result.admitted) {
+        options.events.admission({ model: request.model, admitted: true, queuedMs });
+        return { reservation: result.reservation, ...keys, queuedMs };
+      }
+      const reason: AdmissionReason = result.reason === 'budget' ? 'budget' : result.reason === 'throttled' ? 'throttled' : (reasons.get(result.deniedKey) ?? 'rpm');
+      if (reason === 'budget') {
+        options.events.admission({ model: request.model, admitted: false, queuedMs, reason });
+        throw rejection('budget', `The ${budget?.period ?? ''} budget of caller ${request.caller.id} is spent (or reserved by requests in flight).`, result.retryAfterMs);
+      }
+      const remaining = options.queueTimeoutMs - queuedMs;
+      if (result.retryAfterMs > remaining || waiting >= options.queueMaxWaiting) {
+        const finalReason: AdmissionReason = waiting >= options.queueMaxWaiting ? 'queue_full' : queuedMs > 0 ? 'queue_timeout' : reason;
+        options.events.admission({ model: request.model, admitted: false, queuedMs, reason: finalReason });
+        const what = reason === 'throttled' ? `Gemini asked the gateway to slow down for ${request.model}` : `the ${reason.toUpperCase()} limit is reached`;
+        throw rejection(finalReason, `Rate limited: ${what}. Retry after the delay in RetryInfo.`, result.retryAfterMs);
+      }
+      waiting++;
+      try {
+        await sleep(Math.max(1, result.retryAfterMs), request.signal);
+      } finally {
+        waiting--;
+      }
+    }
+  }
+
+  /** Replaces the estimates with the real usage (in the windows they were charged in). */
+  async function settle(admission: Admission, usage: ActualUsage): Promise<void> {
+    const actualAmounts: Record<string, number> = {};
+    if (admission.callerTokensKey) actualAmounts[admission.callerTokensKey] = usage.totalTokens;
+    if (admission.modelTokensKey) actualAmounts[admission.modelTokensKey] = usage.inputTokens;
+    await options.store.settle(admission.reservation, { actualAmounts, actualBudgetMicros: admission.budgetKey ? usage.costMicros : undefined });
+  }
+
+  /** An upstream 429 with RetryInfo: hold admission for this model, on every replica, for that long. */
+  async function throttle(model: string, delayMs: number): Promise<void> {
+    await options.store.throttle(throttleKey(model), now() + delayMs, now());
+  }
+
+  return { admit, settle, throttle, budgetStatus: (key: string) => options.store.budgetStatus(key) };
+}
+
+export type Admitter = ReturnType<typeof createAdmit>;

@@ -1,0 +1,83 @@
+/**
+ * Collapses concurrent identical cache misses into one upstream call. The first request of a key leads;
+ * the others follow it: a unary answer is shared when it settles, a stream's events are replayed to a
+ * follower from the start and then delivered live. The upstream call is cancelled only when every
+ * request waiting on it has gone.
+ */
+import { type GoogleApiError } from '../../protocol/errors';
+
+type Listener = () => void;
+
+/** One in-flight stream: the events so far, the end, and who is listening. */
+export class StreamFlight {
+  readonly events: string[] = [];
+  private done = false;
+  private failure: GoogleApiError | undefined;
+  private listeners = new Set<Listener>();
+  private readers = 0;
+
+  constructor(private readonly onAbandoned: () => void) {}
+
+  push(event: string): void {
+    this.events.push(event);
+    this.notify();
+  }
+
+  finish(failure?: GoogleApiError): void {
+    this.done = true;
+    this.failure = failure;
+    this.notify();
+  }
+
+  /**
+   * Every event from the first, then live; ends with the flight (throwing its failure, if any), or as soon
+   * as `signal` aborts — even while waiting for the next event, so a reader that left is let go at once.
+   */
+  async *subscribe(signal: AbortSignal): AsyncGenerator<string> {
+    this.readers++;
+    let index = 0;
+    try {
+      for (;;) {
+        while (index < this.events.length) yield this.events[index++] as string;
+        if (this.done) {
+          if (this.failure) throw this.failure;
+          return;
+        }
+        if (signal.aborted) return;
+        await new Promise<void>((resolve) => {
+          this.listeners.add(resolve);
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+    } finally {
+      this.readers--;
+      if (this.readers === 0 && !this.done) this.onAbandoned();
+    }
+  }
+
+  private notify(): void {
+    const listeners = this.listeners;
+    this.listeners = new Set();
+    for (const listener of listeners) listener();
+  }
+}
+
+export class Flights<T> {
+  private readonly inFlight = new Map<string, T>();
+
+  get(key: string): T | undefined {
+    return this.inFlight.get(key);
+  }
+
+  start(key: string, flight: T): void {
+    this.inFlight.set(key, flight);
+  }
+
+  end(key: string, flight: T): void {
+    if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+  }
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+}

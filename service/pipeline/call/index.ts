@@ -1,0 +1,155 @@
+/**
+ * Call stage: the upstream call with the resilience policy composed once — retries (full-jitter backoff
+ * honouring RetryInfo / Retry-After, within a per-request retry budget, only before the first byte is
+ * relayed) around a circuit breaker per (backend, model, credential), and the fallback chain when a
+ * model's breaker is open or its retries are spent.
+ *
+ * A stream counts as answered once its first event arrives; everything before that may be retried.
+ */
+import { BrokenCircuitError } from 'cockatiel';
+import { GoogleApiError } from '../../protocol/errors';
+import type { ApiVersion, ModelCollection, ModelMethod } from '../../protocol/paths';
+import { eventsOf, readUnary, rejectionOf, UpstreamRejection } from '../../upstream/read-reply';
+import type { BackendKind, Upstream } from '../../upstream/types';
+import type { PipelineEvents } from '../events';
+import type { RouteDecision } from '../route';
+import { Breakers, type BreakerOptions } from './breakers';
+import { errorTypeOf, isRetryable } from './failures';
+import { backoffDelayMs } from './retry-delay';
+
+export interface RetryOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  budgetMs: number;
+}
+
+export interface ModelCallerOptions {
+  upstreams: Partial<Record<BackendKind, Upstream>>;
+  retry: RetryOptions;
+  breaker: BreakerOptions;
+  events: PipelineEvents;
+  /** An upstream 429 with a delay: admission is throttled for that model (see the admit stage). */
+  onUpstreamThrottle: (model: string, delayMs: number) => void;
+  random?: () => number;
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface CallRequest {
+  route: RouteDecision;
+  version: ApiVersion;
+  collection: ModelCollection;
+  method: ModelMethod;
+  /** The body to send to a given model (some bodies name the model, e.g. batchEmbedContents). */
+  bodyFor: (model: string) => Uint8Array;
+  signal: AbortSignal;
+}
+
+export type Answer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; first: string; rest: AsyncGenerator<string> };
+
+export interface CallResult {
+  answer: Answer;
+  model: string;
+  backend: BackendKind;
+  retries: number;
+  /** The model first routed to, when a fallback answered instead. */
+  fallbackFrom?: string;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new GoogleApiError(499, 'The caller cancelled the request.'));
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new GoogleApiError(499, 'The caller cancelled the request.'));
+    }, { once: true });
+  });
+}
+
+export function createModelCaller(options: ModelCallerOptions) {
+  const breakers = new Breakers(options.breaker, options.events);
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+
+  function upstreamFor(backend: BackendKind): Upstream {
+    const upstream = options.upstreams[backend];
+    if (!upstream) throw new GoogleApiError(500, `No ${backend} upstream is configured for this model.`);
+    return upstream;
+  }
+
+  /** One HTTP attempt: resolves when the answer is whole (unary) or its first event arrived (stream). */
+  async function attempt(upstream: Upstream, model: string, request: CallRequest): Promise<Answer> {
+    const started = now();
+    const operation = request.method;
+    try {
+      const reply = await upstream.call({ version: request.version, collection: request.collection, model, method: request.method, body: request.bodyFor(model), signal: request.signal });
+      if (reply.status < 200 || reply.status >= 300) throw await rejectionOf(reply, now());
+      if (request.method !== 'streamGenerateContent') {
+        const body = await readUnary(reply);
+        options.events.upstreamAttempt({ model, backend: upstream.backend, operation, durationMs: now() - started });
+        return { kind: 'unary', body };
+      }
+      const events = eventsOf(reply);
+      const first = await events.next();
+      if (first.done) {
+        // An empty stream is a complete (if odd) answer; Google has sent them.
+        options.events.upstreamAttempt({ model, backend: upstream.backend, operation, durationMs: now() - started });
+        return { kind: 'stream', first: '', rest: events };
+      }
+      options.events.upstreamAttempt({ model, backend: upstream.backend, operation, durationMs: now() - started, ttftMs: now() - started });
+      return { kind: 'stream', first: first.value, rest: events };
+    } catch (error) {
+      options.events.upstreamAttempt({ model, backend: upstream.backend, operation, durationMs: now() - started, errorType: errorTypeOf(error) });
+      throw error;
+    }
+  }
+
+  /** Retries one model; resolves with its answer, or rejects with the error that ended its attempts. */
+  async function callModel(model: string, backend: BackendKind, request: CallRequest, budget: { spentMs: number; retries: number }): Promise<Answer> {
+    const upstream = upstreamFor(backend);
+    for (let n = 0; ; n++) {
+      const breaker = breakers.for(backend, model, upstream.credentialId());
+      try {
+        return await breaker.execute(() => attempt(upstream, model, request));
+      } catch (error) {
+        if (error instanceof BrokenCircuitError || request.signal.aborted || !isRetryable(error)) throw error;
+        const serverDelayMs = error instanceof UpstreamRejection ? error.retryAfterMs : undefined;
+        if (error instanceof GoogleApiError && error.httpStatus === 429 && serverDelayMs !== undefined) options.onUpstreamThrottle(model, serverDelayMs);
+        if (n + 1 >= options.retry.maxAttempts) throw error;
+        const delayMs = backoffDelayMs(n, serverDelayMs, { baseDelayMs: options.retry.baseDelayMs, maxDelayMs: options.retry.maxDelayMs, random });
+        // A wait longer than allowed goes to the fallback instead of holding the caller.
+        if (delayMs > options.retry.maxDelayMs || budget.spentMs + delayMs > options.retry.budgetMs) throw error;
+        options.events.retry({ model, backend, errorType: errorTypeOf(error), delayMs });
+        await sleep(delayMs, request.signal);
+        budget.spentMs += delayMs;
+        budget.retries++;
+      }
+    }
+  }
+
+  return async function callUpstream(request: CallRequest): Promise<CallResult> {
+    const { route } = request;
+    const chain = [{ model: route.model, backend: route.backend }, ...route.fallbacks];
+    const budget = { spentMs: 0, retries: 0 };
+    let lastError: unknown;
+    for (const [index, { model, backend }] of chain.entries()) {
+      try {
+        const answer = await callModel(model, backend, request, budget);
+        return { answer, model, backend, retries: budget.retries, fallbackFrom: index > 0 ? route.model : undefined };
+      } catch (error) {
+        if (request.signal.aborted) throw new GoogleApiError(499, 'The caller cancelled the request.');
+        if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw error;
+        lastError = error;
+        const next = chain[index + 1];
+        if (next) options.events.fallback({ fromModel: model, toModel: next.model, reason: error instanceof BrokenCircuitError ? 'breaker_open' : 'retries_exhausted' });
+      }
+    }
+    if (lastError instanceof GoogleApiError) throw lastError;
+    throw new GoogleApiError(503, `${route.model} is unavailable (circuit open) and no fallback could answer. Retry later.`);
+  };
+}
+
+export type UpstreamCaller = ReturnType<typeof createModelCaller>;

@@ -1,0 +1,18 @@
+/** Input-token estimates made before the call (reconciled with the real `usageMetadata` after it). */
+import { estimateContentsTokens, estimateTextTokens, type Content } from '../protocol/content';
+
+export function estimateInputTokens(body: Record<string, unknown>): number {
+  const request = (body.generateContentRequest as Record<string, unknown> | undefined) ?? body;
+  let tokens = estimateContentsTokens(request.contents as Content[] | undefined);
+  if (request.systemInstruction) tokens += estimateContentsTokens([request.systemInstruction]);
+  // Tool declarations are sent to the model with every turn and billed as input.
+  if (request.tools) tokens += estimateTextTokens(JSON.stringify(request.tools));
+  if (body.content) tokens += estimateContentsTokens([body.content]);
+  if (Array.isArray(body.requests)) for (const r of body.requests as Array<{ content?: Content }>) tokens += estimateContentsTokens(r.content ? [r.content] : []);
+  return tokens;
+}
+
+export function requestedMaxOutputTokens(body: Record<string, unknown>): number | undefined {
+  const config = body.generationConfig as { maxOutputTokens?: unknown } | undefined;
+  return typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens : undefined;
+}

@@ -1,0 +1,252 @@
+/**
+ * A model call's way through the stages (DESIGN §3): authenticate → validate → route → cache → admit →
+ * call upstream → account. Plain values in and out: the HTTP layer hands in the parsed request and writes
+ * back the answer (whole, or as events it iterates).
+ */
+import type { Content } from '../protocol/content';
+import { GoogleApiError } from '../protocol/errors';
+import type { ModelCallPath } from '../protocol/paths';
+import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
+import type { Admission, Admitter } from './admit';
+import type { Caller, Credentials } from './authenticate';
+import { cacheScope, shouldUseCache, type AnswerCache } from './cache';
+import { Flights, StreamFlight } from './cache/flight';
+import { fingerprint, type RequestFingerprint } from './cache/key';
+import type { CallResult, UpstreamCaller } from './call';
+import { estimateInputTokens, requestedMaxOutputTokens } from './estimate';
+import type { PipelineEvents, Tracing } from './events';
+import { deprecationNotice, type RouteDecision, type RouteRequest } from './route';
+import { validateMedia, type MediaLimits } from './validate/media';
+import { validateBody } from './validate/validate-body';
+import { worstCaseMicros } from './account/cost';
+
+export interface IncomingCall {
+  path: ModelCallPath;
+  raw: Buffer;
+  body: Record<string, unknown>;
+  credentials: Credentials;
+  cacheControl?: string;
+  signal: AbortSignal;
+}
+
+export type OutgoingAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: AsyncGenerator<string> };
+
+export interface CallOutcome {
+  headers: Record<string, string>;
+  answer: OutgoingAnswer;
+}
+
+export interface PipelineOptions extends AccountOptions {
+  authenticate: (credentials: Credentials) => Caller;
+  route: (request: RouteRequest) => RouteDecision;
+  admitter: Admitter;
+  callUpstream: UpstreamCaller;
+  cache?: AnswerCache;
+  cacheTtlMs: number;
+  media: MediaLimits;
+  defaultMaxOutputTokens: number;
+  events: PipelineEvents;
+  tracing: Tracing;
+}
+
+/** Methods that cost money and count against limits; countTokens/computeTokens are free. */
+const BILLABLE = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'predict']);
+const GENERATIVE = new Set(['generateContent', 'streamGenerateContent', 'countTokens']);
+
+/** Bodies that name the model inside (batch embeddings, the legacy countTokens wrapper) follow the route. */
+function bodyForModel(call: IncomingCall): (model: string) => Uint8Array {
+  const cache = new Map<string, Uint8Array>();
+  return (model) => {
+    if (model === call.path.model) return call.raw;
+    const hit = cache.get(model);
+    if (hit) return hit;
+    const name = `models/${model}`;
+    const body = call.body;
+    let rewritten: Record<string, unknown> | undefined;
+    if (Array.isArray(body.requests)) rewritten = { ...body, requests: (body.requests as Array<Record<string, unknown>>).map((r) => (r.model ? { ...r, model: name } : r)) };
+    const wrapped = body.generateContentRequest as Record<string, unknown> | undefined;
+    if (wrapped?.model) rewritten = { ...body, generateContentRequest: { ...wrapped, model: name } };
+    const bytes = rewritten ? Buffer.from(JSON.stringify(rewritten)) : call.raw;
+    cache.set(model, bytes);
+    return bytes;
+  };
+}
+
+function routeHeaders(route: RouteDecision, modelUsed: string, cacheHeader: string | undefined, key: RequestFingerprint | undefined): Record<string, string> {
+  const headers: Record<string, string> = { 'x-gemini-model-used': modelUsed };
+  if (route.deprecation) headers['x-gateway-deprecation'] = deprecationNotice(route.deprecation);
+  if (cacheHeader) headers['x-cache'] = cacheHeader;
+  if (key && cacheHeader) headers['x-cache-key'] = key.cacheKey.slice(0, 16);
+  return headers;
+}
+
+export function createPipeline(options: PipelineOptions) {
+  const unaryFlights = new Flights<Promise<CallResult & { answer: { kind: 'unary' } }>>();
+  const streamFlights = new Flights<StreamFlight>();
+  const account = accountFor(options);
+
+  /** Calls upstream under admission; settles and audits when the answer is complete (or failed). */
+  async function admittedCall(call: IncomingCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, cacheLabel: AuditRecord['cache']): Promise<{ result: CallResult; finish: (outcome: Outcome, answerText: string | undefined) => Promise<void> }> {
+    const started = account.now();
+    const billable = BILLABLE.has(call.path.method);
+    const inputTokens = estimateInputTokens(call.body);
+    const maxOutputTokens = call.path.method === 'streamGenerateContent' || call.path.method === 'generateContent' ? (requestedMaxOutputTokens(call.body) ?? options.defaultMaxOutputTokens) : 0;
+    let admission: Admission | undefined;
+    if (billable) {
+      admission = await options.tracing.inSpan('middleware - admit', { 'gen_ai.request.model': route.model }, () =>
+        options.admitter.admit({
+          caller,
+          model: route.model,
+          inputTokens,
+          maxOutputTokens,
+          worstCaseMicros: worstCaseMicros(options.prices, route.model, account.day(), inputTokens, maxOutputTokens),
+          signal,
+        }),
+      );
+    }
+    let result: CallResult;
+    try {
+      result = await options.callUpstream({ route, version: call.path.version, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
+    } catch (error) {
+      await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: 'upstream_error', error, cache: cacheLabel, startedMs: started });
+      throw error;
+    }
+    const finish = (outcome: Outcome, usageText: string | undefined): Promise<void> =>
+      account.record({ call, caller, route, key, result, admission, usageText, outcome, error: undefined, cache: cacheLabel, startedMs: started });
+    return { result, finish };
+  }
+
+  async function unary(call: IncomingCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
+    const run = async (signal: AbortSignal, label: AuditRecord['cache']) => {
+      const { result, finish } = await admittedCall(call, caller, route, key, signal, label);
+      const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
+      await finish('success', body.toString('utf8'));
+      if (useCache && options.cache) await options.cache.put(key.cacheKey, { kind: 'unary', body: body.toString('utf8') }).catch(() => undefined);
+      return result as CallResult & { answer: { kind: 'unary' } };
+    };
+    if (!useCache) {
+      const result = await run(call.signal, 'bypass');
+      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: result.answer };
+    }
+    const existing = unaryFlights.get(key.cacheKey);
+    if (existing) {
+      options.events.cache({ model: route.model, result: 'coalesced' });
+      const result = await existing;
+      return { headers: routeHeaders(route, result.model, 'MISS', key), answer: result.answer };
+    }
+    // The shared call runs to completion for every request waiting on it, whoever asked first.
+    const flight = run(new AbortController().signal, 'miss');
+    unaryFlights.start(key.cacheKey, flight);
+    try {
+      const result = await flight;
+      return { headers: routeHeaders(route, result.model, 'MISS', key), answer: result.answer };
+    } finally {
+      unaryFlights.end(key.cacheKey, flight);
+    }
+  }
+
+  async function stream(call: IncomingCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
+    if (!useCache) {
+      const { result, finish } = await admittedCall(call, caller, route, key, call.signal, 'bypass');
+      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish) } };
+    }
+    const existing = streamFlights.get(key.cacheKey);
+    if (existing) {
+      options.events.cache({ model: route.model, result: 'coalesced' });
+      return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: existing.subscribe(call.signal) } };
+    }
+    const upstreamAbort = new AbortController();
+    const flight = new StreamFlight(() => upstreamAbort.abort());
+    streamFlights.start(key.cacheKey, flight);
+    let started: Awaited<ReturnType<typeof admittedCall>>;
+    try {
+      started = await admittedCall(call, caller, route, key, upstreamAbort.signal, 'miss');
+    } catch (error) {
+      flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(500, 'Internal error in the gateway.'));
+      streamFlights.end(key.cacheKey, flight);
+      throw error;
+    }
+    // The pump reads the upstream once and feeds every subscriber, the first caller included.
+    void (async () => {
+      try {
+        for await (const event of relayed(started.result, started.finish)) flight.push(event);
+        flight.finish();
+        if (options.cache) await options.cache.put(key.cacheKey, { kind: 'stream', events: flight.events }).catch(() => undefined);
+      } catch (error) {
+        flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.'));
+      } finally {
+        streamFlights.end(key.cacheKey, flight);
+      }
+    })();
+    return { headers: routeHeaders(route, started.result.model, 'MISS', key), answer: { kind: 'stream', events: flight.subscribe(call.signal) } };
+  }
+
+  /** The upstream's events as they come; settles and audits with the last usage seen when the stream ends. */
+  async function* relayed(result: CallResult, finish: (outcome: Outcome, usageText: string | undefined) => Promise<void>): AsyncGenerator<string> {
+    if (result.answer.kind !== 'stream') return;
+    let lastUsage: string | undefined;
+    let outcome: Outcome = 'cancelled';
+    const note = (event: string): string => {
+      if (event.includes('"usageMetadata"')) lastUsage = event;
+      return event;
+    };
+    try {
+      if (result.answer.first !== '') yield note(result.answer.first);
+      for await (const event of result.answer.rest) {
+        yield note(event);
+        if (event.startsWith('{"error"')) outcome = 'upstream_error';
+      }
+      if (outcome === 'cancelled') outcome = 'success';
+    } catch (error) {
+      outcome = 'upstream_error';
+      throw error;
+    } finally {
+      await finish(outcome, lastUsage);
+    }
+  }
+
+  return async function handleModelCall(call: IncomingCall): Promise<CallOutcome> {
+    const caller = await options.tracing.inSpan('middleware - authenticate', {}, () => Promise.resolve(options.authenticate(call.credentials)));
+    validateBody(call.path.method, call.body);
+    const route = options.route({
+      requestedModel: call.path.model,
+      caller,
+      estimatedInputTokens: estimateInputTokens(call.body),
+      isEndpoint: call.path.collection === 'endpoints',
+    });
+    if (GENERATIVE.has(call.path.method)) {
+      const request = (call.body.generateContentRequest as Record<string, unknown> | undefined) ?? call.body;
+      validateMedia((request.contents as Content[] | undefined) ?? [], request.systemInstruction as Content | undefined, route.backend, options.media);
+    }
+    const useCache = options.cache !== undefined && shouldUseCache(options.cacheTtlMs, call.path.method, caller.policy, call.cacheControl);
+    const key = fingerprint(route.model, call.path.method, cacheScope(caller), call.body);
+
+    if (!BILLABLE.has(call.path.method)) {
+      const { result, finish } = await admittedCall(call, caller, route, key, call.signal, 'bypass');
+      const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
+      await finish('success', undefined);
+      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'unary', body } };
+    }
+    if (useCache && options.cache) {
+      const hit = await options.cache.get(key.cacheKey).catch(() => undefined);
+      if (hit) {
+        options.events.cache({ model: route.model, result: 'hit' });
+        await account.recordCacheHit({ call, caller, route, key });
+        const answer: OutgoingAnswer = hit.kind === 'unary' ? { kind: 'unary', body: Buffer.from(hit.body) } : { kind: 'stream', events: replay(hit.events) };
+        return { headers: routeHeaders(route, route.model, 'HIT', key), answer };
+      }
+      options.events.cache({ model: route.model, result: 'miss' });
+    } else {
+      options.events.cache({ model: route.model, result: 'bypass' });
+    }
+    return call.path.method === 'streamGenerateContent' ? stream(call, caller, route, key, useCache) : unary(call, caller, route, key, useCache);
+  };
+}
+
+/** A cached stream, replayed in the shape of a live one. */
+// eslint-disable-next-line @typescript-eslint/require-await -- the events are already here; the async shape is what the writer consumes
+async function* replay(events: readonly string[]): AsyncGenerator<string> {
+  for (const event of events) yield event;
+}
+
+export type ModelCallHandler = ReturnType<typeof createPipeline>;

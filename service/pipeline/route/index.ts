@@ -1,0 +1,88 @@
+/**
+ * Route stage: from the model a caller asked for to the concrete model and upstream that serve it. Tiers
+ * and aliases (`fast`, `balanced`, `precise`), policy rules (caller, prompt size), Google's model
+ * shutdowns remapped in config (a deprecation notice before, a transparent remap after), allow-lists, and
+ * the fallback chain to try when the model is unavailable.
+ */
+import type { ModelPolicy, RouteRule } from '../../config/policy';
+import { GoogleApiError } from '../../protocol/errors';
+import type { BackendKind } from '../../upstream/types';
+import type { Caller } from '../authenticate';
+
+export interface RouteRequest {
+  requestedModel: string;
+  caller: Caller;
+  estimatedInputTokens: number;
+  /** Tuned or dedicated Vertex endpoints are routed as they are. */
+  isEndpoint: boolean;
+}
+
+export interface Deprecation {
+  model: string;
+  replacement: string;
+  shutdown: string;
+  /** True once the shutdown date has passed and the request went to the replacement. */
+  remapped: boolean;
+}
+
+export interface RouteDecision {
+  requestedModel: string;
+  model: string;
+  backend: BackendKind;
+  /** Models to try after `model`, in order, each on its own backend. */
+  fallbacks: Array<{ model: string; backend: BackendKind }>;
+  deprecation?: Deprecation;
+}
+
+export interface RouteOptions {
+  policy: ModelPolicy;
+  defaultBackend: BackendKind;
+  now?: () => Date;
+}
+
+function ruleMatches(rule: RouteRule, request: RouteRequest, resolved: string): boolean {
+  if (rule.callers && !rule.callers.includes(request.caller.id)) return false;
+  if (rule.models && !rule.models.includes(request.requestedModel) && !rule.models.includes(resolved)) return false;
+  if (rule.maxInputTokens !== undefined && request.estimatedInputTokens > rule.maxInputTokens) return false;
+  return true;
+}
+
+export function createRoute(options: RouteOptions): (request: RouteRequest) => RouteDecision {
+  const { policy, defaultBackend } = options;
+  const now = options.now ?? (() => new Date());
+
+  const allowedFor = (caller: Caller, requested: string, model: string): boolean =>
+    (!policy.allow || policy.allow.includes(model)) &&
+    (!caller.policy.models || caller.policy.models.includes(model) || caller.policy.models.includes(requested));
+
+  return function route(request: RouteRequest): RouteDecision {
+    if (request.isEndpoint) {
+      return { requestedModel: request.requestedModel, model: request.requestedModel, backend: 'vertex', fallbacks: [] };
+    }
+    let model = policy.aliases[request.requestedModel] ?? request.requestedModel;
+    const rule = policy.rules.find((r) => ruleMatches(r, request, model));
+    if (rule) model = rule.routeTo;
+
+    let deprecation: Deprecation | undefined;
+    const retired = policy.retired[model];
+    if (retired) {
+      const remapped = now().toISOString().slice(0, 10) >= retired.shutdown;
+      deprecation = { model, replacement: retired.replacement, shutdown: retired.shutdown, remapped };
+      if (remapped) model = retired.replacement;
+    }
+
+    if (!allowedFor(request.caller, request.requestedModel, model)) {
+      throw new GoogleApiError(403, `Model ${request.requestedModel} is not allowed for caller ${request.caller.id}.`);
+    }
+    const backendOf = (m: string): BackendKind => policy.backends[m] ?? defaultBackend;
+    const fallbacks = (policy.fallbacks[model] ?? []).filter((m) => m !== model && allowedFor(request.caller, m, m)).map((m) => ({ model: m, backend: backendOf(m) }));
+    return { requestedModel: request.requestedModel, model, backend: backendOf(model), fallbacks, deprecation };
+  };
+}
+
+/** The deprecation notice sent to the caller as a response header. */
+export function deprecationNotice(d: Deprecation): string {
+  return d.remapped
+    ? `${d.model} was shut down on ${d.shutdown}; served by ${d.replacement}. Update your code to ${d.replacement}.`
+    : `${d.model} shuts down on ${d.shutdown}; it will then be served by ${d.replacement}. Move to ${d.replacement} before that.`;
+}

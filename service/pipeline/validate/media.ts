@@ -1,0 +1,81 @@
+/**
+ * Validate stage, multimodal part: limits on the *decoded* size of inline data (base64 inflates by a
+ * third, so checking the encoded length would be wrong by 33%), a MIME allow-list per kind, bytes that
+ * match the declared type where it can be told, a part-count cap, and the URI schemes each backend
+ * accepts for `fileData`. The gateway never downloads a URL itself.
+ */
+import { decodedBase64Length, type Content, type Part } from '../../protocol/content';
+import { invalidArgument } from '../../protocol/errors';
+import type { BackendKind } from '../../upstream/types';
+
+export interface MediaLimits {
+  maxInlineBytes: number;
+  maxPdfBytes: number;
+  maxParts: number;
+}
+
+/** MIME types Gemini accepts as input (shared/reference/gemini-protocol.md §3). */
+export const ALLOWED_MIME_TYPES: ReadonlySet<string> = new Set([
+  'image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif', 'image/gif',
+  'audio/wav', 'audio/mp3', 'audio/mpeg', 'audio/aiff', 'audio/aac', 'audio/ogg', 'audio/flac',
+  'video/mp4', 'video/mpeg', 'video/mov', 'video/quicktime', 'video/avi', 'video/x-flv', 'video/mpg', 'video/webm', 'video/wmv', 'video/3gpp',
+  'application/pdf', 'application/json', 'application/xml',
+  'text/plain', 'text/html', 'text/css', 'text/csv', 'text/markdown', 'text/xml', 'text/rtf', 'text/javascript', 'text/x-python', 'text/x-typescript',
+]);
+
+/** The first base64 characters of each sniffable format: a declared type that disagrees is refused. */
+const BASE64_SIGNATURES: Record<string, string[]> = {
+  'image/png': ['iVBORw0KGgo'],
+  'image/jpeg': ['/9j/'],
+  'image/gif': ['R0lGODdh', 'R0lGODlh'],
+  'image/webp': ['UklGR'],
+  'application/pdf': ['JVBERi0'],
+};
+
+/** Standard or URL-safe base64, padded or not (what protobuf's JSON mapping accepts). */
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+const FILE_URI_SCHEMES: Record<BackendKind, RegExp> = {
+  'ai-studio': /^(?:files\/[A-Za-z0-9_-]+$|https:\/\/|gs:\/\/)/,
+  vertex: /^(?:gs:\/\/|https:\/\/)/,
+};
+
+function checkInline(part: Required<Pick<Part, 'inlineData'>>, where: string, limits: MediaLimits): number {
+  const { mimeType = '', data = '' } = part.inlineData;
+  const type = mimeType.toLowerCase().split(';')[0]?.trim() ?? '';
+  if (!ALLOWED_MIME_TYPES.has(type)) throw invalidArgument(`${where}.inlineData.mimeType ${JSON.stringify(mimeType.slice(0, 80))} is not a supported input type.`);
+  if (!BASE64.test(data)) throw invalidArgument(`${where}.inlineData.data is not valid base64.`);
+  const signatures = BASE64_SIGNATURES[type];
+  if (signatures && data.length > 0 && !signatures.some((s) => data.startsWith(s))) {
+    throw invalidArgument(`${where}.inlineData declares ${type} but its bytes are not ${type}.`);
+  }
+  const bytes = decodedBase64Length(data);
+  if (type === 'application/pdf' && bytes > limits.maxPdfBytes) {
+    throw invalidArgument(`${where}.inlineData is a ${bytes}-byte PDF; inline PDFs are limited to ${limits.maxPdfBytes} bytes. Upload it with the Files API and send fileData instead.`);
+  }
+  return bytes;
+}
+
+/** Throws a Google 400 for the first violation; returns the total decoded inline bytes. */
+export function validateMedia(contents: readonly Content[], systemInstruction: Content | undefined, backend: BackendKind, limits: MediaLimits): number {
+  let parts = 0;
+  let inlineBytes = 0;
+  const all = systemInstruction ? [...contents, systemInstruction] : contents;
+  all.forEach((content, c) => {
+    (content.parts ?? []).forEach((part, p) => {
+      parts++;
+      const where = content === systemInstruction ? `systemInstruction.parts[${p}]` : `contents[${c}].parts[${p}]`;
+      if (part.inlineData) inlineBytes += checkInline({ inlineData: part.inlineData }, where, limits);
+      const uri = part.fileData?.fileUri;
+      if (uri !== undefined && !FILE_URI_SCHEMES[backend].test(uri)) {
+        const accepted = backend === 'vertex' ? 'gs:// or https://' : 'files/…, gs:// or https://';
+        throw invalidArgument(`${where}.fileData.fileUri must be ${accepted} for the ${backend} backend (got ${JSON.stringify(uri.slice(0, 40))}).`);
+      }
+    });
+  });
+  if (parts > limits.maxParts) throw invalidArgument(`The request has ${parts} parts; at most ${limits.maxParts} are accepted.`);
+  if (inlineBytes > limits.maxInlineBytes) {
+    throw invalidArgument(`Inline data totals ${inlineBytes} bytes decoded; the limit is ${limits.maxInlineBytes}. Use the Files API (fileData) for larger media.`);
+  }
+  return inlineBytes;
+}

@@ -1,0 +1,65 @@
+/**
+ * Reading an upstream reply: a unary body whole (bounded), an error body into Google's error shape (with
+ * the delay the server asked for), and a stream as its events, one JSON document each, as they arrive.
+ */
+import { errorFromUpstream, GoogleApiError } from '../protocol/errors';
+import { SseSplitter } from '../protocol/stream-format';
+import type { UpstreamReply } from './types';
+
+const MAX_UNARY_BYTES = 64 * 1024 * 1024;
+const MAX_ERROR_BYTES = 1024 * 1024;
+
+/** An error answer from the upstream (status ≥ 400), with the wait it asked for, if any. */
+export class UpstreamRejection extends GoogleApiError {
+  constructor(
+    source: GoogleApiError,
+    /** From RetryInfo in the body, else the Retry-After header. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(source.httpStatus, source.message, { status: source.status, details: source.details });
+  }
+}
+
+async function readAll(reply: UpstreamReply, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of reply.body) {
+    size += chunk.length;
+    if (size > limit) {
+      reply.discard();
+      throw new GoogleApiError(502, `The upstream answer exceeded ${limit} bytes.`);
+    }
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks);
+}
+
+function retryAfterHeaderMs(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+(?:\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+export async function rejectionOf(reply: UpstreamReply, nowMs = Date.now()): Promise<UpstreamRejection> {
+  const text = (await readAll(reply, MAX_ERROR_BYTES).catch(() => Buffer.alloc(0))).toString('utf8');
+  const error = errorFromUpstream(reply.status, text);
+  const fromBody = error.retryDelaySeconds();
+  return new UpstreamRejection(error, fromBody !== undefined ? fromBody * 1000 : retryAfterHeaderMs(reply.retryAfter, nowMs));
+}
+
+export function readUnary(reply: UpstreamReply): Promise<Buffer> {
+  return readAll(reply, MAX_UNARY_BYTES);
+}
+
+/** One event's data as one line: re-serialised only when the upstream spread it over several lines. */
+function oneLine(data: string): string {
+  return data.includes('\n') ? JSON.stringify(JSON.parse(data)) : data;
+}
+
+/** The events of an SSE reply, in order, as they arrive. */
+export async function* eventsOf(reply: UpstreamReply): AsyncGenerator<string> {
+  const splitter = new SseSplitter();
+  for await (const chunk of reply.body) for (const data of splitter.push(chunk)) yield oneLine(data);
+  for (const data of splitter.finish()) yield oneLine(data);
+}
