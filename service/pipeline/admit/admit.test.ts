@@ -1,0 +1,106 @@
+/** Admission against the in-memory store, with a scripted clock: limits, queueing, budgets, throttling. */
+import { callerSchema } from '../../config/policy';
+import { GoogleApiError } from '../../protocol/errors';
+import { MemoryAdmissionStore } from '../../state/memory-admission';
+import type { Caller } from '../authenticate';
+import { NO_EVENTS } from '../events';
+import { budgetPeriod, createAdmit } from './index';
+
+const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
+const caller = (extra: Record<string, unknown>): Caller => ({ id: 'team-a', policy: callerSchema.parse({ id: 'team-a', ...extra }) });
+
+function setup(options: { queueTimeoutMs?: number; modelLimits?: Record<string, { rpm?: number; tpm?: number }> } = {}) {
+  let now = T0;
+  const slept: number[] = [];
+  const store = new MemoryAdmissionStore();
+  const admitter = createAdmit({
+    store,
+    modelLimits: options.modelLimits ?? {},
+    queueTimeoutMs: options.queueTimeoutMs ?? 0,
+    queueMaxWaiting: 10,
+    events: NO_EVENTS,
+    now: () => now,
+    sleep: (ms) => {
+      slept.push(ms);
+      now += ms;
+      return Promise.resolve();
+    },
+  });
+  const request = (who: Caller, extra: Partial<Parameters<typeof admitter.admit>[0]> = {}) =>
+    admitter.admit({ caller: who, model: 'gemini-3.5-flash', inputTokens: 100, maxOutputTokens: 100, worstCaseMicros: 1_000, signal: new AbortController().signal, ...extra });
+  return { admitter, store, request, slept, advance: (ms: number) => (now += ms) };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<GoogleApiError> {
+  const error = await promise.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(GoogleApiError);
+  return error as GoogleApiError;
+}
+
+test('RPM: the limit admits exactly that many, then 429 with RetryInfo until the window ends', async () => {
+  const { request } = setup();
+  const team = caller({ rpm: 2 });
+  await request(team);
+  await request(team);
+  const error = await rejectionOf(request(team));
+  expect(error.httpStatus).toBe(429);
+  expect(error.status).toBe('RESOURCE_EXHAUSTED');
+  expect(error.retryDelaySeconds()).toBe(60);
+});
+
+test('a momentarily full limit waits in the queue instead of failing', async () => {
+  const { request, slept, advance } = setup({ queueTimeoutMs: 5_000 });
+  const team = caller({ rpm: 1 });
+  advance(58_000); // 2 s before the minute's end
+  await request(team);
+  const admission = await request(team);
+  expect(slept).toEqual([2_000]);
+  expect(admission.queuedMs).toBe(2_000);
+});
+
+test('TPM counts input and allowed output; settling with real usage frees the difference', async () => {
+  const { request, admitter } = setup();
+  const team = caller({ tpm: 1_000 });
+  const first = await request(team, { inputTokens: 200, maxOutputTokens: 600 }); // 800 reserved
+  await expect(request(team, { inputTokens: 100, maxOutputTokens: 200 })).rejects.toMatchObject({ httpStatus: 429 });
+  await admitter.settle(first, { inputTokens: 200, totalTokens: 250, costMicros: 0 }); // only 250 used
+  await request(team, { inputTokens: 100, maxOutputTokens: 200 });
+});
+
+test('a single request larger than the limit is a 400 that says what to change', async () => {
+  const { request } = setup();
+  await expect(request(caller({ tpm: 100 }), { inputTokens: 50, maxOutputTokens: 8192 })).rejects.toMatchObject({ httpStatus: 400, message: expect.stringMatching(/lower maxOutputTokens/) });
+});
+
+test('budget: reserved pessimistically, never overshot; settled at the real cost', async () => {
+  const { request, admitter } = setup();
+  const team = caller({ budget: { usd: 0.002, period: 'day' } }); // 2 000 micro-dollars
+  const first = await request(team, { worstCaseMicros: 1_500 });
+  const refused = await rejectionOf(request(team, { worstCaseMicros: 1_000 }));
+  expect(refused.httpStatus).toBe(429);
+  expect(refused.message).toMatch(/budget of caller team-a is spent/);
+  await admitter.settle(first, { inputTokens: 0, totalTokens: 0, costMicros: 400 });
+  await request(team, { worstCaseMicros: 1_000 });
+  expect(await admitter.budgetStatus(`budget:team-a:${budgetPeriod('day', T0).id}`)).toEqual({ spentMicros: 400, reservedMicros: 1_000 });
+});
+
+test('an upstream 429 throttles the model for every caller until its delay passes', async () => {
+  const { request, admitter, advance } = setup();
+  await admitter.throttle('gemini-3.5-flash', 3_000);
+  const error = await rejectionOf(request(caller({})));
+  expect(error.message).toMatch(/Gemini asked the gateway to slow down/);
+  expect(error.retryDelaySeconds()).toBe(3);
+  advance(3_001);
+  await request(caller({}));
+});
+
+test('gateway-wide model quota applies across callers', async () => {
+  const { request } = setup({ modelLimits: { 'gemini-3.5-flash': { rpm: 1 } } });
+  await request({ ...caller({}), id: 'team-a' });
+  await expect(request({ ...caller({}), id: 'team-b' })).rejects.toMatchObject({ httpStatus: 429 });
+});
+
+test('budget periods end at UTC midnight and at the first of the month', () => {
+  expect(budgetPeriod('day', T0)).toEqual({ id: '2026-11-22', endMs: Date.UTC(2026, 10, 23) });
+  expect(budgetPeriod('month', T0)).toEqual({ id: '2026-11', endMs: Date.UTC(2026, 11, 1) });
+});

@@ -1,0 +1,158 @@
+/**
+ * The resilience policy with a scripted upstream: no network, fixed randomness, recorded sleeps. Asserts
+ * call counts, waits, events and the breaker's state after each step.
+ */
+import { Readable } from 'node:stream';
+import { GoogleApiError, retryInfo } from '../../protocol/errors';
+import type { Upstream, UpstreamCall, UpstreamReply } from '../../upstream/types';
+import { NO_EVENTS, type PipelineEvents } from '../events';
+import type { RouteDecision } from '../route';
+import { createModelCaller } from './index';
+
+type Script = (call: UpstreamCall) => { status: number; body: string; retryAfter?: string };
+
+function reply(status: number, body: string, retryAfter?: string): UpstreamReply {
+  return { status, contentType: 'application/json', retryAfter, body: Readable.from([Buffer.from(body)]), discard: () => undefined };
+}
+
+function fakeUpstream(script: Script): Upstream & { calls: UpstreamCall[] } {
+  const calls: UpstreamCall[] = [];
+  return {
+    backend: 'ai-studio',
+    calls,
+    call: (call) => {
+      calls.push(call);
+      const { status, body, retryAfter } = script(call);
+      return Promise.resolve(reply(status, body, retryAfter));
+    },
+    models: () => Promise.reject(new Error('not used')),
+    ready: () => true,
+    credentialId: () => 'key-test',
+    close: () => Promise.resolve(),
+  };
+}
+
+const OK = '{"candidates":[{"content":{"role":"model","parts":[{"text":"hi"}]},"finishReason":"STOP"}]}';
+const overloaded = JSON.stringify(new GoogleApiError(503, 'The model is overloaded.').toBody());
+const quota = (seconds: number) => JSON.stringify(new GoogleApiError(429, 'quota', { details: [retryInfo(seconds)] }).toBody());
+
+const route: RouteDecision = { requestedModel: 'pro', model: 'pro', backend: 'ai-studio', fallbacks: [{ model: 'flash', backend: 'ai-studio' }] };
+
+function setup(script: Script, overrides: Partial<Parameters<typeof createModelCaller>[0]> = {}) {
+  const upstream = fakeUpstream(script);
+  const sleeps: number[] = [];
+  const events: string[] = [];
+  const throttles: Array<[string, number]> = [];
+  const recording: PipelineEvents = {
+    ...NO_EVENTS,
+    retry: (r) => events.push(`retry ${r.model} ${r.errorType} ${r.delayMs}`),
+    fallback: (f) => events.push(`fallback ${f.fromModel}→${f.toModel} ${f.reason}`),
+    breakerState: (b) => events.push(`breaker ${b.model} ${b.state}`),
+  };
+  const callUpstream = createModelCaller({
+    upstreams: { 'ai-studio': upstream },
+    retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 10_000, budgetMs: 30_000 },
+    breaker: { failureRatio: 0.5, minRequests: 4, windowMs: 10_000, halfOpenAfterMs: 1_000 },
+    events: recording,
+    onUpstreamThrottle: (model, ms) => throttles.push([model, ms]),
+    random: () => 0.5,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    ...overrides,
+  });
+  const call = (r: RouteDecision = route) =>
+    callUpstream({ route: r, version: 'v1beta', collection: 'models', method: 'generateContent', bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
+  return { upstream, sleeps, events, throttles, call };
+}
+
+test('a 503 then success: one retry after a full-jitter wait', async () => {
+  let n = 0;
+  const { call, upstream, sleeps, events } = setup(() => (n++ === 0 ? { status: 503, body: overloaded } : { status: 200, body: OK }));
+  const result = await call();
+  expect(result).toMatchObject({ model: 'pro', retries: 1, fallbackFrom: undefined });
+  expect(upstream.calls).toHaveLength(2);
+  expect(sleeps).toEqual([50]); // random 0.5 × min(10 000, 100 × 2^0)
+  expect(events).toEqual(['retry pro http_503 50']);
+});
+
+test('a 429 waits at least its RetryInfo delay, and throttles admission for the model', async () => {
+  let n = 0;
+  const { call, sleeps, throttles } = setup(() => (n++ === 0 ? { status: 429, body: quota(2.5) } : { status: 200, body: OK }));
+  await call();
+  expect(sleeps).toEqual([2500]);
+  expect(throttles).toEqual([['pro', 2500]]);
+});
+
+test('Retry-After is honoured when the body has no RetryInfo', async () => {
+  let n = 0;
+  const { call, sleeps } = setup(() => (n++ === 0 ? { status: 503, body: overloaded, retryAfter: '3' } : { status: 200, body: OK }));
+  await call();
+  expect(sleeps).toEqual([3000]);
+});
+
+test('a server-requested wait beyond the longest allowed goes straight to the fallback', async () => {
+  const { call, sleeps, events, upstream } = setup((c) => (c.model === 'pro' ? { status: 429, body: quota(60) } : { status: 200, body: OK }));
+  const result = await call();
+  expect(result).toMatchObject({ model: 'flash', fallbackFrom: 'pro' });
+  expect(sleeps).toEqual([]);
+  expect(upstream.calls.map((c) => c.model)).toEqual(['pro', 'flash']);
+  expect(events).toEqual(['fallback pro→flash retries_exhausted']);
+});
+
+test('retries spent on the primary → the fallback answers', async () => {
+  const { call, upstream } = setup((c) => (c.model === 'pro' ? { status: 503, body: overloaded } : { status: 200, body: OK }));
+  const result = await call();
+  expect(result).toMatchObject({ model: 'flash', fallbackFrom: 'pro', retries: 2 });
+  expect(upstream.calls.map((c) => c.model)).toEqual(['pro', 'pro', 'pro', 'flash']);
+});
+
+test('client errors are not retried and do not fall back', async () => {
+  const { call, upstream } = setup(() => ({ status: 400, body: JSON.stringify(new GoogleApiError(400, 'bad').toBody()) }));
+  await expect(call()).rejects.toMatchObject({ httpStatus: 400 });
+  expect(upstream.calls).toHaveLength(1);
+});
+
+test('the retry budget bounds the total wait', async () => {
+  const { call, sleeps } = setup(() => ({ status: 503, body: overloaded }), { retry: { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 10_000, budgetMs: 1500 } });
+  await expect(call({ ...route, fallbacks: [] })).rejects.toMatchObject({ httpStatus: 503 });
+  expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1500);
+});
+
+test('the breaker opens on a failure rate over the minimum volume; then requests skip to the fallback', async () => {
+  const { call, upstream, events } = setup((c) => (c.model === 'pro' ? { status: 503, body: overloaded } : { status: 200, body: OK }), {
+    retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 10_000, budgetMs: 30_000 },
+  });
+  for (let i = 0; i < 5; i++) await call();
+  expect(events).toContain('breaker pro open');
+  const before = upstream.calls.filter((c) => c.model === 'pro').length;
+  const result = await call();
+  expect(result.model).toBe('flash');
+  expect(upstream.calls.filter((c) => c.model === 'pro').length).toBe(before); // not even tried
+  expect(events.at(-1)).toBe('fallback pro→flash breaker_open');
+});
+
+test('half-open after the pause, and closed again when the probe succeeds', async () => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+  try {
+    let healthy = false;
+    const { call, events } = setup((c) => (c.model === 'pro' && !healthy ? { status: 503, body: overloaded } : { status: 200, body: OK }), {
+      retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 10_000, budgetMs: 30_000 },
+    });
+    for (let i = 0; i < 5; i++) await call();
+    expect(events).toContain('breaker pro open');
+    healthy = true;
+    jest.advanceTimersByTime(1_001);
+    const result = await call();
+    expect(result.model).toBe('pro');
+    expect(events.slice(-2)).toEqual(['breaker pro half_open', 'breaker pro closed']);
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
+test('every model failing ends with the last error', async () => {
+  const { call } = setup(() => ({ status: 503, body: overloaded }), { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 } });
+  await expect(call()).rejects.toMatchObject({ httpStatus: 503, status: 'UNAVAILABLE' });
+});

@@ -1,0 +1,56 @@
+import { callerSchema, DEFAULT_MODEL_POLICY, modelPolicySchema } from '../../config/policy';
+import { GoogleApiError } from '../../protocol/errors';
+import type { Caller } from '../authenticate';
+import { createRoute, deprecationNotice } from './index';
+
+const caller = (id: string, extra: Record<string, unknown> = {}): Caller => ({ id, policy: callerSchema.parse({ id, ...extra }) });
+const at = (day: string) => () => new Date(`${day}T12:00:00Z`);
+const request = (requestedModel: string, who = caller('team-a'), estimatedInputTokens = 100) => ({ requestedModel, caller: who, estimatedInputTokens, isEndpoint: false });
+
+test('tiers resolve to concrete models, with their fallback chain', () => {
+  const route = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio', now: at('2026-11-22') });
+  expect(route(request('precise'))).toEqual({
+    requestedModel: 'precise',
+    model: 'gemini-3.1-pro-preview',
+    backend: 'ai-studio',
+    fallbacks: [
+      { model: 'gemini-3.8-flash', backend: 'ai-studio' },
+      { model: 'gemini-3.5-flash-lite', backend: 'ai-studio' },
+    ],
+  });
+  expect(route(request('fast')).model).toBe('gemini-3.5-flash-lite');
+});
+
+test('a model shut down is remapped after its date, announced before it', () => {
+  const before = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio', now: at('2026-11-30') })(request('gemini-2.5-pro'));
+  expect(before.model).toBe('gemini-2.5-pro');
+  expect(before.deprecation).toEqual({ model: 'gemini-2.5-pro', replacement: 'gemini-3.8-flash', shutdown: '2026-12-01', remapped: false });
+  const after = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio', now: at('2026-12-01') })(request('gemini-2.5-pro'));
+  expect(after.model).toBe('gemini-3.8-flash');
+  expect(deprecationNotice(after.deprecation!)).toMatch(/was shut down on 2026-12-01; served by gemini-3.8-flash/);
+});
+
+test('policy rules: small prompts of a high-volume caller go to Flash-Lite; per-model backend', () => {
+  const policy = modelPolicySchema.parse({
+    rules: [{ callers: ['batch-team'], maxInputTokens: 2000, routeTo: 'gemini-3.5-flash-lite' }],
+    backends: { 'gemini-3.5-flash-lite': 'vertex' },
+  });
+  const route = createRoute({ policy, defaultBackend: 'ai-studio' });
+  expect(route(request('gemini-3.8-flash', caller('batch-team'), 500))).toMatchObject({ model: 'gemini-3.5-flash-lite', backend: 'vertex' });
+  expect(route(request('gemini-3.8-flash', caller('batch-team'), 5000))).toMatchObject({ model: 'gemini-3.8-flash', backend: 'ai-studio' });
+  expect(route(request('gemini-3.8-flash', caller('other-team'), 500)).model).toBe('gemini-3.8-flash');
+});
+
+test('allow-lists: a caller limited to some models gets 403 for others, and fallbacks stay inside its list', () => {
+  const route = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio' });
+  const limited = caller('team-b', { models: ['precise', 'gemini-3.8-flash'] });
+  expect(route(request('precise', limited)).fallbacks).toEqual([{ model: 'gemini-3.8-flash', backend: 'ai-studio' }]);
+  expect(() => route(request('gemini-3.5-flash', limited))).toThrow(GoogleApiError);
+  const global = createRoute({ policy: modelPolicySchema.parse({ allow: ['gemini-3.5-flash-lite'] }), defaultBackend: 'ai-studio' });
+  expect(() => global(request('gemini-3.8-flash'))).toThrow(/not allowed/);
+});
+
+test('tuned or dedicated Vertex endpoints are routed as they are', () => {
+  const route = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio' });
+  expect(route({ ...request('1234567'), isEndpoint: true })).toEqual({ requestedModel: '1234567', model: '1234567', backend: 'vertex', fallbacks: [] });
+});
