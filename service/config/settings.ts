@@ -143,6 +143,17 @@ export const SETTINGS = {
     doc: 'Model routing (JSON): aliases, retired ids, fallbacks, per-model backend, gateway-wide per-model limits, allow-list, routing rules. Default: built-in tiers and Google\'s announced shutdowns.',
     example: '{"aliases":{"fast":"gemini-3.5-flash-lite"},"fallbacks":{"gemini-3.1-pro-preview":["gemini-3.8-flash"]}}',
   },
+  openaiModels: {
+    env: 'GATEWAY_OPENAI_MODELS',
+    schema: json(z.record(z.string().min(1).max(256), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be a Gemini model id or a gateway alias'))).default({}),
+    doc: 'OpenAI-compatible routes: OpenAI-style model names (JSON object) mapped to a Gemini model id or a gateway alias, so code asking for `gpt-4o-mini` runs unchanged. A mapped request carries the `x-gateway-model-mapping` response header.',
+    example: '{"gpt-4o-mini":"gemini-3.5-flash-lite","gpt-4o":"balanced","text-embedding-3-small":"gemini-embedding-001"}',
+  },
+  openaiAllowRemoteImages: {
+    env: 'GATEWAY_OPENAI_ALLOW_REMOTE_IMAGES',
+    schema: flag(false),
+    doc: 'OpenAI-compatible routes: pass `http(s)` image URLs to Gemini as `fileData`, for Gemini to fetch (the gateway never fetches). Off: such an image is a 400; `data:` URLs always work.',
+  },
   prices: {
     env: 'GATEWAY_PRICES',
     schema: json(priceTableSchema).optional(),
@@ -165,7 +176,7 @@ export const SETTINGS = {
   maxInlineBytes: { env: 'GATEWAY_MAX_INLINE_BYTES', schema: positiveInt(100 * 1000 * 1000), doc: 'Largest total decoded inline data in one request, in bytes (Gemini: 100 MB; older deployments and Vertex: 20 MB).' },
   maxPdfBytes: { env: 'GATEWAY_MAX_PDF_BYTES', schema: positiveInt(50 * 1000 * 1000), doc: 'Largest decoded inline PDF, in bytes.' },
   maxParts: { env: 'GATEWAY_MAX_PARTS', schema: positiveInt(1_000), doc: 'Most parts (text, media, function calls) in one request.' },
-  keyReloadSeconds: { env: 'GATEWAY_KEY_RELOAD_SECONDS', schema: positiveInt(60), doc: 'How often the key file is re-read (Secret Manager volumes change without file events); also re-read at once after an upstream auth failure.' },
+  keyReloadSeconds: { env: 'GATEWAY_KEY_RELOAD_SECONDS', schema: z.coerce.number().positive().default(60), doc: 'How often the key file is re-read (Secret Manager volumes change without file events); also re-read at once after an upstream auth failure.' },
   keyGraceSeconds: { env: 'GATEWAY_KEY_GRACE_SECONDS', schema: nonNegativeInt(900), doc: 'How long the previous key stays usable as a fallback after a rotation.' },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout).' },
   emulatorPort: { env: 'EMULATOR_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8090), doc: 'Port of the standalone emulator (`npm run emulator`); the embedded one takes a free loopback port.' },

@@ -71,7 +71,7 @@ export class GeminiEmulator {
   private readonly server: Server;
   private readonly random: () => number;
   private readonly admin: boolean;
-  private readonly apiKeys: Set<string> | undefined;
+  private apiKeys: Set<string> | undefined;
   private readonly maxBodyBytes: number;
 
   constructor(options: EmulatorOptions = {}) {
@@ -105,6 +105,11 @@ export class GeminiEmulator {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
+  }
+
+  /** Replaces the keys the emulator accepts (a key rotation at Google); empty accepts any. */
+  setApiKeys(keys: readonly string[]): void {
+    this.apiKeys = keys.length > 0 ? new Set(keys) : undefined;
   }
 
   resetStats(): void {

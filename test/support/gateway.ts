@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { AuthClient } from 'google-auth-library';
 import { loadConfig } from '../../service/config/load';
 import { startGateway, type RunningGateway } from '../../service/gateway';
+import { createLogger, type Logger } from '../../service/telemetry/logger';
 import type { Telemetry } from '../../service/telemetry/types';
 
 export type TestGateway = RunningGateway & { stop(): Promise<void> };
@@ -13,9 +14,16 @@ export type TestGateway = RunningGateway & { stop(): Promise<void> };
  */
 export async function startTestGateway(
   env: Record<string, string> = {},
-  options: { vertexAuthClient?: AuthClient; telemetry?: Telemetry } = {},
+  options: { vertexAuthClient?: AuthClient; telemetry?: Telemetry; logger?: Logger } = {},
 ): Promise<TestGateway> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', GATEWAY_AUTH_MODE: 'open', ...env });
-  const gateway = await startGateway(config, { logger: pino({ level: 'silent' }), vertexAuthClient: options.vertexAuthClient, telemetry: options.telemetry });
+  const gateway = await startGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), vertexAuthClient: options.vertexAuthClient, telemetry: options.telemetry });
   return { ...gateway, stop: () => gateway.shutdown(0) };
+}
+
+/** A logger that keeps every JSON line it writes, for assertions on logs. */
+export function capturingLogger(level = 'info'): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
 }

@@ -1,0 +1,197 @@
+/**
+ * The pipeline end to end (HTTP → stages → emulator): team keys, routing with deprecations and fallbacks,
+ * retries that wait as told, the breaker's whole cycle, budgets, the cache (hit, stream replay,
+ * singleflight) and the audit record. Every request ends in a success or a Google-shaped error.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sha256Hex } from '../../service/pipeline/authenticate';
+import { capturingLogger, startTestGateway, type TestGateway } from '../support/gateway';
+import { expectGoogleError, postJson, sseEvents, type RawResponse } from '../support/http';
+
+const KEY_A = 'team-a-secret-key';
+const prompt = (text: string) => ({ contents: [{ role: 'user', parts: [{ text }] }] });
+const generate = (gateway: TestGateway, model: string) => `${gateway.url}/v1beta/models/${model}:generateContent`;
+const stream = (gateway: TestGateway, model: string) => `${gateway.url}/v1beta/models/${model}:streamGenerateContent?alt=sse`;
+const callsTo = (gateway: TestGateway, model: string) => gateway.emulator?.recent.filter((r) => r.model === model).length ?? 0;
+
+describe('team keys, routing and fallback', () => {
+  let gateway: TestGateway;
+  const logs = capturingLogger();
+  beforeAll(async () => {
+    gateway = await startTestGateway(
+      {
+        GATEWAY_AUTH_MODE: 'keys',
+        GATEWAY_CALLERS: JSON.stringify([
+          { id: 'team-a', keySha256: [sha256Hex(KEY_A)] },
+          { id: 'team-b', keySha256: [sha256Hex('team-b-key')], models: ['fast'], budget: { usd: 0.0001, period: 'day' } },
+        ]),
+        GATEWAY_MODELS: JSON.stringify({
+          aliases: { fast: 'gemini-3.5-flash-lite', precise: 'gemini-3.1-pro-preview' },
+          retired: { 'gemini-2.5-pro': { replacement: 'gemini-3.8-flash', shutdown: '2020-01-01' }, 'gemini-2.5-flash': { replacement: 'gemini-3.5-flash-lite', shutdown: '2999-01-01' } },
+          fallbacks: { 'gemini-3.1-pro-preview': ['gemini-3.8-flash', 'gemini-3.5-flash-lite'] },
+        }),
+        GATEWAY_RETRY_BASE_DELAY_MS: '10',
+        GATEWAY_BREAKER_MIN_REQUESTS: '4',
+        GATEWAY_BREAKER_HALF_OPEN_AFTER_MS: '300',
+        GATEWAY_CACHE_TTL_SECONDS: '0',
+      },
+      { logger: logs.logger },
+    );
+  });
+  afterAll(() => gateway?.stop());
+  beforeEach(() => {
+    gateway.emulator?.faults.clear();
+    gateway.emulator?.resetStats();
+  });
+
+  test('a known key is served; an unknown key is 403; no key is 401', async () => {
+    expect((await postJson(generate(gateway, 'fast'), prompt('hi'), { 'x-goog-api-key': KEY_A })).status).toBe(200);
+    expect((await postJson(generate(gateway, 'fast'), prompt('hi'), { authorization: `Bearer ${KEY_A}` })).status).toBe(200);
+    expectGoogleError(await postJson(generate(gateway, 'fast'), prompt('hi'), { 'x-goog-api-key': 'guess' }), 403, 'PERMISSION_DENIED');
+    expectGoogleError(await postJson(generate(gateway, 'fast'), prompt('hi')), 401, 'UNAUTHENTICATED');
+  });
+
+  test('an alias is served by its model, named in modelVersion and x-gemini-model-used', async () => {
+    const response = await postJson(generate(gateway, 'fast'), prompt('hi'), { 'x-goog-api-key': KEY_A });
+    expect(response.headers['x-gemini-model-used']).toBe('gemini-3.5-flash-lite');
+    expect(response.json<{ modelVersion: string }>().modelVersion).toBe('gemini-3.5-flash-lite');
+  });
+
+  test('a shut-down model is remapped with a deprecation header; one shutting down later is served with a warning', async () => {
+    const remapped = await postJson(generate(gateway, 'gemini-2.5-pro'), prompt('hi'), { 'x-goog-api-key': KEY_A });
+    expect(remapped.headers['x-gemini-model-used']).toBe('gemini-3.8-flash');
+    expect(remapped.headers['x-gateway-deprecation']).toMatch(/gemini-2.5-pro was shut down on 2020-01-01; served by gemini-3.8-flash/);
+    const warned = await postJson(generate(gateway, 'gemini-2.5-flash'), prompt('hi'), { 'x-goog-api-key': KEY_A });
+    expect(warned.headers['x-gemini-model-used']).toBe('gemini-2.5-flash');
+    expect(warned.headers['x-gateway-deprecation']).toMatch(/shuts down on 2999-01-01/);
+  });
+
+  test('a caller limited to some models gets 403 for others', async () => {
+    expectGoogleError(await postJson(generate(gateway, 'precise'), prompt('hi'), { 'x-goog-api-key': 'team-b-key' }), 403, 'PERMISSION_DENIED');
+  });
+
+  test('a 429 storm with RetryInfo: the gateway waits as told and the caller gets the answer', async () => {
+    gateway.emulator?.faults.set([{ kind: 'status', status: 429, retryDelaySeconds: 0.2, count: 2 }]);
+    const started = Date.now();
+    const response = await postJson(generate(gateway, 'gemini-3.5-flash'), prompt('storm'), { 'x-goog-api-key': KEY_A });
+    expect(response.status).toBe(200);
+    expect(callsTo(gateway, 'gemini-3.5-flash')).toBe(3);
+    // Lower bound only: two waits of at least the 0.2 s Gemini asked for.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(logs.lines.filter((l) => l.audit).at(-1)).toMatchObject({ audit: { retries: 2, outcome: 'success', modelUsed: 'gemini-3.5-flash' } });
+  });
+
+  test('503 bursts: the breaker opens, the fallback answers, then it half-opens and closes when the model recovers', async () => {
+    gateway.emulator?.faults.set([{ kind: 'status', status: 503, model: 'gemini-3.1-pro-preview' }]);
+    const answers: RawResponse[] = [];
+    for (let i = 0; i < 8; i++) answers.push(await postJson(generate(gateway, 'precise'), prompt(`burst ${i}`), { 'x-goog-api-key': KEY_A }));
+    expect(answers.every((a) => a.status === 200 && a.headers['x-gemini-model-used'] === 'gemini-3.8-flash')).toBe(true);
+    const proCallsWhileOpen = callsTo(gateway, 'gemini-3.1-pro-preview');
+    for (let i = 0; i < 3; i++) await postJson(generate(gateway, 'precise'), prompt(`open ${i}`), { 'x-goog-api-key': KEY_A });
+    expect(callsTo(gateway, 'gemini-3.1-pro-preview')).toBe(proCallsWhileOpen); // open: not even tried
+
+    gateway.emulator?.faults.clear();
+    await sleep(350); // past GATEWAY_BREAKER_HALF_OPEN_AFTER_MS
+    const probe = await postJson(generate(gateway, 'precise'), prompt('probe'), { 'x-goog-api-key': KEY_A });
+    expect(probe.headers['x-gemini-model-used']).toBe('gemini-3.1-pro-preview');
+    const after = await postJson(generate(gateway, 'precise'), prompt('closed'), { 'x-goog-api-key': KEY_A });
+    expect(after.headers['x-gemini-model-used']).toBe('gemini-3.1-pro-preview');
+  });
+
+  test('timeouts and resets are retried; a mid-stream error after the first byte is not, and ends with an error event', async () => {
+    gateway.emulator?.faults.set([{ kind: 'reset', count: 1 }]);
+    expect((await postJson(generate(gateway, 'gemini-3.5-flash'), prompt('reset'), { 'x-goog-api-key': KEY_A })).status).toBe(200);
+    expect(callsTo(gateway, 'gemini-3.5-flash')).toBe(2);
+    gateway.emulator?.resetStats();
+    gateway.emulator?.faults.set([{ kind: 'midstream-error', status: 503, afterChunks: 1 }]);
+    const response = await postJson(stream(gateway, 'gemini-3.5-flash'), prompt('mid'), { 'x-goog-api-key': KEY_A });
+    const events = sseEvents(response.text);
+    expect(JSON.parse(events.at(-1)!)).toMatchObject({ error: { code: 503 } });
+    expect(callsTo(gateway, 'gemini-3.5-flash')).toBe(1);
+  });
+
+  test('a budget is never overshot: the request that could exceed it is refused up front', async () => {
+    // $0.0001 = 100 micro-dollars; one Flash-Lite call with 8 192 allowed output tokens may cost ~20 000.
+    const refused = await postJson(generate(gateway, 'fast'), prompt('hi'), { 'x-goog-api-key': 'team-b-key' });
+    expectGoogleError(refused, 429, 'RESOURCE_EXHAUSTED');
+    expect(refused.json()).toMatchObject({ error: { details: [{ reason: 'BUDGET' }, { '@type': 'type.googleapis.com/google.rpc.RetryInfo' }] } });
+    const small = await postJson(generate(gateway, 'fast'), { ...prompt('hi'), generationConfig: { maxOutputTokens: 20 } }, { 'x-goog-api-key': 'team-b-key' });
+    expect(small.status).toBe(200);
+  });
+
+  test('the audit record: caller, models, tokens, cost, prompt hash — never the prompt', async () => {
+    logs.lines.length = 0;
+    await postJson(generate(gateway, 'fast'), prompt('a very particular prompt'), { 'x-goog-api-key': KEY_A });
+    const audits = logs.lines.filter((l) => l.audit);
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({
+      severity: 'INFO',
+      message: 'audit',
+      audit: { caller: 'team-a', modelRequested: 'fast', modelUsed: 'gemini-3.5-flash-lite', backend: 'ai-studio', cache: 'bypass', outcome: 'success', status: 200, priced: true },
+    });
+    const audit = audits[0]?.audit as { tokens: { input: number; output: number }; costUsd: number; promptSha256: string };
+    expect(audit.tokens.input).toBeGreaterThan(0);
+    expect(audit.costUsd).toBeGreaterThan(0);
+    expect(audit.promptSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(logs.lines)).not.toContain('a very particular prompt');
+  });
+});
+
+describe('cache', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ GATEWAY_CACHE_TTL_SECONDS: '60' });
+  });
+  afterAll(() => gateway?.stop());
+  beforeEach(() => gateway.emulator?.resetStats());
+
+  test('hit after miss, with the same body; no-cache bypasses', async () => {
+    const first = await postJson(generate(gateway, 'gemini-3.5-flash'), prompt('cache me'));
+    const second = await postJson(generate(gateway, 'gemini-3.5-flash'), prompt('cache me'));
+    expect([first.headers['x-cache'], second.headers['x-cache']]).toEqual(['MISS', 'HIT']);
+    expect(second.text).toBe(first.text);
+    expect(second.headers['x-cache-key']).toBe(first.headers['x-cache-key']);
+    expect(gateway.emulator?.requestCount).toBe(1);
+    const bypass = await postJson(generate(gateway, 'gemini-3.5-flash'), prompt('cache me'), { 'cache-control': 'no-cache' });
+    expect(bypass.headers['x-cache']).toBeUndefined();
+    expect(gateway.emulator?.requestCount).toBe(2);
+  });
+
+  test('field order does not matter; generation settings do', async () => {
+    await postJson(generate(gateway, 'gemini-3.5-flash'), { contents: [{ parts: [{ text: 'order' }], role: 'user' }], generationConfig: { temperature: 0.1, topK: 5 } });
+    const reordered = await postJson(generate(gateway, 'gemini-3.5-flash'), { generationConfig: { topK: 5, temperature: 0.1 }, contents: [{ role: 'user', parts: [{ text: 'order' }] }] });
+    expect(reordered.headers['x-cache']).toBe('HIT');
+    const different = await postJson(generate(gateway, 'gemini-3.5-flash'), { generationConfig: { topK: 6, temperature: 0.1 }, contents: [{ role: 'user', parts: [{ text: 'order' }] }] });
+    expect(different.headers['x-cache']).toBe('MISS');
+  });
+
+  test('a stream is replayed exactly, thought parts included', async () => {
+    const body = { ...prompt('stream me'), generationConfig: { thinkingConfig: { includeThoughts: true } } };
+    const live = await postJson(stream(gateway, 'gemini-3.5-flash'), body);
+    const replayed = await postJson(stream(gateway, 'gemini-3.5-flash'), body);
+    expect(replayed.headers['x-cache']).toBe('HIT');
+    expect(sseEvents(replayed.text)).toEqual(sseEvents(live.text));
+    expect(replayed.text).toContain('"thought":true');
+    expect(gateway.emulator?.requestCount).toBe(1);
+  });
+
+  test('a failed answer is not cached', async () => {
+    gateway.emulator?.faults.set([{ kind: 'midstream-error', afterChunks: 1, count: 1 }]);
+    const broken = await postJson(`${stream(gateway, 'gemini-3.1-flash-lite')}`, prompt('broken'));
+    expect(broken.text).toContain('"error"');
+    const again = await postJson(`${stream(gateway, 'gemini-3.1-flash-lite')}`, prompt('broken'));
+    expect(again.headers['x-cache']).toBe('MISS');
+    expect(again.text).not.toContain('"error"');
+  });
+
+  test('singleflight: 10 identical concurrent misses make one upstream call (unary and stream)', async () => {
+    gateway.emulator?.faults.set([{ kind: 'latency', latencyMs: 300 }]);
+    const unary = await Promise.all(Array.from({ length: 10 }, () => postJson(generate(gateway, 'gemini-3.8-flash'), prompt('together'))));
+    expect(new Set(unary.map((r) => r.text)).size).toBe(1);
+    expect(gateway.emulator?.requestCount).toBe(1);
+    const streams = await Promise.all(Array.from({ length: 10 }, () => postJson(stream(gateway, 'gemini-3.8-flash'), prompt('together'))));
+    expect(new Set(streams.map((r) => r.text)).size).toBe(1);
+    expect(gateway.emulator?.requestCount).toBe(2);
+    gateway.emulator?.faults.clear();
+  });
+});
