@@ -6,6 +6,8 @@
  * `for`, `labels`) so the same objects feed both worlds.
  */
 import { z } from 'zod';
+import { alertPolicyDefinitions } from '../alerts';
+import { dashboardDefinitions } from '../dashboards';
 import type { Environment } from './environment-schema';
 
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -47,12 +49,9 @@ export interface Observability {
   dashboards: Dashboard[];
 }
 
-/**
- * The alert and dashboard definitions of an environment. `alerts/` and `dashboards/` do not export any
- * yet, so this is empty; the monitoring constructs are tested with fixtures meanwhile.
- */
+/** The alert and dashboard definitions of an environment: the same ones rendered for Prometheus and Grafana. */
 export function observabilityDefinitions(_env: Environment): ObservabilityDefinitions {
-  return { alertPolicies: [], dashboards: [] };
+  return { alertPolicies: alertPolicyDefinitions(), dashboards: dashboardDefinitions() };
 }
 
 /** Validates definitions, naming the offending one; alert names and dashboard names must be unique. */

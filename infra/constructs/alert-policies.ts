@@ -7,6 +7,7 @@ import { MonitoringAlertPolicy } from '@cdktf/provider-google/lib/monitoring-ale
 import type { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { Construct } from 'constructs';
 import { toMonitoringDuration, type AlertPolicy, type AlertSeverity } from '../observability-definitions';
+import { literalFile } from '../literal-file';
 
 /** Cloud Monitoring has no "info" severity: those policies carry none (their label says `info`). */
 const MONITORING_SEVERITY: Record<AlertSeverity, string | undefined> = { critical: 'CRITICAL', warning: 'WARNING', info: undefined };
@@ -54,7 +55,8 @@ export class AlertPolicies extends Construct {
           documentation: {
             mimeType: 'text/markdown',
             subject: `[${env}] ${p.alert}: ${p.summary}`,
-            content: [p.summary, p.description, `Runbook: ${p.runbookUrl}`].filter(Boolean).join('\n\n'),
+            // Cloud Monitoring's `${metric.label.x}` variables must reach it verbatim (see literal-file.ts).
+            content: literalFile(this, `${p.alert}-documentation`, `${p.alert}.md`, [p.summary, p.description, `Runbook: ${p.runbookUrl}`].filter(Boolean).join('\n\n')),
             links: [{ displayName: 'Runbook', url: p.runbookUrl }],
           },
           userLabels: { ...config.labels, severity: p.severity },

@@ -14,8 +14,11 @@ export type RequestOutcome = 'success' | 'client_error' | 'upstream_error' | 're
 export interface UsageReport {
   model: string;
   backend: BackendKind;
+  /** Every prompt token, cached ones included. */
   inputTokens: number;
+  /** Candidate tokens only: thinking tokens are in `thinkingTokens`, never in both. */
   outputTokens: number;
+  /** The part of `inputTokens` served from Gemini's context cache. */
   cachedTokens: number;
   thinkingTokens: number;
   costUsd: number;

@@ -1,8 +1,12 @@
 /**
  * JSON logs for Cloud Logging: `severity` instead of pino's numeric level, `message` instead of `msg`, and
  * redaction of every field that could carry a credential, so a key never reaches a log line by accident.
+ * Given a project id, every line written inside a span also carries the trace fields Cloud Logging uses to
+ * link a log line to its trace (`logging.googleapis.com/trace`, `…/spanId`, `…/trace_sampled`).
  */
+import { TraceFlags } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
+import { activeSpanContext } from './context-store';
 
 export type { Logger } from 'pino';
 
@@ -28,10 +32,35 @@ export const REDACTED_PATHS = [
   '*.headers["x-goog-api-key"]',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** The Cloud Logging special fields that tie a log line to a trace and span. */
+export interface TraceFields {
+  'logging.googleapis.com/trace'?: string;
+  'logging.googleapis.com/spanId'?: string;
+  'logging.googleapis.com/trace_sampled'?: boolean;
+}
+
+/** Trace fields for the active span (`{}` outside a span): `projects/<project>/traces/<32 hex>`, 16-hex span id. */
+export function traceFields(projectId: string): TraceFields {
+  const span = activeSpanContext();
+  if (!span) return {};
+  return {
+    'logging.googleapis.com/trace': `projects/${projectId}/traces/${span.traceId}`,
+    'logging.googleapis.com/spanId': span.spanId,
+    'logging.googleapis.com/trace_sampled': (span.traceFlags & TraceFlags.SAMPLED) !== 0,
+  };
+}
+
+export interface LoggerOptions {
+  /** The Google Cloud project traces are exported to; enables the trace fields on every line. */
+  traceProjectId?: string;
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
+  const { traceProjectId } = options;
   return pino(
     {
       level,
+      ...(traceProjectId ? { mixin: () => ({ ...traceFields(traceProjectId) }) } : {}),
       messageKey: 'message',
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -113,7 +113,7 @@ export function accountFor(options: AccountOptions) {
     const cost = costMicros(options.prices, model, day(), tokens ?? { input: 0, cached: 0, output: 0, thinking: 0 });
     await settle(input, tokens, cost.micros).catch(() => undefined);
     if (tokens && (tokens.input || tokens.output || tokens.cached || tokens.thinking)) {
-      options.events.usage({ model, backend, inputTokens: tokens.input + tokens.cached, outputTokens: tokens.output + tokens.thinking, cachedTokens: tokens.cached, thinkingTokens: tokens.thinking, costUsd: microsToUsd(cost.micros) });
+      options.events.usage({ model, backend, inputTokens: tokens.input + tokens.cached, outputTokens: tokens.output, cachedTokens: tokens.cached, thinkingTokens: tokens.thinking, costUsd: microsToUsd(cost.micros) });
     }
     const status = input.error instanceof GoogleApiError ? input.error.httpStatus : input.outcome === 'cancelled' ? 499 : 200;
     options.audit({

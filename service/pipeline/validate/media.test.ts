@@ -1,9 +1,10 @@
+import type { Content, Part } from '../../protocol/content';
 import { GoogleApiError } from '../../protocol/errors';
 import { validateMedia, type MediaLimits } from './media';
 
 const LIMITS: MediaLimits = { maxInlineBytes: 1000, maxPdfBytes: 300, maxParts: 5 };
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-const user = (...parts: object[]) => [{ role: 'user', parts }];
+const user = (...parts: Part[]): Content[] => [{ role: 'user', parts }];
 
 const messageOf = (fn: () => unknown): string => {
   try {

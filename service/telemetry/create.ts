@@ -1,0 +1,140 @@
+/**
+ * Builds the gateway's `Telemetry`: a MeterProvider whose Prometheus reader is served on the app's own
+ * `/metrics`, a TracerProvider (OTLP, in-memory or no export; ratio sampling that follows an incoming
+ * parent), runtime metrics, and the pipeline's event sinks.
+ *
+ * Nothing is registered globally: the providers belong to the returned object, and the active span lives in
+ * this package's own AsyncLocalStorage (`context-store.ts`). Two gateways can therefore run in one test
+ * process, each with its own metrics. (`@opentelemetry/sdk-node`'s NodeSDK is not used for that reason: its
+ * `start()` registers global providers, a context manager and a propagator.) OTLP export reads the standard
+ * `OTEL_EXPORTER_OTLP_*` environment variables.
+ */
+import type { RequestHandler } from 'express';
+import { diag } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type { PipelineEvents, Tracing } from '../pipeline/events';
+import { firstSeenModelLabel } from './bounded-values';
+import { createHttpMetrics } from './http-metrics';
+import { catalogueViews, createInstruments } from './instruments';
+import { BudgetRatios, createPipelineEvents, createTracing, observeBudgets } from './pipeline-events';
+import { RuntimeMetrics } from './runtime-metrics';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv';
+import { traceFields, type TraceFields } from './logger';
+import type { Telemetry } from './types';
+
+/** The instrumentation scope every gateway instrument and span belongs to. */
+export const SCOPE_NAME = 'gemini-gateway';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceVersion: string;
+  /** `otlp`: batch-export spans over OTLP/HTTP; `memory`: keep them in `spanExporter` (tests); `none`: no export. */
+  tracesExporter: 'none' | 'otlp' | 'memory';
+  /** Fraction of new traces sampled (0..1); a request with a sampled parent is always sampled. */
+  sampleRatio: number;
+  /** For `memory` (tests): where spans go; a fresh InMemorySpanExporter when omitted. */
+  spanExporter?: SpanExporter;
+  /** Model id → label value; unknown ids must map to `other`. Default: the first 50 ids seen, then `other`. */
+  modelLabel?: (model: string) => string;
+  /** Extra metric readers (tests read instruments directly through one). */
+  metricReaders?: MetricReader[];
+  /**
+   * Also serve `/metrics` on this port (a second listener, e.g. kept off the public ingress). The app's own
+   * `GET /metrics` keeps working either way. Default: no second listener.
+   */
+  metricsPort?: number;
+  /** Interface for `metricsPort`. Default `0.0.0.0`. */
+  metricsHost?: string;
+}
+
+export interface GatewayTelemetry extends Telemetry {
+  events: PipelineEvents;
+  tracing: Tracing;
+  /** The in-memory span exporter when `tracesExporter` is `memory`. */
+  spanExporter?: SpanExporter;
+  /** Cloud Logging trace fields for the active span (`{}` outside a span). */
+  traceFields(projectId: string): TraceFields;
+  /** Exports pending spans (tests, and before shutdown). */
+  flushSpans(): Promise<void>;
+}
+
+function spanProcessorFor(options: TelemetryOptions): { processor?: SpanProcessor; exporter?: SpanExporter } {
+  switch (options.tracesExporter) {
+    case 'none':
+      return {};
+    case 'memory': {
+      const exporter = options.spanExporter ?? new InMemorySpanExporter();
+      return { processor: new SimpleSpanProcessor({ exporter }), exporter };
+    }
+    case 'otlp': {
+      const exporter = options.spanExporter ?? new OTLPTraceExporter();
+      return { processor: new BatchSpanProcessor({ exporter }), exporter };
+    }
+  }
+}
+
+export function createTelemetry(options: TelemetryOptions): GatewayTelemetry {
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion });
+  const modelLabel = options.modelLabel ?? firstSeenModelLabel();
+
+  // Scope labels add nothing (one scope) and cost a label on every series; target_info keeps service name/version.
+  const prometheus = new PrometheusExporter(
+    options.metricsPort === undefined
+      ? { preventServerStart: true, withoutScopeInfo: true }
+      : { port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', withoutScopeInfo: true },
+    (error) => {
+      if (error) diag.error('gateway telemetry: the metrics listener failed to start', error);
+    },
+  );
+  const meterProvider = new MeterProvider({ resource, views: catalogueViews(SCOPE_NAME), readers: [prometheus, ...(options.metricReaders ?? [])] });
+  const meter = meterProvider.getMeter(SCOPE_NAME, options.serviceVersion);
+  const instruments = createInstruments(meter);
+  const runtime = new RuntimeMetrics(meter, instruments);
+  const budgets = new BudgetRatios();
+  const stopBudgets = observeBudgets(instruments, budgets, meter);
+
+  const ratio = Math.min(1, Math.max(0, Number.isFinite(options.sampleRatio) ? options.sampleRatio : 0));
+  const { processor, exporter } = spanProcessorFor(options);
+  const tracerProvider = new TracerProvider({
+    resource,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+    spanProcessors: processor ? [processor] : [],
+  });
+  const tracer = tracerProvider.getTracer(SCOPE_NAME, options.serviceVersion);
+
+  const metricsHandler: RequestHandler = function metrics(req, res) {
+    prometheus.getMetricsRequestHandler(req, res);
+  };
+
+  let stopped = false;
+  return {
+    events: createPipelineEvents({ instruments, modelLabel, budgets }),
+    tracing: createTracing(tracer),
+    httpMetrics: createHttpMetrics({ instruments, tracer, modelLabel }),
+    metricsHandler,
+    spanExporter: exporter,
+    traceFields,
+    flushSpans: () => tracerProvider.forceFlush(),
+    async shutdown() {
+      if (stopped) return;
+      stopped = true;
+      runtime.stop();
+      stopBudgets();
+      const results = await Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]);
+      for (const result of results) if (result.status === 'rejected') diag.error('gateway telemetry: shutdown failed', result.reason);
+    },
+  };
+}

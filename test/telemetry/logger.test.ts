@@ -1,0 +1,47 @@
+/** Log lines carry Cloud Logging's trace fields for the active span, and only inside one. */
+import { Writable } from 'node:stream';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { createTelemetry } from '../../service/telemetry/create';
+import { createLogger, traceFields } from '../../service/telemetry/logger';
+
+function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+test('inside a span: trace, spanId and trace_sampled; outside: nothing', async () => {
+  const telemetry = createTelemetry({ serviceName: 'g', serviceVersion: 't', tracesExporter: 'memory', sampleRatio: 1, spanExporter: new InMemorySpanExporter() });
+  const { stream, lines } = capture();
+  const logger = createLogger('info', stream, { traceProjectId: 'acme-prod' });
+  let inside: ReturnType<typeof traceFields> = {};
+  await telemetry.tracing.inSpan('middleware - log', {}, () => {
+    inside = telemetry.traceFields('acme-prod');
+    logger.info({ key: 'AIzaSyA-secret' }, 'inside');
+    return Promise.resolve();
+  });
+  logger.info('outside');
+  await telemetry.shutdown();
+
+  expect(inside).toEqual({
+    'logging.googleapis.com/trace': expect.stringMatching(/^projects\/acme-prod\/traces\/[0-9a-f]{32}$/),
+    'logging.googleapis.com/spanId': expect.stringMatching(/^[0-9a-f]{16}$/),
+    'logging.googleapis.com/trace_sampled': true,
+  });
+  expect(lines).toEqual([
+    { severity: 'INFO', time: expect.any(String), ...inside, key: '[redacted]', message: 'inside' },
+    { severity: 'INFO', time: expect.any(String), message: 'outside' },
+  ]);
+  expect(traceFields('acme-prod')).toEqual({});
+});
+
+test('createLogger(level, destination) still works without trace fields', () => {
+  const { stream, lines } = capture();
+  createLogger('warn', stream).warn('careful');
+  expect(lines).toEqual([{ severity: 'WARNING', time: expect.any(String), message: 'careful' }]);
+});
