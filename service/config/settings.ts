@@ -178,6 +178,28 @@ export const SETTINGS = {
   maxParts: { env: 'GATEWAY_MAX_PARTS', schema: positiveInt(1_000), doc: 'Most parts (text, media, function calls) in one request.' },
   keyReloadSeconds: { env: 'GATEWAY_KEY_RELOAD_SECONDS', schema: z.coerce.number().positive().default(60), doc: 'How often the key file is re-read (Secret Manager volumes change without file events); also re-read at once after an upstream auth failure.' },
   keyGraceSeconds: { env: 'GATEWAY_KEY_GRACE_SECONDS', schema: nonNegativeInt(900), doc: 'How long the previous key stays usable as a fallback after a rotation.' },
+  telemetry: {
+    env: 'GATEWAY_TELEMETRY',
+    schema: z.enum(['on', 'off']).default('on'),
+    doc: 'Metrics at `GET /metrics` (Prometheus text) and traces; `off` records nothing (the benchmark compares both).',
+  },
+  metricsPort: {
+    env: 'GATEWAY_METRICS_PORT',
+    schema: z.coerce.number().int().min(1).max(65535).optional(),
+    doc: 'Also serve `/metrics` on this port, e.g. to keep scrapes off the public listener (the app port keeps serving it too).',
+    example: '9464',
+  },
+  tracesExporter: {
+    env: 'OTEL_TRACES_EXPORTER',
+    schema: z.enum(['none', 'otlp']).default('none'),
+    doc: 'Where spans go: `otlp` exports over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (read by the exporter); `none` keeps no spans.',
+  },
+  traceSampleRatio: {
+    env: 'OTEL_TRACES_SAMPLER_ARG',
+    schema: z.coerce.number().min(0).max(1).default(1),
+    doc: 'Share of new traces sampled (0–1); a request whose caller sampled its trace is always sampled.',
+  },
+  serviceName: { env: 'OTEL_SERVICE_NAME', schema: z.string().min(1).default('gemini-gateway'), doc: 'The service name on metrics and traces.' },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout).' },
   emulatorPort: { env: 'EMULATOR_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8090), doc: 'Port of the standalone emulator (`npm run emulator`); the embedded one takes a free loopback port.' },
   emulatorLatencyMs: { env: 'EMULATOR_LATENCY_MS', schema: nonNegativeInt(0), doc: 'Emulator: mean time before the first byte, in ms.' },
