@@ -67,7 +67,7 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
   }
 
   const secretFiles: SecretFile[] = [
-    { setting: PENDING_SETTINGS.redisCaFile.env, volume: 'redis-ca', secretId: names.redisCaSecret, mountDir: '/secrets/redis-ca', fileName: 'ca.pem' },
+    { setting: SETTINGS.redisCaFile.env, volume: 'redis-ca', secretId: names.redisCaSecret, mountDir: '/secrets/redis-ca', fileName: 'ca.pem' },
   ];
   const secretVariables: SecretVariable[] = [];
   if (env.upstream === 'ai-studio') {
@@ -77,7 +77,7 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
     secretVariables.push({ name: SETTINGS.redisUrl.env, secretId: names.redisUrlSecret });
   } else {
     // GKE's Secret Manager add-on mounts files only.
-    secretFiles.push({ setting: PENDING_SETTINGS.redisUrlFile.env, volume: 'redis-url', secretId: names.redisUrlSecret, mountDir: '/secrets/redis-url', fileName: 'url' });
+    secretFiles.push({ setting: SETTINGS.redisUrlFile.env, volume: 'redis-url', secretId: names.redisUrlSecret, mountDir: '/secrets/redis-url', fileName: 'url' });
   }
   for (const file of secretFiles) variables.push({ name: file.setting, value: `${file.mountDir}/${file.fileName}` });
   return { variables, secretFiles, secretVariables };

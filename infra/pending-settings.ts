@@ -4,14 +4,6 @@
  * until then this is the only place the names are written.
  */
 export const PENDING_SETTINGS = {
-  redisUrlFile: {
-    env: 'REDIS_URL_FILE',
-    doc: 'Path of a file holding REDIS_URL (`rediss://:<auth>@<host>:<port>`); GKE mounts secrets only as files. Cloud Run sets REDIS_URL itself.',
-  },
-  redisCaFile: {
-    env: 'REDIS_CA_FILE',
-    doc: 'Path of a PEM file with the CA that signed the Redis server certificate (Memorystore in-transit encryption).',
-  },
   vertexEndpoint: {
     env: 'GATEWAY_VERTEX_ENDPOINT',
     doc: 'Vertex AI endpoint resource (`projects/…/locations/…/endpoints/…`) serving tuned or dedicated models.',

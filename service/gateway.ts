@@ -122,7 +122,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   const events = deps.telemetry?.events ?? NO_EVENTS;
   const tracing = deps.telemetry?.tracing ?? NO_TRACING;
   const state = createState({
-    redisUrl: config.redisUrl,
+    redisUrl: config.resolvedRedisUrl,
+    redisCa: config.redisCa,
     failureMode: config.stateFailureMode,
     redisTimeoutMs: config.redisTimeoutMs,
     logger: deps.logger,

@@ -18,6 +18,10 @@ export type UpstreamConfig =
 export type AuthMode = 'keys' | 'iam' | 'open';
 
 export interface GatewayConfig extends Settings {
+  /** REDIS_URL, or the content of REDIS_URL_FILE. */
+  resolvedRedisUrl?: string;
+  /** The PEM of REDIS_CA_FILE. */
+  redisCa?: string;
   /** The default upstream. */
   resolvedUpstream: UpstreamConfig;
   /** Vertex AI as a second upstream for models routed to it while AI Studio is the default. */
@@ -138,6 +142,20 @@ function resolveSecondaryVertex(s: Settings, upstream: UpstreamConfig): GatewayC
   return { kind: 'vertex', baseUrl: s.vertexBaseUrl ?? defaultVertexBaseUrl(s.location), project: s.project, location: s.location };
 }
 
+function readSecretFile(setting: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(`${setting}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function resolveRedis(s: Settings): Pick<GatewayConfig, 'resolvedRedisUrl' | 'redisCa'> {
+  const url = s.redisUrl ?? (s.redisUrlFile ? readSecretFile('REDIS_URL_FILE', s.redisUrlFile) : undefined);
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) throw new ConfigError('REDIS_URL_FILE: the file must hold a redis:// or rediss:// URL');
+  return { resolvedRedisUrl: url, redisCa: s.redisCaFile ? readSecretFile('REDIS_CA_FILE', s.redisCaFile) : undefined };
+}
+
 /** Builds the configuration from an environment (defaults to `process.env`) and the file it names. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fromEnv: Record<string, unknown> = {};
@@ -159,5 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     secondaryVertex: resolveSecondaryVertex(settings, resolvedUpstream),
     resolvedAuthMode: resolveAuthMode(settings, resolvedUpstream, allCallers),
     allCallers,
+    ...resolveRedis(settings),
   };
 }

@@ -109,6 +109,18 @@ export const SETTINGS = {
     example: 'rediss://:auth-string@10.0.0.3:6378',
     secret: true,
   },
+  redisUrlFile: {
+    env: 'REDIS_URL_FILE',
+    schema: z.string().min(1).optional(),
+    doc: 'Path of a file holding REDIS_URL (GKE mounts secrets only as files); REDIS_URL wins when both are set.',
+    example: '/secrets/redis-url/url',
+  },
+  redisCaFile: {
+    env: 'REDIS_CA_FILE',
+    schema: z.string().min(1).optional(),
+    doc: 'Path of a PEM file with the CA that signed the Redis server certificate (Memorystore in-transit encryption, `rediss://`).',
+    example: '/secrets/redis-ca/ca.pem',
+  },
   stateFailureMode: {
     env: 'GATEWAY_STATE_FAILURE_MODE',
     schema: z.enum(['open', 'closed']).default('open'),

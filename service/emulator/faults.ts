@@ -30,6 +30,8 @@ export const faultRuleSchema = z
   .strict();
 
 export type FaultRule = z.output<typeof faultRuleSchema>;
+/** A rule as written by hand (defaults such as `probability: 1` may be left out). */
+export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export const faultListSchema = z.array(faultRuleSchema);
 
 export function parseFaults(json: string | undefined): FaultRule[] {
@@ -51,12 +53,12 @@ export class FaultBook {
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  set(rules: FaultRule[]): void {
-    this.rules = rules.map((r) => ({ ...r }));
+  set(rules: readonly FaultRuleInput[]): void {
+    this.rules = rules.map((r) => faultRuleSchema.parse(r));
   }
 
-  add(rule: FaultRule): void {
-    this.rules.push({ ...rule });
+  add(rule: FaultRuleInput): void {
+    this.rules.push(faultRuleSchema.parse(rule));
   }
 
   list(): FaultRule[] {

@@ -17,6 +17,8 @@ const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 export interface StateOptions {
   /** `redis://` or `rediss://`; unset: everything in this process's memory. */
   redisUrl?: string;
+  /** PEM of the CA that signed a `rediss://` server's certificate. */
+  redisCa?: string;
   failureMode: FailureMode;
   /** A Redis command slower than this counts as Redis being unreachable. */
   redisTimeoutMs: number;
@@ -46,7 +48,7 @@ export function createState(options: StateOptions): State {
   }
 
   const timeoutMs = options.redisTimeoutMs;
-  const client = createRedisClient(options.redisUrl, timeoutMs);
+  const client = createRedisClient(options.redisUrl, timeoutMs, options.redisCa);
   const reachability = new RedisReachability(client, {
     logger: options.logger,
     failureMode: options.failureMode,

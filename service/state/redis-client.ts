@@ -11,8 +11,10 @@ export const DEFAULT_KEY_PREFIX = 'gw:';
 /** Reconnection backs off linearly to this ceiling, so Redis's return is noticed within about a second. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
-export function createRedisClient(url: string, commandTimeoutMs: number): Redis {
+/** `ca`: the PEM of the CA behind a `rediss://` server's certificate (Memorystore's own CA). */
+export function createRedisClient(url: string, commandTimeoutMs: number, ca?: string): Redis {
   return new Redis(url, {
+    ...(ca !== undefined && url.startsWith('rediss://') ? { tls: { ca } } : {}),
     commandTimeout: commandTimeoutMs,
     // While disconnected, fail at once (local state takes over) instead of queueing for a reconnect.
     enableOfflineQueue: false,

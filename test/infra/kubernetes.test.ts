@@ -58,8 +58,8 @@ test('the container gets its settings by their settings.ts names, PORT included,
     [SETTINGS.port.env]: '8080',
     [SETTINGS.project.env]: 'example-gemini-gw-staging',
     [SETTINGS.location.env]: 'global',
-    [PENDING_SETTINGS.redisCaFile.env]: '/secrets/redis-ca/ca.pem',
-    [PENDING_SETTINGS.redisUrlFile.env]: '/secrets/redis-url/url',
+    [SETTINGS.redisCaFile.env]: '/secrets/redis-ca/ca.pem',
+    [SETTINGS.redisUrlFile.env]: '/secrets/redis-url/url',
   });
   const classes = byKind('SecretProviderClass') as GenericObject[];
   expect(classes.map((c) => (c.spec as { parameters: { secrets: string } }).parameters.secrets)).toEqual([

@@ -61,7 +61,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
     expect(valueOf(containers(), SETTINGS.upstreamTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - 5000));
     expect(envOf(containers(), SETTINGS.port.env)).toEqual([]);
     expect(envOf(containers(), SETTINGS.redisUrl.env)).toEqual([{ name: 'REDIS_URL', value_source: { secret_key_ref: { secret: 'gemini-gw-redis-url', version: 'latest' } } }]);
-    expect(valueOf(containers(), PENDING_SETTINGS.redisCaFile.env)).toBe('/secrets/redis-ca/ca.pem');
+    expect(valueOf(containers(), SETTINGS.redisCaFile.env)).toBe('/secrets/redis-ca/ca.pem');
     if (env.upstream === 'vertex') {
       expect(valueOf(containers(), SETTINGS.project.env)).toBe(env.project);
       expect(valueOf(containers(), SETTINGS.location.env)).toBe(env.vertex.location);

@@ -69,3 +69,17 @@ test('a config file supplies settings by key; the environment wins; unknown keys
   expect(() => loadConfig({ GATEWAY_CONFIG_FILE: file })).toThrow(/unknown setting\(s\) prot/);
   expect(() => loadConfig({ GATEWAY_CONFIG_FILE: join(dir, 'missing.json') })).toThrow(/cannot read/);
 });
+
+test('Redis from a mounted URL file and a CA file (GKE and Memorystore in-transit encryption)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-redis-'));
+  writeFileSync(join(dir, 'url'), 'rediss://:auth@10.0.0.3:6378\n');
+  writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  expect(loadConfig({ REDIS_URL_FILE: join(dir, 'url'), REDIS_CA_FILE: join(dir, 'ca.pem') })).toMatchObject({
+    resolvedRedisUrl: 'rediss://:auth@10.0.0.3:6378',
+    redisCa: expect.stringContaining('BEGIN CERTIFICATE'),
+  });
+  expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_URL_FILE: join(dir, 'url') }).resolvedRedisUrl).toBe('redis://127.0.0.1:6379');
+  writeFileSync(join(dir, 'url'), 'http://nope');
+  expect(() => loadConfig({ REDIS_URL_FILE: join(dir, 'url') })).toThrow(/REDIS_URL_FILE: the file must hold a redis/);
+  expect(() => loadConfig({ REDIS_CA_FILE: join(dir, 'missing.pem') })).toThrow(/REDIS_CA_FILE: cannot read/);
+});
