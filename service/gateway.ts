@@ -170,6 +170,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   ];
   const app = createApp({
     gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase() },
+    openai: {
+      handleModelCall,
+      authenticate,
+      modelsUpstream: defaultUpstream,
+      maxBodyBytes: config.maxBodyBytes,
+      identityHeader: config.identityHeader.toLowerCase(),
+      modelMap: config.openaiModels,
+      aliases: config.models.aliases,
+      allowRemoteImages: config.openaiAllowRemoteImages,
+    },
     logger: deps.logger,
     readiness,
     isDraining: () => draining,

@@ -3,12 +3,16 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../telemetry/logger';
 import { collapseSlashes } from '../protocol/paths';
 import type { Telemetry } from '../telemetry/types';
+import { accessLog } from './access-log';
 import { geminiRoutes, type GeminiRouteOptions } from './gemini-routes';
 import { healthRoutes, type ReadinessCheck } from './health';
+import { openaiRoutes, type OpenAIRouteOptions } from './openai-routes';
 import { errorRenderer, notFoundHandler } from './render-error';
 
 export interface AppOptions {
   gemini: GeminiRouteOptions;
+  /** The OpenAI-compatible routes (`/v1beta/openai/…`, `/v1/…`); mounted before the Gemini routes. */
+  openai?: OpenAIRouteOptions;
   logger: Logger;
   readiness: ReadinessCheck[];
   isDraining: () => boolean;
@@ -40,8 +44,9 @@ export function createApp(options: AppOptions): Express {
     app.use(options.telemetry.httpMetrics);
     app.get('/metrics', options.telemetry.metricsHandler);
   }
-  app.use(collapseDoubleSlashes, closeWhenDraining(options.isDraining));
+  app.use(accessLog(options.logger), collapseDoubleSlashes, closeWhenDraining(options.isDraining));
   app.use(healthRoutes(options.readiness, options.isDraining));
+  if (options.openai) app.use(openaiRoutes({ logger: options.logger, ...options.openai }));
   app.use(geminiRoutes(options.gemini));
   app.use(notFoundHandler);
   app.use(errorRenderer(options.logger));

@@ -25,13 +25,18 @@ function fromBodyReader(error: BodyParserError): GoogleApiError | undefined {
     case 'charset.unsupported':
       return new GoogleApiError(415, 'The request body encoding is not supported; send uncompressed UTF-8 JSON.', { status: 'INVALID_ARGUMENT' });
     default:
-      return undefined;
+      // Anything else the body reader refuses (e.g. a `Content-Encoding: gzip` body that is not gzip) is
+      // the client's fault: keep its 4xx status.
+      return typeof error.status === 'number' && error.status >= 400 && error.status < 500
+        ? new GoogleApiError(error.status, 'The request body could not be read.', { status: 'INVALID_ARGUMENT' })
+        : undefined;
   }
 }
 
 export function toGoogleError(error: unknown): GoogleApiError {
   if (error instanceof GoogleApiError) return error;
-  return fromBodyReader(error as BodyParserError) ?? new GoogleApiError(500, 'Internal error in the gateway.');
+  const fromReader = typeof error === 'object' && error !== null ? fromBodyReader(error as BodyParserError) : undefined;
+  return fromReader ?? new GoogleApiError(500, 'Internal error in the gateway.');
 }
 
 export function sendGoogleError(res: Response, error: GoogleApiError): void {

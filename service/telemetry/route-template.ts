@@ -12,8 +12,20 @@
  */
 import { API_VERSIONS, collapseSlashes, parseGeminiPath, type GeminiPath } from '../protocol/paths';
 
-/** Routes outside the Gemini surface that the gateway serves itself. */
-export const FIXED_ROUTES = ['/healthz', '/readyz', '/metrics'] as const;
+/** Routes outside the Gemini surface that the gateway serves itself, the OpenAI-compatible ones included. */
+export const FIXED_ROUTES = [
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/v1beta/openai/chat/completions',
+  '/v1beta/openai/embeddings',
+  '/v1beta/openai/models',
+  '/v1/chat/completions',
+  '/v1/embeddings',
+] as const;
+
+/** OpenAI-style model reads: `/v1beta/openai/models/{id}` (the `/v1/models/{id}` form reads as Gemini's). */
+const OPENAI_MODEL_GET = /^\/v1beta\/openai\/models\/[^/]+$/;
 
 /** An RE2 pattern (anchored by PromQL) matching every Gemini API route template: they start with an API version. */
 export const API_ROUTE_PATTERN = `/(${API_VERSIONS.join('|')})/.+`;
@@ -40,6 +52,7 @@ export function matchRoute(url: string): RouteMatch | undefined {
   const path = pathOnly(url);
   const fixed = FIXED_ROUTES.find((r) => r === path);
   if (fixed) return { route: fixed };
+  if (OPENAI_MODEL_GET.test(path)) return { route: '/v1beta/openai/models/{model}' };
   let parsed: GeminiPath | undefined;
   try {
     parsed = parseGeminiPath(path);

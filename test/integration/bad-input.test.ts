@@ -75,6 +75,10 @@ test('oversized body → 413 in Google shape', async () => {
   expectGoogleError(response, 413, 'INVALID_ARGUMENT');
 });
 
+test('a body that claims gzip but is not → 400, not a 500', async () => {
+  expectGoogleError(await send(generate, { body: GOOD, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }), 400, 'INVALID_ARGUMENT');
+});
+
 test('unknown model → 404 NOT_FOUND', async () => {
   expectGoogleError(await send(`${gateway.url}/v1beta/models/gemini-9-ultra:generateContent`, { body: GOOD }), 404, 'NOT_FOUND');
 });

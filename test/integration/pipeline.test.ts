@@ -121,7 +121,10 @@ describe('team keys, routing and fallback', () => {
 
   test('the audit record: caller, models, tokens, cost, prompt hash — never the prompt', async () => {
     logs.lines.length = 0;
-    await postJson(generate(gateway, 'fast'), prompt('a very particular prompt'), { 'x-goog-api-key': KEY_A });
+    await postJson(`${generate(gateway, 'fast')}?key=${KEY_A}`, prompt('a very particular prompt'));
+    expect(logs.lines.filter((l) => l.httpRequest)).toEqual([
+      expect.objectContaining({ message: 'request', httpRequest: expect.objectContaining({ requestMethod: 'POST', requestUrl: '/v1beta/models/fast:generateContent', status: 200 }) }),
+    ]);
     const audits = logs.lines.filter((l) => l.audit);
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({
@@ -134,6 +137,7 @@ describe('team keys, routing and fallback', () => {
     expect(audit.costUsd).toBeGreaterThan(0);
     expect(audit.promptSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(logs.lines)).not.toContain('a very particular prompt');
+    expect(JSON.stringify(logs.lines)).not.toContain(KEY_A);
   });
 });
 

@@ -13,10 +13,12 @@ const root = join(__dirname, '..', '..');
 // Inside the repository, so the snippets resolve the packages from its node_modules.
 const scratch = join(root, 'test', '.readme-examples');
 const snippets = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+const isOpenAI = (code: string): boolean => code.includes("from 'openai'");
 
 let gateway: TestGateway;
 beforeAll(async () => {
-  gateway = await startTestGateway();
+  // The mapping the README's "OpenAI SDK" section tells operators to set.
+  gateway = await startTestGateway({ GATEWAY_OPENAI_MODELS: '{"gpt-4o-mini":"gemini-3.5-flash-lite"}' });
   mkdirSync(scratch, { recursive: true });
 });
 afterAll(async () => {
@@ -24,8 +26,9 @@ afterAll(async () => {
   await gateway.stop();
 });
 
-test('the README shows the three SDK snippets', () => {
-  expect(snippets).toHaveLength(3);
+test('the README shows the three Google SDK snippets and the OpenAI SDK snippet', () => {
+  expect(snippets.filter((code) => !isOpenAI(code))).toHaveLength(3);
+  expect(snippets.filter(isOpenAI)).toHaveLength(1);
 });
 
 test.each(snippets.map((code, i) => [i, code] as const))('snippet %i runs against the gateway', async (i, code) => {

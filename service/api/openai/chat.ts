@@ -1,0 +1,118 @@
+/**
+ * `POST chat/completions`: the OpenAI request is translated to one Gemini `generateContent` (or
+ * `streamGenerateContent`) call that goes through the whole pipeline, and the answer is translated back.
+ * A stream's headers go out with its first chunk, so a failure before that is still a plain HTTP error
+ * (the `openai` SDK raises the matching class); a failure after it ends the stream with a final
+ * `data: {"error":…}` event and no `[DONE]`, which the SDK raises as an `APIError`.
+ */
+import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import {
+  chatToGemini,
+  ChatStreamTranslator,
+  geminiToChat,
+  ignoredChatFields,
+  OPENAI_SSE_DONE,
+  parseChatRequest,
+  sseFrame,
+  thinkingStyleFor,
+  type ChatStreamOutput,
+  type GenerateContentResponse,
+} from '../../openai';
+import { GoogleApiError } from '../../protocol/errors';
+import { credentialsOf } from '../gemini-routes';
+import type { OpenAIRouteContext } from '../openai-routes';
+import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, targetModel } from './http';
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function parseEvent(event: string): unknown {
+  try {
+    return JSON.parse(event) as unknown;
+  } catch {
+    return { error: { code: 502, message: 'The upstream stream sent an event that is not JSON.', status: 'UNAVAILABLE' } };
+  }
+}
+
+async function write(res: Response, text: string, signal: AbortSignal): Promise<void> {
+  if (!res.write(text)) await once(res, 'drain', { signal });
+}
+
+export async function serveChat(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
+  const credentials = credentialsOf(req, options.identityHeader);
+  // Who is calling comes first, as on OpenAI's API: an unknown caller learns nothing about the body.
+  options.authenticate(credentials);
+  const json = readJsonObject(req);
+  const request = parseChatRequest(json);
+  const target = targetModel(request.model, options.modelMap);
+  const resolved = options.aliases[target.model] ?? target.model;
+  const { model, body } = chatToGemini(request, { model: target.model, allowRemoteImages: options.allowRemoteImages, thinkingStyle: thinkingStyleFor(resolved) });
+  const stream = request.stream === true;
+  const requestId = randomUUID();
+  const outcome = await options.handleModelCall({
+    path: callPath(model, stream ? 'streamGenerateContent' : 'generateContent'),
+    raw: Buffer.from(JSON.stringify(body)),
+    body,
+    credentials,
+    cacheControl: typeof req.headers['cache-control'] === 'string' ? req.headers['cache-control'] : undefined,
+    signal,
+  });
+  const headers = { ...outcome.headers, ...mappingHeaders(target), ...ignoredHeaders(ignoredChatFields(json)), 'x-request-id': requestId };
+  const context = { model: request.model, created: nowSeconds(), fallbackId: requestId };
+
+  if (outcome.answer.kind === 'unary') {
+    let answer: GenerateContentResponse;
+    try {
+      answer = JSON.parse(outcome.answer.body.toString('utf8')) as GenerateContentResponse;
+    } catch {
+      throw new GoogleApiError(502, 'The upstream answer is not JSON.');
+    }
+    res.status(200).set(headers).json(geminiToChat(answer, context));
+    return;
+  }
+
+  const events = outcome.answer.events;
+  const translator = new ChatStreamTranslator({ ...context, includeUsage: request.stream_options?.include_usage === true });
+  let started = false;
+  const start = (): void => {
+    started = true;
+    res.status(200).set(headers);
+    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+    res.setHeader('cache-control', 'no-cache');
+  };
+  /** Writes outputs; returns false once an error has ended the response. */
+  const send = async (outputs: ChatStreamOutput[]): Promise<boolean> => {
+    for (const output of outputs) {
+      if (output.kind === 'error') {
+        if (!started) {
+          res.status(output.error.status).set({ ...headers, ...output.error.headers }).send(JSON.stringify(output.error.body));
+        } else {
+          res.end(sseFrame(output));
+        }
+        return false;
+      }
+      if (!started) start();
+      await write(res, sseFrame(output), signal);
+    }
+    return true;
+  };
+  try {
+    for await (const event of events) {
+      if (!(await send(translator.push(parseEvent(event))))) return;
+    }
+  } catch (error) {
+    if (signal.aborted || res.destroyed) return;
+    if (!started) throw error;
+    res.end(`data: ${JSON.stringify(openAIErrorOf(error).body)}\n\n`);
+    return;
+  } finally {
+    // Stops the upstream read when the client left early (the generator's cleanup cancels it).
+    if (signal.aborted) await events.return(undefined).catch(() => undefined);
+  }
+  if (signal.aborted) return;
+  if (!(await send(translator.finish()))) return;
+  res.end(OPENAI_SSE_DONE);
+}
