@@ -35,7 +35,7 @@ function fromBodyReader(error: BodyParserError): GoogleApiError | undefined {
 
 export function toGoogleError(error: unknown): GoogleApiError {
   if (error instanceof GoogleApiError) return error;
-  const fromReader = typeof error === 'object' && error !== null ? fromBodyReader(error as BodyParserError) : undefined;
+  const fromReader = typeof error === 'object' && error !== null ? fromBodyReader(error) : undefined;
   return fromReader ?? new GoogleApiError(500, 'Internal error in the gateway.');
 }
 
