@@ -32,33 +32,27 @@ export type PathDialect = 'ai-studio' | 'vertex';
 
 export type ModelCollection = 'models' | 'tunedModels' | 'publishers/google/models' | 'endpoints';
 
-export interface ModelCallPath {
-  kind: 'call';
+/** Where a path points: API version, dialect, the Vertex project and location, and the collection. */
+interface PathBase {
   version: ApiVersion;
   dialect: PathDialect;
   project?: string;
   location?: string;
   collection: ModelCollection;
+}
+
+export interface ModelCallPath extends PathBase {
+  kind: 'call';
   model: string;
   method: ModelMethod;
 }
 
-export interface ModelListPath {
+export interface ModelListPath extends PathBase {
   kind: 'list';
-  version: ApiVersion;
-  dialect: PathDialect;
-  project?: string;
-  location?: string;
-  collection: ModelCollection;
 }
 
-export interface ModelGetPath {
+export interface ModelGetPath extends PathBase {
   kind: 'get';
-  version: ApiVersion;
-  dialect: PathDialect;
-  project?: string;
-  location?: string;
-  collection: ModelCollection;
   model: string;
 }
 

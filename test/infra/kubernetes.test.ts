@@ -10,7 +10,6 @@ import { ENVIRONMENTS } from '../../infra/environments';
 import { gatewayManifests } from '../../infra/kubernetes/gateway-manifests';
 import { RENDERED_DIR, renderedFiles } from '../../infra/kubernetes/rendered-files';
 import type { Deployment, GenericObject, HorizontalPodAutoscaler } from '../../infra/kubernetes/types';
-import { PENDING_SETTINGS } from '../../infra/pending-settings';
 import { gkeScenario } from './scenarios';
 
 const GOLDEN = join(__dirname, 'expected', 'gke-scenario.manifests.json');

@@ -9,7 +9,6 @@ import { ROTATION_JOB_ROUTES } from '../../service/jobs/routes';
 import { METRICS_SIDECAR_IMAGE, runMonitoringConfig } from '../../infra/constructs/cloud-run-gateway';
 import { API_KEY_PLACEHOLDER } from '../../infra/constructs/api-key-secret';
 import { ENVIRONMENTS, environment } from '../../infra/environments';
-import { PENDING_SETTINGS } from '../../infra/pending-settings';
 import { get, synth, type Json } from './synth';
 
 const envOf = (containers: unknown, name: string): Json[] => (get(containers, 0, 'env') as Json[]).filter((e) => e.name === name);
