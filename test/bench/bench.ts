@@ -1,0 +1,501 @@
+/**
+ * `npm run bench`: the gateway against a bare pass-through proxy and the emulator called directly, every
+ * server in its own process on loopback, driven by autocannon from this one; targets interleaved round by
+ * round so machine drift hits them alike; ratios computed within the run; results printed as one table and
+ * written as JSON to bench-results/. A benchmark, not a test: it never fails on a number.
+ *
+ * See test/bench/README.md for the options and what each number means.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { startRedis, type RedisServer } from '../support/redis';
+import { startChild, type ServerChild } from './children';
+import { formatSummary, summarise } from './cpuprofile-summary';
+import { aggregate, bodyMaker, drive, workloadName, type RunSample, type Target, type Workload } from './load';
+import { holdStreams } from './memory';
+import { countRedisTrips } from './redis-trips';
+import { checkTargets, computeRatios, formatTable, type BenchResults, type Cell } from './report';
+
+const ROOT = join(__dirname, '..', '..');
+const GATEWAY_KEY = 'bench-team-key';
+
+export interface BenchOptions {
+  durationS: number;
+  rounds: number;
+  warmupS: number;
+  concurrency: number[];
+  realistic: boolean;
+  quick: boolean;
+  peer?: string;
+  peerKey?: string;
+  redis: boolean;
+  memory: boolean;
+  memoryStreams: number;
+  redisRequests: number;
+  promptBytes: number;
+  traceSample: number;
+  outDir: string;
+  /** Profile mode: write a CPU profile of the gateway under unary miss load here and summarise it. */
+  profileDir?: string;
+  profileSeconds: number;
+  profileConcurrency: number;
+  profileRedis: boolean;
+  profileTelemetry: boolean;
+  log: (line: string) => void;
+}
+
+const USAGE = `usage: npm run bench -- [options]
+  --quick                 1 round of 0.5 s, c=16 only, 100 memory streams (a fast look, not a measurement)
+  --duration <s>          seconds per target per workload per round (default 1; quick 0.5)
+  --rounds <n>            rounds; targets are interleaved in each (default 3; quick 1)
+  --concurrency <list>    e.g. 1,16,256 (default; quick 16)
+  --warmup <s>            warm-up per target before measuring (default 1; quick 0.3)
+  --realistic             upstream with 60±15 ms to first byte and a chunk every 30 ms
+  --peer <base URL>       also drive another Gemini-compatible gateway (same paths and bodies)
+  --peer-key <key>        x-goog-api-key sent to the peer (default: none)
+  --no-redis              skip the Redis-state gateway and the round-trip count
+  --no-memory             skip the many-streams memory run
+  --memory-streams <n>    streams held at once in the memory run (default 1000; quick 100)
+  --redis-requests <n>    requests per round-trip count (default 200; quick 20)
+  --prompt-bytes <n>      user text per request (default 1024)
+  --trace-sample <ratio>  trace sampling of the telemetry-on gateways (default 1)
+  --out <dir>             where the JSON goes (default bench-results/)
+  --profile <dir>         profile mode: run the gateway with --cpu-prof (profile written to <dir>) under
+                          unary cache-miss load, then print the top functions by self time
+  --profile-seconds <s>   load time in profile mode (default 15)
+  --profile-concurrency <n>  (default 16)
+  --profile-redis         profile the Redis-state gateway instead
+  --profile-no-telemetry  profile a gateway without telemetry`;
+
+export function parseArgs(argv: string[], log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): BenchOptions {
+  const quick = argv.includes('--quick');
+  const options: BenchOptions = {
+    durationS: quick ? 0.5 : 1,
+    rounds: quick ? 1 : 3,
+    warmupS: quick ? 0.3 : 1,
+    concurrency: quick ? [16] : [1, 16, 256],
+    realistic: false,
+    quick,
+    redis: true,
+    memory: true,
+    memoryStreams: quick ? 100 : 1000,
+    redisRequests: quick ? 20 : 200,
+    promptBytes: 1024,
+    traceSample: 1,
+    outDir: join(ROOT, 'bench-results'),
+    profileSeconds: 15,
+    profileConcurrency: 16,
+    profileRedis: false,
+    profileTelemetry: true,
+    log,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    const number = (): number => {
+      const v = Number(value());
+      if (!Number.isFinite(v) || v < 0) throw new Error(`${arg} needs a non-negative number\n${USAGE}`);
+      return v;
+    };
+    switch (arg) {
+      case '--quick':
+        break;
+      case '--duration':
+        options.durationS = number();
+        break;
+      case '--rounds':
+        options.rounds = Math.max(1, Math.round(number()));
+        break;
+      case '--warmup':
+        options.warmupS = number();
+        break;
+      case '--concurrency':
+        options.concurrency = value()
+          .split(',')
+          .map((c) => Math.round(Number(c)))
+          .filter((c) => c > 0);
+        break;
+      case '--realistic':
+        options.realistic = true;
+        break;
+      case '--peer':
+        options.peer = value().replace(/\/+$/, '');
+        break;
+      case '--peer-key':
+        options.peerKey = value();
+        break;
+      case '--no-redis':
+        options.redis = false;
+        break;
+      case '--no-memory':
+        options.memory = false;
+        break;
+      case '--memory-streams':
+        options.memoryStreams = Math.max(1, Math.round(number()));
+        break;
+      case '--redis-requests':
+        options.redisRequests = Math.max(1, Math.round(number()));
+        break;
+      case '--prompt-bytes':
+        options.promptBytes = Math.round(number());
+        break;
+      case '--trace-sample':
+        options.traceSample = number();
+        break;
+      case '--out':
+        options.outDir = value();
+        break;
+      case '--profile':
+        options.profileDir = value();
+        break;
+      case '--profile-seconds':
+        options.profileSeconds = number();
+        break;
+      case '--profile-concurrency':
+        options.profileConcurrency = Math.max(1, Math.round(number()));
+        break;
+      case '--profile-redis':
+        options.profileRedis = true;
+        break;
+      case '--profile-no-telemetry':
+        options.profileTelemetry = false;
+        break;
+      case '--help':
+      case '-h':
+        log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  if (options.concurrency.length === 0) throw new Error(`--concurrency needs at least one positive number\n${USAGE}`);
+  return options;
+}
+
+function upstreamTiming(realistic: boolean): { latencyMs: number; latencyJitterMs: number; chunkIntervalMs: number } {
+  return realistic ? { latencyMs: 60, latencyJitterMs: 15, chunkIntervalMs: 30 } : { latencyMs: 0, latencyJitterMs: 0, chunkIntervalMs: 0 };
+}
+
+/** The gateway's settings (by environment name), as production runs it: team keys with limits and a budget, cache on, info logs. */
+function gatewayEnv(upstreamUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  const caller = {
+    id: 'bench-team',
+    keySha256: [createHash('sha256').update(GATEWAY_KEY).digest('hex')],
+    // Limits high enough never to refuse, so every request takes the full admission path without being held.
+    rpm: 1_000_000_000,
+    tpm: 1_000_000_000_000,
+    budget: { usd: 1_000_000_000, period: 'day' },
+  };
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    GOOGLE_GEMINI_BASE_URL: upstreamUrl,
+    GEMINI_API_KEY: 'bench-upstream-key',
+    GATEWAY_AUTH_MODE: 'keys',
+    GATEWAY_CALLERS: JSON.stringify([caller]),
+    ...extra,
+  };
+}
+
+/** Telemetry settings by their environment names, as an operator sets them: traces exported over OTLP/HTTP to the sink. */
+function telemetryEnv(on: boolean, otlpUrl: string | undefined, sample: number): Record<string, string> {
+  if (!on) return { GATEWAY_TELEMETRY: 'off' };
+  return {
+    GATEWAY_TELEMETRY: 'on',
+    OTEL_TRACES_SAMPLER_ARG: String(sample),
+    ...(otlpUrl ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlpUrl}/v1/traces` } : { OTEL_TRACES_EXPORTER: 'none' }),
+  };
+}
+
+function commit(): string {
+  try {
+    const head = readFileSync(join(ROOT, '.git', 'HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head;
+    const ref = head.slice(5);
+    try {
+      return readFileSync(join(ROOT, '.git', ref), 'utf8').trim();
+    } catch {
+      const packed = readFileSync(join(ROOT, '.git', 'packed-refs'), 'utf8');
+      return new RegExp(`^([0-9a-f]{40}) ${ref}$`, 'm').exec(packed)?.[1] ?? 'unknown';
+    }
+  } catch {
+    return 'unknown';
+  }
+}
+
+function version(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function warmTranspileCache(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hook = require('./ts-hook.js') as { warm?: (dirs: string[]) => void };
+  hook.warm?.([join(ROOT, 'service'), __dirname]);
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Things started by this run, stopped in reverse order whatever happens. */
+class Cleanup {
+  private readonly steps: Array<() => Promise<void>> = [];
+  add(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.reverse()) await step().catch(() => undefined);
+    this.steps.length = 0;
+  }
+}
+
+async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChild>): Promise<ServerChild> {
+  const child = await startChild(...args);
+  cleanup.add(() => child.stop());
+  return child;
+}
+
+/** Sends a few requests so every target has its JIT warm, its connections open and its cache-hit entries stored. */
+async function warmUp(targets: Target[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>): Promise<void> {
+  for (const target of targets) {
+    for (const stream of [false, true]) {
+      for (const cache of ['hit', 'miss'] as const) {
+        await drive(target, { stream, cache, concurrency: cache === 'hit' ? 1 : 16 }, cache === 'hit' ? 0.1 : options.warmupS / 2, bodies);
+      }
+    }
+  }
+}
+
+export async function runBench(options: BenchOptions): Promise<{ results: BenchResults; table: string; file: string }> {
+  const log = options.log;
+  const started = new Date();
+  const loadStart = loadavg();
+  const timing = upstreamTiming(options.realistic);
+  const cleanup = new Cleanup();
+  const nonce = randomBytes(4).toString('hex');
+  const bodies = bodyMaker(nonce, options.promptBytes);
+  try {
+    warmTranspileCache();
+    log(`starting servers (${options.realistic ? 'realistic' : 'zero-latency'} upstream)…`);
+    const upstream = await startServer(cleanup, 'upstream', {
+      BENCH_LATENCY_MS: String(timing.latencyMs),
+      BENCH_LATENCY_JITTER_MS: String(timing.latencyJitterMs),
+      BENCH_CHUNK_INTERVAL_MS: String(timing.chunkIntervalMs),
+    });
+    const otlp = upstream.ready.otlpUrl;
+    let redisServer: RedisServer | undefined;
+    if (options.redis) {
+      redisServer = await startRedis();
+      cleanup.add(() => redisServer!.stop());
+    }
+    const [passthrough, gateway, gatewayOff, gatewayRedis] = await Promise.all([
+      startServer(cleanup, 'passthrough', { BENCH_UPSTREAM_URL: upstream.url }),
+      startServer(cleanup, 'gateway', gatewayEnv(upstream.url, telemetryEnv(true, otlp, options.traceSample))),
+      startServer(cleanup, 'gateway', gatewayEnv(upstream.url, telemetryEnv(false, undefined, 0))),
+      redisServer ? startServer(cleanup, 'gateway', gatewayEnv(upstream.url, { REDIS_URL: redisServer.url, ...telemetryEnv(true, otlp, options.traceSample) })) : undefined,
+    ]);
+    const telemetry = gateway.ready.telemetry ?? 'off';
+    const telemetryOn = telemetry === 'on';
+    for (const child of [upstream, passthrough, gateway, gatewayOff, gatewayRedis]) {
+      if (child?.ready.compilerLoaded) log(`note: the ${child.role} process loaded the TypeScript compiler (cold transpile cache); its memory is inflated`);
+    }
+
+    const auth = { 'x-goog-api-key': GATEWAY_KEY };
+    const targets: Target[] = [
+      { id: 'direct', label: 'direct (emulator)', url: upstream.url, headers: auth, pid: upstream.pid },
+      { id: 'passthrough', label: 'pass-through', url: passthrough.url, headers: auth, pid: passthrough.pid },
+      { id: 'gateway', label: telemetryOn ? 'gateway' : 'gateway (no telemetry)', url: gateway.url, headers: auth, pid: gateway.pid },
+    ];
+    if (telemetryOn) targets.push({ id: 'gateway-telemetry-off', label: 'gateway, telemetry off', url: gatewayOff.url, headers: auth, pid: gatewayOff.pid });
+    else await gatewayOff.stop();
+    if (gatewayRedis) targets.push({ id: 'gateway-redis', label: 'gateway, Redis state', url: gatewayRedis.url, headers: auth, pid: gatewayRedis.pid });
+    if (options.peer) targets.push({ id: 'peer', label: `peer ${options.peer}`, url: options.peer, headers: options.peerKey ? { 'x-goog-api-key': options.peerKey } : {} });
+
+    log(`warming up ${targets.length} targets…`);
+    await warmUp(targets, options, bodies);
+
+    const workloads: Workload[] = [];
+    for (const stream of [false, true]) for (const cache of ['miss', 'hit'] as const) for (const concurrency of options.concurrency) workloads.push({ stream, cache, concurrency });
+    const cells: Cell[] = [];
+    const total = workloads.length * targets.length * options.rounds;
+    let done = 0;
+    for (const workload of workloads) {
+      const samples = new Map<string, RunSample[]>(targets.map((t) => [t.id, []]));
+      for (let round = 0; round < options.rounds; round++) {
+        for (let i = 0; i < targets.length; i++) {
+          const target = targets[(i + round) % targets.length]!;
+          samples.get(target.id)!.push(await drive(target, workload, options.durationS, bodies));
+          done++;
+          await pause(50);
+        }
+      }
+      for (const target of targets) cells.push({ workload: workloadName(workload), target: target.id, ...aggregate(samples.get(target.id)!) });
+      log(`  ${workloadName(workload).padEnd(18)} done (${done}/${total} runs)`);
+    }
+
+    let redis: BenchResults['redis'];
+    if (gatewayRedis && redisServer) {
+      const degradedMs = (await gatewayRedis.stats()).stateDegradedMs ?? 0;
+      log('counting Redis round trips…');
+      const hitBody = bodyMaker(`${nonce}-trips`, options.promptBytes).hit;
+      const count = (body: () => string, stream: boolean): ReturnType<typeof countRedisTrips> => countRedisTrips(gatewayRedis.url, redisServer.port, auth, options.redisRequests, body, stream);
+      // One request of each hit body first, so the counted ones are all hits.
+      await countRedisTrips(gatewayRedis.url, redisServer.port, auth, 1, () => hitBody, false);
+      await countRedisTrips(gatewayRedis.url, redisServer.port, auth, 1, () => hitBody, true);
+      redis = {
+        unaryMiss: await count(bodies.miss, false),
+        unaryHit: await count(() => hitBody, false),
+        streamMiss: await count(bodies.miss, true),
+        streamHit: await count(() => hitBody, true),
+        degradedMsUnderLoad: degradedMs,
+      };
+    }
+
+    let telemetryExport: BenchResults['telemetryExport'];
+    if (telemetryOn) {
+      // Asking a gateway for its stats exports the spans its batch processor still holds.
+      const served = await Promise.all([gateway.stats(), gatewayRedis?.stats()]);
+      const sink = (await upstream.stats()).otlp;
+      const gatewayRequests = served.reduce((n, s) => n + (s?.requests ?? 0), 0);
+      if (sink) telemetryExport = { spans: sink.spans, requests: sink.requests, spansPerRequest: sink.spans / Math.max(1, gatewayRequests) };
+    }
+
+    // Idle servers from here on: stop them so the memory run has the machine.
+    await cleanup.run();
+
+    let memory: BenchResults['memory'];
+    if (options.memory) {
+      log(`holding ${options.memoryStreams} slow streams…`);
+      const chunkIntervalMs = options.quick ? 100 : 1000;
+      const slow = await startServer(cleanup, 'upstream', { BENCH_CHUNK_INTERVAL_MS: String(chunkIntervalMs) });
+      const upstreamConnections = Math.max(256, options.memoryStreams + 24);
+      const held = await startServer(
+        cleanup,
+        'gateway',
+        gatewayEnv(slow.url, { GATEWAY_UPSTREAM_CONNECTIONS: String(upstreamConnections), ...telemetryEnv(telemetryOn, slow.ready.otlpUrl, options.traceSample) }),
+      );
+      const target: Target = { id: 'memory', label: 'memory', url: held.url, headers: auth };
+      await drive(target, { stream: false, cache: 'miss', concurrency: 4 }, 0.3, bodies);
+      await pause(300);
+      memory = { ...(await holdStreams(held.url, held.pid, auth, options.memoryStreams, bodies.miss, 60_000)), upstreamConnections, chunkIntervalMs };
+      await cleanup.run();
+    }
+
+    const finished = new Date();
+    const partial: Omit<BenchResults, 'targets'> = {
+      meta: {
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        seconds: (finished.getTime() - started.getTime()) / 1000,
+        cores: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        autocannon: version('autocannon'),
+        commit: commit(),
+        loadAverage: { start: loadStart, end: loadavg() },
+        mode: options.realistic ? 'realistic' : 'zero-latency',
+        upstream: timing,
+        options: {
+          durationS: options.durationS,
+          rounds: options.rounds,
+          warmupS: options.warmupS,
+          concurrency: options.concurrency,
+          promptBytes: options.promptBytes,
+          traceSample: options.traceSample,
+          peer: options.peer,
+          quick: options.quick,
+        },
+        telemetry: telemetryOn ? `on (sample ratio ${options.traceSample}, OTLP/HTTP to a local sink)` : telemetry,
+        targets: Object.fromEntries(targets.map((t) => [t.id, t.label])),
+      },
+      workloads,
+      cells,
+      ratios: computeRatios(cells),
+      telemetryExport,
+      redis,
+      memory,
+    };
+    const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+    const table = formatTable(results);
+    mkdirSync(options.outDir, { recursive: true });
+    const file = join(options.outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    log('');
+    log(table);
+    log('');
+    log(`results written to ${file}`);
+    return { results, table, file };
+  } finally {
+    await cleanup.run();
+  }
+}
+
+/** Profile mode: the gateway under --cpu-prof, unary cache-miss load, then the profile's summary. */
+export async function runProfile(options: BenchOptions): Promise<string> {
+  const dir = options.profileDir!;
+  mkdirSync(dir, { recursive: true });
+  const cleanup = new Cleanup();
+  const before = new Set(readdirSync(dir));
+  try {
+    warmTranspileCache();
+    const upstream = await startServer(cleanup, 'upstream', {});
+    let redisServer: RedisServer | undefined;
+    if (options.profileRedis) {
+      redisServer = await startRedis();
+      cleanup.add(() => redisServer!.stop());
+    }
+    const gateway = await startServer(
+      cleanup,
+      'gateway',
+      gatewayEnv(upstream.url, { ...telemetryEnv(options.profileTelemetry, upstream.ready.otlpUrl, options.traceSample), ...(redisServer ? { REDIS_URL: redisServer.url } : {}) }),
+      ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250'],
+    );
+    const bodies = bodyMaker(randomBytes(4).toString('hex'), options.promptBytes);
+    const target: Target = { id: 'gateway', label: 'gateway', url: gateway.url, headers: { 'x-goog-api-key': GATEWAY_KEY } };
+    options.log(`profiling the gateway (telemetry ${gateway.ready.telemetry ?? 'off'}${redisServer ? ', Redis state' : ''}) under unary miss c=${options.profileConcurrency} for ${options.profileSeconds} s…`);
+    await drive(target, { stream: false, cache: 'miss', concurrency: options.profileConcurrency }, 2, bodies);
+    const sample = aggregate([await drive(target, { stream: false, cache: 'miss', concurrency: options.profileConcurrency }, options.profileSeconds, bodies)]);
+    const served = (await gateway.stats()).requests;
+    await gateway.stop();
+    await cleanup.run();
+    const written = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
+      .map((f) => join(dir, f))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    if (written.length === 0) throw new Error(`no .cpuprofile was written to ${dir}`);
+    const summary = formatSummary(summarise(JSON.parse(readFileSync(written[0]!, 'utf8')) as Parameters<typeof summarise>[0], 30), served);
+    const text = `load while profiling: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50Ms.toFixed(2)} ms, p99 ${sample.p99Ms.toFixed(2)} ms (profiler on)\nprofile: ${written[0]}\n\n${summary}`;
+    options.log(text);
+    return text;
+  } finally {
+    await cleanup.run();
+  }
+}
+
+if (require.main === module) {
+  let options: BenchOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const run = options.profileDir ? runProfile(options) : runBench(options);
+  run.then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
