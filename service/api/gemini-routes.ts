@@ -13,6 +13,7 @@ import type { Upstream } from '../upstream/types';
 import { parseJsonBody, requireJsonContentType } from './body';
 import { sendJsonBytes, writeEvents } from './relay';
 import { sendGoogleError } from './render-error';
+import { reenterRequestContext } from '../telemetry/context-store';
 
 export interface GeminiRouteOptions {
   handleModelCall: ModelCallHandler;
@@ -85,5 +86,5 @@ export function geminiRoutes(options: GeminiRouteOptions): RequestHandler[] {
       next(error);
     });
   };
-  return [readBody, route];
+  return [readBody, reenterRequestContext, route];
 }

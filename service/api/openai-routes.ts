@@ -20,6 +20,7 @@ import { serveChat } from './openai/chat';
 import { serveEmbeddings } from './openai/embeddings';
 import { clientGone, sendOpenAIError } from './openai/http';
 import { serveModel, serveModelList } from './openai/models';
+import { reenterRequestContext } from '../telemetry/context-store';
 
 export interface OpenAIRouteOptions {
   handleModelCall: ModelCallHandler;
@@ -88,9 +89,9 @@ function renderOpenAIError(logger: Logger | undefined): ErrorRequestHandler {
 function routesAt(options: OpenAIRouteContext, base: (typeof OPENAI_BASE_PATHS)[number]): Router {
   const router = Router({ caseSensitive: true });
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
-  router.post('/chat/completions', readBody, handler(options, serveChat));
+  router.post('/chat/completions', readBody, reenterRequestContext, handler(options, serveChat));
   router.all('/chat/completions', methodNotAllowed('POST'));
-  router.post('/embeddings', readBody, handler(options, serveEmbeddings));
+  router.post('/embeddings', readBody, reenterRequestContext, handler(options, serveEmbeddings));
   router.all('/embeddings', methodNotAllowed('POST'));
   if (base === '/v1') router.use('/models', onlyOpenAIClients);
   router.get('/models', handler(options, serveModelList));

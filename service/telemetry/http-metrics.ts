@@ -9,7 +9,7 @@ import { diag, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, tra
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { RequestOutcome } from '../pipeline/events';
 import { oneOf } from './bounded-values';
-import { bindEmitter, withContext } from './context-store';
+import { rememberRequestContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
 import { matchRoute, FIXED_ROUTES } from './route-template';
 import {
@@ -95,8 +95,7 @@ export function createHttpMetrics(options: HttpTelemetryOptions): RequestHandler
         parent,
       );
       const ctx = trace.setSpan(parent, span);
-      bindEmitter(req, ctx);
-      bindEmitter(res, ctx);
+      rememberRequestContext(req, ctx);
       m.httpServerActiveRequests.add(1);
       let recorded = false;
       const done = (): void => {
