@@ -1,8 +1,11 @@
 /**
- * Shared state (Redis) did not answer and the failure mode is `closed`: the gateway refuses the request
- * (as a Google-shaped 503 UNAVAILABLE) rather than admit it on limits this replica cannot check alone.
+ * Shared state (Redis) did not answer and the failure mode is `closed`: the gateway refuses the request as a
+ * Google-shaped 503 UNAVAILABLE rather than admit it on limits this replica cannot check alone. Being a
+ * `GoogleApiError`, it is rendered as such on every surface (Gemini and OpenAI) and never logged as a crash.
  */
-export class StateUnavailableError extends Error {
+import { GoogleApiError } from '../protocol/errors';
+
+export class StateUnavailableError extends GoogleApiError {
   override readonly name = 'StateUnavailableError';
 
   constructor(
@@ -10,6 +13,7 @@ export class StateUnavailableError extends Error {
     readonly operation: string,
     options?: { cause?: unknown },
   ) {
-    super(`shared state (Redis) is unreachable; ${operation} refused because the state failure mode is closed`, options);
+    super(503, 'The gateway cannot reach its shared state store and is configured to refuse rather than guess; retry shortly.');
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }

@@ -8,7 +8,7 @@ import { GoogleApiError } from '../../protocol/errors';
 import type { Admission, Admitter } from '../admit';
 import type { Caller } from '../authenticate';
 import type { RequestFingerprint } from '../cache/key';
-import type { CallResult } from '../call';
+import { failedCallOf, type CallResult } from '../call';
 import { errorTypeOf } from '../call/failures';
 import { estimateInputTokens } from '../estimate';
 import type { CacheResult, PipelineEvents } from '../events';
@@ -107,8 +107,9 @@ export function accountFor(options: AccountOptions) {
   }
 
   async function record(input: RecordInput): Promise<void> {
-    const model = input.result?.model ?? input.route.model;
-    const backend = input.result?.backend ?? input.route.backend;
+    const failed = failedCallOf(input.error);
+    const model = input.result?.model ?? failed?.model ?? input.route.model;
+    const backend = input.result?.backend ?? failed?.backend ?? input.route.backend;
     const tokens = tokensOf(input);
     const cost = costMicros(options.prices, model, day(), tokens ?? { input: 0, cached: 0, output: 0, thinking: 0 });
     await settle(input, tokens, cost.micros).catch(() => undefined);
@@ -122,9 +123,9 @@ export function accountFor(options: AccountOptions) {
       modelRequested: input.route.requestedModel,
       modelUsed: model,
       backend,
-      ...(input.result?.fallbackFrom ? { fallbackFrom: input.result.fallbackFrom } : {}),
+      ...(input.result?.fallbackFrom ? { fallbackFrom: input.result.fallbackFrom } : failed && failed.model !== input.route.model ? { fallbackFrom: input.route.model } : {}),
       cache: input.cache,
-      retries: input.result?.retries ?? 0,
+      retries: input.result?.retries ?? failed?.retries ?? 0,
       outcome: input.outcome,
       ...(input.error ? { errorType: errorTypeOf(input.error) } : {}),
       status,

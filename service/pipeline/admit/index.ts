@@ -118,6 +118,7 @@ export function createAdmit(options: AdmitOptions) {
       return out;
     };
 
+    let waited = false;
     for (;;) {
       const result = await options.store.reserve(reserveRequest(now()));
       const queuedMs = now() - started;
@@ -132,7 +133,7 @@ export function createAdmit(options: AdmitOptions) {
       }
       const remaining = options.queueTimeoutMs - queuedMs;
       if (result.retryAfterMs > remaining || waiting >= options.queueMaxWaiting) {
-        const finalReason: AdmissionReason = waiting >= options.queueMaxWaiting ? 'queue_full' : queuedMs > 0 ? 'queue_timeout' : reason;
+        const finalReason: AdmissionReason = waiting >= options.queueMaxWaiting ? 'queue_full' : waited ? 'queue_timeout' : reason;
         options.events.admission({ model: request.model, admitted: false, queuedMs, reason: finalReason });
         const what = reason === 'throttled' ? `Gemini asked the gateway to slow down for ${request.model}` : `the ${reason.toUpperCase()} limit is reached`;
         throw rejection(finalReason, `Rate limited: ${what}. Retry after the delay in RetryInfo.`, result.retryAfterMs);
@@ -140,6 +141,7 @@ export function createAdmit(options: AdmitOptions) {
       waiting++;
       try {
         await sleep(Math.max(1, result.retryAfterMs), request.signal);
+        waited = true;
       } finally {
         waiting--;
       }

@@ -141,15 +141,34 @@ export function createModelCaller(options: ModelCallerOptions) {
         return { answer, model, backend, retries: budget.retries, fallbackFrom: index > 0 ? route.model : undefined };
       } catch (error) {
         if (request.signal.aborted) throw new GoogleApiError(499, 'The caller cancelled the request.');
-        if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw error;
-        lastError = error;
+        if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw noteFailure(error, { retries: budget.retries, model, backend });
+        lastError = noteFailure(error, { retries: budget.retries, model, backend });
         const next = chain[index + 1];
         if (next) options.events.fallback({ fromModel: model, toModel: next.model, reason: error instanceof BrokenCircuitError ? 'breaker_open' : 'retries_exhausted' });
       }
     }
     if (lastError instanceof GoogleApiError) throw lastError;
-    throw new GoogleApiError(503, `${route.model} is unavailable (circuit open) and no fallback could answer. Retry later.`);
+    const last = chain.at(-1) ?? { model: route.model, backend: route.backend };
+    throw noteFailure(new GoogleApiError(503, `${route.model} is unavailable (circuit open) and no fallback could answer. Retry later.`), { retries: budget.retries, ...last });
   };
 }
 
 export type UpstreamCaller = ReturnType<typeof createModelCaller>;
+
+/** What a failed call did before it failed (retries, the model tried last), for its audit record. */
+export interface FailedCall {
+  retries: number;
+  model: string;
+  backend: BackendKind;
+}
+
+const FAILED_CALLS = new WeakMap<object, FailedCall>();
+
+export function failedCallOf(error: unknown): FailedCall | undefined {
+  return typeof error === 'object' && error !== null ? FAILED_CALLS.get(error) : undefined;
+}
+
+function noteFailure<T>(error: T, failed: FailedCall): T {
+  if (typeof error === 'object' && error !== null) FAILED_CALLS.set(error, failed);
+  return error;
+}
