@@ -35,7 +35,8 @@ export interface BenchOptions {
   memoryStreams: number;
   redisRequests: number;
   promptBytes: number;
-  traceSample: number;
+  /** Undefined: the gateway's own default (OTEL_TRACES_SAMPLER_ARG unset), as in production. */
+  traceSample: number | undefined;
   outDir: string;
   /** Profile mode: write a CPU profile of the gateway under unary miss load here and summarise it. */
   profileDir?: string;
@@ -60,7 +61,7 @@ const USAGE = `usage: npm run bench -- [options]
   --memory-streams <n>    streams held at once in the memory run (default 1000; quick 100)
   --redis-requests <n>    requests per round-trip count (default 200; quick 20)
   --prompt-bytes <n>      user text per request (default 1024)
-  --trace-sample <ratio>  trace sampling of the telemetry-on gateways (default 1)
+  --trace-sample <ratio>  trace sampling of the telemetry-on gateways (default: the gateway's own default)
   --out <dir>             where the JSON goes (default bench-results/)
   --profile <dir>         profile mode: run the gateway with --cpu-prof (profile written to <dir>) under
                           unary cache-miss load, then print the top functions by self time
@@ -83,7 +84,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     memoryStreams: quick ? 100 : 1000,
     redisRequests: quick ? 20 : 200,
     promptBytes: 1024,
-    traceSample: 1,
+    traceSample: undefined,
     outDir: join(ROOT, 'bench-results'),
     profileSeconds: 15,
     profileConcurrency: 16,
@@ -206,11 +207,11 @@ function gatewayEnv(upstreamUrl: string, extra: Record<string, string> = {}): Re
 }
 
 /** Telemetry settings by their environment names, as an operator sets them: traces exported over OTLP/HTTP to the sink. */
-function telemetryEnv(on: boolean, otlpUrl: string | undefined, sample: number): Record<string, string> {
+function telemetryEnv(on: boolean, otlpUrl: string | undefined, sample: number | undefined): Record<string, string> {
   if (!on) return { GATEWAY_TELEMETRY: 'off' };
   return {
     GATEWAY_TELEMETRY: 'on',
-    OTEL_TRACES_SAMPLER_ARG: String(sample),
+    ...(sample === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: String(sample) }),
     ...(otlpUrl ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlpUrl}/v1/traces` } : { OTEL_TRACES_EXPORTER: 'none' }),
   };
 }
