@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatCompletion, ChatCompletionChunk, ChatStreamOutput, GenerateContentResponse } from '../../../service/openai';
+import { RECORDINGS_DIR } from '../../support/recordings';
 
-export const RECORDINGS_DIR = '/work/shared/fixtures/gemini-recordings';
+export { RECORDINGS_DIR };
 
 export interface RecordedInteraction {
   file: string;

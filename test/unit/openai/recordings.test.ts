@@ -1,5 +1,5 @@
 /**
- * Property-like checks over real Google traffic (/work/shared/fixtures/gemini-recordings): every recorded
+ * Property-like checks over real Google traffic (shared/fixtures/gemini-recordings, beside the repository): every recorded
  * answer translates without throwing, usage adds up to Gemini's own total, thought parts never leak into
  * content, every function call becomes a tool call carrying its signature, and every recorded stream
  * reassembles into exactly what the unary translation of the merged stream gives.
