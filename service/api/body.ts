@@ -39,12 +39,21 @@ export function requireJsonContentType(req: Request): void {
   }
 }
 
+/** Refuses bytes that are not UTF-8 instead of forwarding them with replacement characters. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export function parseJsonBody(raw: Buffer | undefined): JsonBody {
   const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
   if (bytes.length === 0) throw invalidArgument('The request has no body; send a JSON object.');
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    throw invalidArgument('Invalid JSON payload received: the body is not valid UTF-8.');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     // RangeError: nesting deeper than the parser's stack; SyntaxError: not JSON.
     const reason = error instanceof RangeError ? 'nested too deeply' : 'not valid JSON';

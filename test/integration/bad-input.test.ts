@@ -35,6 +35,13 @@ test('malformed JSON → 400', async () => {
   expectGoogleError(await send(generate, { body: '{"contents": [', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_ARGUMENT');
 });
 
+test('a body that is not UTF-8 → 400, never forwarded with replacement characters', async () => {
+  const latin1 = Buffer.concat([Buffer.from('{"contents":[{"parts":[{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}]}]}')]);
+  const response = await send(generate, { body: latin1 });
+  expectGoogleError(response, 400, 'INVALID_ARGUMENT');
+  expect(response.json<{ error: { message: string } }>().error.message).toMatch(/not valid UTF-8/);
+});
+
 test('a JSON body that is not an object → 400', async () => {
   expectGoogleError(await send(generate, { body: '[1,2,3]' }), 400, 'INVALID_ARGUMENT');
 });
