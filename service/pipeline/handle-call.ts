@@ -121,7 +121,7 @@ export function createPipeline(options: PipelineOptions) {
       const { result, finish } = await admittedCall(call, caller, route, key, signal, label);
       const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
       await finish('success', body.toString('utf8'));
-      if (useCache && options.cache) await options.cache.put(key.cacheKey, { kind: 'unary', body: body.toString('utf8') }).catch(() => undefined);
+      if (useCache && options.cache) await options.cache.put(key.cacheKey, { kind: 'unary', body }).catch(() => undefined);
       return result as CallResult & { answer: { kind: 'unary' } };
     };
     if (!useCache) {
@@ -232,7 +232,7 @@ export function createPipeline(options: PipelineOptions) {
       if (hit) {
         options.events.cache({ model: route.model, result: 'hit' });
         await account.recordCacheHit({ call, caller, route, key });
-        const answer: OutgoingAnswer = hit.kind === 'unary' ? { kind: 'unary', body: Buffer.from(hit.body) } : { kind: 'stream', events: replay(hit.events) };
+        const answer: OutgoingAnswer = hit.kind === 'unary' ? { kind: 'unary', body: hit.body } : { kind: 'stream', events: replay(hit.events) };
         return { headers: routeHeaders(route, route.model, 'HIT', key), answer };
       }
       options.events.cache({ model: route.model, result: 'miss' });

@@ -8,7 +8,7 @@ import type { CallerPolicy } from '../../config/policy';
 import type { ModelMethod } from '../../protocol/paths';
 import type { CacheStore } from '../../state/types';
 
-export type CachedAnswer = { kind: 'unary'; body: string } | { kind: 'stream'; events: string[] };
+export type CachedAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: string[] };
 
 const CACHEABLE: ReadonlySet<ModelMethod> = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'predict']);
 
@@ -28,15 +28,34 @@ export function isCompleteStream(events: readonly string[]): boolean {
   return /"finishReason"\s*:/.test(last);
 }
 
+/**
+ * Stored form: one tag byte, then the answer — a unary body as its own bytes (a hit is a slice: no parse,
+ * no copy of the text), a stream as the JSON array of its events.
+ */
+const UNARY_TAG = 0x55; // 'U'
+const STREAM_TAG = 0x53; // 'S'
+
+function encode(answer: CachedAnswer): Buffer {
+  return answer.kind === 'unary'
+    ? Buffer.concat([Buffer.of(UNARY_TAG), answer.body])
+    : Buffer.concat([Buffer.of(STREAM_TAG), Buffer.from(JSON.stringify(answer.events))]);
+}
+
+function decode(raw: Buffer): CachedAnswer | undefined {
+  if (raw[0] === UNARY_TAG) return { kind: 'unary', body: raw.subarray(1) };
+  if (raw[0] === STREAM_TAG) return { kind: 'stream', events: JSON.parse(raw.subarray(1).toString('utf8')) as string[] };
+  return undefined; // written by another version: a miss
+}
+
 export function createAnswerCache(store: CacheStore, ttlMs: number) {
   return {
     async get(key: string): Promise<CachedAnswer | undefined> {
       const raw = await store.get(key);
-      return raw ? (JSON.parse(raw.toString('utf8')) as CachedAnswer) : undefined;
+      return raw ? decode(raw) : undefined;
     },
     async put(key: string, answer: CachedAnswer): Promise<void> {
       if (answer.kind === 'stream' && !isCompleteStream(answer.events)) return;
-      await store.set(key, Buffer.from(JSON.stringify(answer)), ttlMs);
+      await store.set(key, encode(answer), ttlMs);
     },
   };
 }
