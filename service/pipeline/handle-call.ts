@@ -29,6 +29,9 @@ export interface IncomingCall {
   signal: AbortSignal;
 }
 
+/** The request with its input-token estimate, made once and used by routing, admission and accounting. */
+type EstimatedCall = IncomingCall & { inputTokens: number };
+
 export type OutgoingAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: AsyncGenerator<string> };
 
 export interface CallOutcome {
@@ -86,10 +89,10 @@ export function createPipeline(options: PipelineOptions) {
   const account = accountFor(options);
 
   /** Calls upstream under admission; settles and audits when the answer is complete (or failed). */
-  async function admittedCall(call: IncomingCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, cacheLabel: AuditRecord['cache']): Promise<{ result: CallResult; finish: (outcome: Outcome, answerText: string | undefined) => Promise<void> }> {
+  async function admittedCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, cacheLabel: AuditRecord['cache']): Promise<{ result: CallResult; finish: (outcome: Outcome, answerText: string | undefined) => Promise<void> }> {
     const started = account.now();
     const billable = BILLABLE.has(call.path.method);
-    const inputTokens = estimateInputTokens(call.body);
+    const inputTokens = call.inputTokens;
     const maxOutputTokens = call.path.method === 'streamGenerateContent' || call.path.method === 'generateContent' ? (requestedMaxOutputTokens(call.body) ?? options.defaultMaxOutputTokens) : 0;
     let admission: Admission | undefined;
     if (billable) {
@@ -116,7 +119,7 @@ export function createPipeline(options: PipelineOptions) {
     return { result, finish };
   }
 
-  async function unary(call: IncomingCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
+  async function unary(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
     const run = async (signal: AbortSignal, label: AuditRecord['cache']) => {
       const { result, finish } = await admittedCall(call, caller, route, key, signal, label);
       const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
@@ -145,7 +148,7 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
-  async function stream(call: IncomingCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
+  async function stream(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
     if (!useCache) {
       const { result, finish } = await admittedCall(call, caller, route, key, call.signal, 'bypass');
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish) } };
@@ -205,13 +208,15 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
-  return async function handleModelCall(call: IncomingCall): Promise<CallOutcome> {
-    const caller = await options.tracing.inSpan('middleware - authenticate', {}, () => Promise.resolve(options.authenticate(call.credentials)));
-    validateBody(call.path.method, call.body);
+  return async function handleModelCall(incoming: IncomingCall): Promise<CallOutcome> {
+    const caller = await options.tracing.inSpan('middleware - authenticate', {}, () => Promise.resolve(options.authenticate(incoming.credentials)));
+    validateBody(incoming.path.method, incoming.body);
+    // Estimated once the body is known to have the request's shape.
+    const call: EstimatedCall = { ...incoming, inputTokens: estimateInputTokens(incoming.body) };
     const route = options.route({
       requestedModel: call.path.model,
       caller,
-      estimatedInputTokens: estimateInputTokens(call.body),
+      estimatedInputTokens: call.inputTokens,
       isEndpoint: call.path.collection === 'endpoints',
     });
     if (GENERATIVE.has(call.path.method)) {

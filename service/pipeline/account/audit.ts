@@ -10,7 +10,6 @@ import type { Caller } from '../authenticate';
 import type { RequestFingerprint } from '../cache/key';
 import { failedCallOf, type CallResult } from '../call';
 import { errorTypeOf } from '../call/failures';
-import { estimateInputTokens } from '../estimate';
 import type { CacheResult, PipelineEvents } from '../events';
 import type { RouteDecision } from '../route';
 import type { ModelCallPath } from '../../protocol/paths';
@@ -48,7 +47,7 @@ export interface AccountOptions {
 }
 
 interface RecordInput {
-  call: { path: ModelCallPath; body: Record<string, unknown> };
+  call: { path: ModelCallPath; body: Record<string, unknown>; inputTokens: number };
   caller: Caller;
   route: RouteDecision;
   key: RequestFingerprint;
@@ -81,7 +80,7 @@ export function accountFor(options: AccountOptions) {
     const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;
     if (usage) return tokenCounts(usage);
     // Embeddings answers carry no usage: they are billed on their input.
-    if (input.outcome === 'success' && EMBED_METHODS.has(input.call.path.method)) return { input: estimateInputTokens(input.call.body), cached: 0, output: 0, thinking: 0 };
+    if (input.outcome === 'success' && EMBED_METHODS.has(input.call.path.method)) return { input: input.call.inputTokens, cached: 0, output: 0, thinking: 0 };
     return input.outcome === 'upstream_error' ? { input: 0, cached: 0, output: 0, thinking: 0 } : undefined;
   }
 

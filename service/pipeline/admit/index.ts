@@ -10,6 +10,7 @@ import { ERROR_INFO_TYPE, GoogleApiError, invalidArgument, retryInfo } from '../
 import type { AdmissionStore, CounterCharge, Reservation, ReservationRequest } from '../../state/types';
 import type { Caller } from '../authenticate';
 import type { AdmissionReason, PipelineEvents } from '../events';
+import { abortableSleep, type Sleep } from '../abortable-sleep';
 
 const MINUTE_MS = 60_000;
 
@@ -21,7 +22,7 @@ export interface AdmitOptions {
   queueMaxWaiting: number;
   events: PipelineEvents;
   now?: () => number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: Sleep;
 }
 
 export interface AdmitRequest {
@@ -67,19 +68,9 @@ function rejection(reason: AdmissionReason, message: string, retryAfterMs: numbe
   return new GoogleApiError(429, message, { details });
 }
 
-function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new GoogleApiError(499, 'The caller cancelled the request while it waited for a rate limit.'));
-    }, { once: true });
-  });
-}
-
 export function createAdmit(options: AdmitOptions) {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? abortableSleep;
   let waiting = 0;
 
   function charges(request: AdmitRequest): { counters: CounterCharge[]; keys: Omit<Admission, 'reservation' | 'queuedMs'>; reasons: Map<string, AdmissionReason> } {

@@ -16,6 +16,7 @@ import type { RouteDecision } from '../route';
 import { Breakers, type BreakerOptions } from './breakers';
 import { errorTypeOf, isRetryable } from './failures';
 import { backoffDelayMs } from './retry-delay';
+import { abortableSleep, type Sleep } from '../abortable-sleep';
 
 export interface RetryOptions {
   maxAttempts: number;
@@ -33,7 +34,7 @@ export interface ModelCallerOptions {
   onUpstreamThrottle: (model: string, delayMs: number) => void;
   random?: () => number;
   now?: () => number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: Sleep;
 }
 
 export interface CallRequest {
@@ -55,17 +56,6 @@ export interface CallResult {
   retries: number;
   /** The model first routed to, when a fallback answered instead. */
   fallbackFrom?: string;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new GoogleApiError(499, 'The caller cancelled the request.'));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new GoogleApiError(499, 'The caller cancelled the request.'));
-    }, { once: true });
-  });
 }
 
 export function createModelCaller(options: ModelCallerOptions) {
