@@ -16,7 +16,6 @@ import type { GeminiEmulator } from './emulator/server';
 import { createPriceLookup, DEFAULT_PRICES } from './pipeline/account/price-table';
 import { createAdmit } from './pipeline/admit';
 import { createAuthenticate } from './pipeline/authenticate';
-import { createAnswerCache } from './pipeline/cache';
 import { createModelCaller } from './pipeline/call';
 import { NO_EVENTS, NO_TRACING, type PipelineEvents } from './pipeline/events';
 import { createPipeline } from './pipeline/handle-call';
@@ -153,7 +152,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       events,
       onUpstreamThrottle: (model, delayMs) => void admitter.throttle(model, delayMs).catch(() => undefined),
     }),
-    cache: config.cacheTtlSeconds > 0 ? createAnswerCache(state.cache, config.cacheTtlSeconds * 1000) : undefined,
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     media: { maxInlineBytes: config.maxInlineBytes, maxPdfBytes: config.maxPdfBytes, maxParts: config.maxParts },
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,

@@ -8,8 +8,9 @@ import { GoogleApiError } from '../protocol/errors';
 import type { ModelCallPath } from '../protocol/paths';
 import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
 import type { Admission, Admitter } from './admit';
+import type { CacheWrite } from '../state/types';
 import type { Caller, Credentials } from './authenticate';
-import { cacheScope, shouldUseCache, type AnswerCache } from './cache';
+import { cacheScope, decodeAnswer, encodeAnswer, shouldUseCache, type CachedAnswer } from './cache';
 import { Flights, StreamFlight } from './cache/flight';
 import { fingerprint, type RequestFingerprint } from './cache/key';
 import type { CallResult, UpstreamCaller } from './call';
@@ -44,7 +45,7 @@ export interface PipelineOptions extends AccountOptions {
   route: (request: RouteRequest) => RouteDecision;
   admitter: Admitter;
   callUpstream: UpstreamCaller;
-  cache?: AnswerCache;
+  /** How long answers are cached; 0 turns the cache off. */
   cacheTtlMs: number;
   media: MediaLimits;
   defaultMaxOutputTokens: number;
@@ -55,6 +56,8 @@ export interface PipelineOptions extends AccountOptions {
 /** Methods that cost money and count against limits; countTokens/computeTokens are free. */
 const BILLABLE = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'predict']);
 const GENERATIVE = new Set(['generateContent', 'streamGenerateContent', 'countTokens']);
+
+type Finish = (outcome: Outcome, usageText: string | undefined, cacheWrite?: CacheWrite) => Promise<void>;
 
 /** Bodies that name the model inside (batch embeddings, the legacy countTokens wrapper) follow the route. */
 function bodyForModel(call: IncomingCall): (model: string) => Uint8Array {
@@ -84,65 +87,94 @@ function routeHeaders(route: RouteDecision, modelUsed: string, cacheHeader: stri
 }
 
 export function createPipeline(options: PipelineOptions) {
-  const unaryFlights = new Flights<Promise<CallResult & { answer: { kind: 'unary' } }>>();
+  const unaryFlights = new Flights<Promise<{ model: string; body: Buffer; cacheHeader: 'HIT' | 'MISS' }>>();
   const streamFlights = new Flights<StreamFlight>();
   const account = accountFor(options);
 
-  /** Calls upstream under admission; settles and audits when the answer is complete (or failed). */
-  async function admittedCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, cacheLabel: AuditRecord['cache']): Promise<{ result: CallResult; finish: (outcome: Outcome, answerText: string | undefined) => Promise<void> }> {
-    const started = account.now();
-    const billable = BILLABLE.has(call.path.method);
+  /**
+   * Admission for a billable call (none for a free one). With `lookup`, the cache is consulted in the same
+   * step: when it holds an answer of the kind asked for, that answer comes back and nothing is charged.
+   */
+  async function admitCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, lookup: CachedAnswer['kind'] | undefined): Promise<{ admission?: Admission; cached?: CachedAnswer }> {
+    if (!BILLABLE.has(call.path.method)) return {};
     const inputTokens = call.inputTokens;
     const maxOutputTokens = call.path.method === 'streamGenerateContent' || call.path.method === 'generateContent' ? (requestedMaxOutputTokens(call.body) ?? options.defaultMaxOutputTokens) : 0;
-    let admission: Admission | undefined;
-    if (billable) {
-      admission = await options.tracing.inSpan('middleware - admit', { 'gen_ai.request.model': route.model }, () =>
-        options.admitter.admit({
-          caller,
-          model: route.model,
-          inputTokens,
-          maxOutputTokens,
-          worstCaseMicros: worstCaseMicros(options.prices, route.model, account.day(), inputTokens, maxOutputTokens),
-          signal,
-        }),
-      );
-    }
+    const request = { caller, model: route.model, inputTokens, maxOutputTokens, worstCaseMicros: worstCaseMicros(options.prices, route.model, account.day(), inputTokens, maxOutputTokens), signal };
+    return options.tracing.inSpan('middleware - admit', { 'gen_ai.request.model': route.model }, async () => {
+      if (lookup) {
+        const admitted = await options.admitter.admit(request, key.cacheKey);
+        if (!('cached' in admitted)) return { admission: admitted };
+        const cached = decodeAnswer(admitted.cached, lookup);
+        if (cached) return { cached };
+        // Bytes another version wrote: a miss, admitted like any other.
+      }
+      return { admission: await options.admitter.admit(request) };
+    });
+  }
+
+  /** Calls upstream under `admission`; `finish` settles and audits when the answer is complete (or failed). */
+  async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, admission: Admission | undefined, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
     let result: CallResult;
     try {
       result = await options.callUpstream({ route, version: call.path.version, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
     } catch (error) {
-      await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: 'upstream_error', error, cache: cacheLabel, startedMs: started });
+      await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: 'upstream_error', error, cache: cacheLabel, startedMs });
       throw error;
     }
-    const finish = (outcome: Outcome, usageText: string | undefined): Promise<void> =>
-      account.record({ call, caller, route, key, result, admission, usageText, outcome, error: undefined, cache: cacheLabel, startedMs: started });
+    const finish: Finish = (outcome, usageText, cacheWrite) =>
+      account.record({ call, caller, route, key, result, admission, usageText, outcome, error: undefined, cache: cacheLabel, startedMs, ...(cacheWrite && { cacheWrite }) });
     return { result, finish };
   }
 
+  /** Admission without a cache lookup, then the call. */
+  async function uncachedCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal): Promise<{ result: CallResult; finish: Finish }> {
+    const startedMs = account.now();
+    const { admission } = await admitCall(call, caller, route, key, signal, undefined);
+    return callAdmitted(call, caller, route, key, admission, signal, 'bypass', startedMs);
+  }
+
+  /** A hit: reported, audited, and marked in the headers. */
+  async function servedFromCache(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint): Promise<Record<string, string>> {
+    options.events.cache({ model: route.model, result: 'hit' });
+    await account.recordCacheHit({ call, caller, route, key });
+    return routeHeaders(route, route.model, 'HIT', key);
+  }
+
+  function cacheWriteOf(key: RequestFingerprint, answer: CachedAnswer): CacheWrite | undefined {
+    const value = encodeAnswer(answer);
+    return value ? { key: key.cacheKey, value, ttlMs: options.cacheTtlMs } : undefined;
+  }
+
   async function unary(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
-    const run = async (signal: AbortSignal, label: AuditRecord['cache']) => {
-      const { result, finish } = await admittedCall(call, caller, route, key, signal, label);
+    if (!useCache) {
+      const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
       const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
       await finish('success', body.toString('utf8'));
-      if (useCache && options.cache) await options.cache.put(key.cacheKey, { kind: 'unary', body }).catch(() => undefined);
-      return result as CallResult & { answer: { kind: 'unary' } };
-    };
-    if (!useCache) {
-      const result = await run(call.signal, 'bypass');
-      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: result.answer };
+      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'unary', body } };
     }
     const existing = unaryFlights.get(key.cacheKey);
     if (existing) {
       options.events.cache({ model: route.model, result: 'coalesced' });
-      const result = await existing;
-      return { headers: routeHeaders(route, result.model, 'MISS', key), answer: result.answer };
+      const shared = await existing;
+      return { headers: routeHeaders(route, shared.model, shared.cacheHeader, key), answer: { kind: 'unary', body: shared.body } };
     }
     // The shared call runs to completion for every request waiting on it, whoever asked first.
-    const flight = run(new AbortController().signal, 'miss');
+    const flight = (async () => {
+      const startedMs = account.now();
+      const signal = new AbortController().signal;
+      const { admission, cached } = await admitCall(call, caller, route, key, signal, 'unary');
+      if (cached?.kind === 'unary') return { model: route.model, body: cached.body, cacheHeader: 'HIT' as const };
+      options.events.cache({ model: route.model, result: 'miss' });
+      const { result, finish } = await callAdmitted(call, caller, route, key, admission, signal, 'miss', startedMs);
+      const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
+      await finish('success', body.toString('utf8'), cacheWriteOf(key, { kind: 'unary', body }));
+      return { model: result.model, body, cacheHeader: 'MISS' as const };
+    })();
     unaryFlights.start(key.cacheKey, flight);
     try {
-      const result = await flight;
-      return { headers: routeHeaders(route, result.model, 'MISS', key), answer: result.answer };
+      const answered = await flight;
+      const headers = answered.cacheHeader === 'HIT' ? await servedFromCache(call, caller, route, key) : routeHeaders(route, answered.model, 'MISS', key);
+      return { headers, answer: { kind: 'unary', body: answered.body } };
     } finally {
       unaryFlights.end(key.cacheKey, flight);
     }
@@ -150,7 +182,7 @@ export function createPipeline(options: PipelineOptions) {
 
   async function stream(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
     if (!useCache) {
-      const { result, finish } = await admittedCall(call, caller, route, key, call.signal, 'bypass');
+      const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish) } };
     }
     const existing = streamFlights.get(key.cacheKey);
@@ -161,20 +193,31 @@ export function createPipeline(options: PipelineOptions) {
     const upstreamAbort = new AbortController();
     const flight = new StreamFlight(() => upstreamAbort.abort());
     streamFlights.start(key.cacheKey, flight);
-    let started: Awaited<ReturnType<typeof admittedCall>>;
+    let started: { result: CallResult; finish: Finish };
     try {
-      started = await admittedCall(call, caller, route, key, upstreamAbort.signal, 'miss');
+      const startedMs = account.now();
+      const { admission, cached } = await admitCall(call, caller, route, key, upstreamAbort.signal, 'stream');
+      if (cached?.kind === 'stream') {
+        // Followers that joined meanwhile read the answer through the flight.
+        for (const event of cached.events) flight.push(event);
+        flight.finish();
+        streamFlights.end(key.cacheKey, flight);
+        return { headers: await servedFromCache(call, caller, route, key), answer: { kind: 'stream', events: replay(cached.events) } };
+      }
+      options.events.cache({ model: route.model, result: 'miss' });
+      started = await callAdmitted(call, caller, route, key, admission, upstreamAbort.signal, 'miss', startedMs);
     } catch (error) {
       flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(500, 'Internal error in the gateway.'));
       streamFlights.end(key.cacheKey, flight);
       throw error;
     }
+    // The complete stream is stored with the settlement, when the relay ends.
+    const finish: Finish = (outcome, usageText) => started.finish(outcome, usageText, outcome === 'success' ? cacheWriteOf(key, { kind: 'stream', events: flight.events }) : undefined);
     // The pump reads the upstream once and feeds every subscriber, the first caller included.
     void (async () => {
       try {
-        for await (const event of relayed(started.result, started.finish)) flight.push(event);
+        for await (const event of relayed(started.result, finish)) flight.push(event);
         flight.finish();
-        if (options.cache) await options.cache.put(key.cacheKey, { kind: 'stream', events: flight.events }).catch(() => undefined);
       } catch (error) {
         flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.'));
       } finally {
@@ -185,7 +228,7 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   /** The upstream's events as they come; settles and audits with the last usage seen when the stream ends. */
-  async function* relayed(result: CallResult, finish: (outcome: Outcome, usageText: string | undefined) => Promise<void>): AsyncGenerator<string> {
+  async function* relayed(result: CallResult, finish: Finish): AsyncGenerator<string> {
     if (result.answer.kind !== 'stream') return;
     let lastUsage: string | undefined;
     let outcome: Outcome = 'cancelled';
@@ -223,27 +266,16 @@ export function createPipeline(options: PipelineOptions) {
       const request = (call.body.generateContentRequest as Record<string, unknown> | undefined) ?? call.body;
       validateMedia((request.contents as Content[] | undefined) ?? [], request.systemInstruction as Content | undefined, route.backend, options.media);
     }
-    const useCache = options.cache !== undefined && shouldUseCache(options.cacheTtlMs, call.path.method, caller.policy, call.cacheControl);
+    const useCache = shouldUseCache(options.cacheTtlMs, call.path.method, caller.policy, call.cacheControl);
     const key = fingerprint(route.model, call.path.method, cacheScope(caller), call.body);
 
     if (!BILLABLE.has(call.path.method)) {
-      const { result, finish } = await admittedCall(call, caller, route, key, call.signal, 'bypass');
+      const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
       const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
       await finish('success', undefined);
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'unary', body } };
     }
-    if (useCache && options.cache) {
-      const hit = await options.cache.get(key.cacheKey).catch(() => undefined);
-      if (hit) {
-        options.events.cache({ model: route.model, result: 'hit' });
-        await account.recordCacheHit({ call, caller, route, key });
-        const answer: OutgoingAnswer = hit.kind === 'unary' ? { kind: 'unary', body: hit.body } : { kind: 'stream', events: replay(hit.events) };
-        return { headers: routeHeaders(route, route.model, 'HIT', key), answer };
-      }
-      options.events.cache({ model: route.model, result: 'miss' });
-    } else {
-      options.events.cache({ model: route.model, result: 'bypass' });
-    }
+    if (!useCache) options.events.cache({ model: route.model, result: 'bypass' });
     return call.path.method === 'streamGenerateContent' ? stream(call, caller, route, key, useCache) : unary(call, caller, route, key, useCache);
   };
 }

@@ -7,10 +7,9 @@ import { MemoryAdmissionStore } from './memory-admission';
 import { MemoryCacheStore } from './memory-cache';
 import { RedisReachability, type FailureMode } from './reachability';
 import { RedisAdmissionStore } from './redis-admission';
-import { RedisCacheStore } from './redis-cache';
 import { createRedisClient } from './redis-client';
-import { ResilientAdmissionStore, ResilientCacheStore } from './resilient';
-import type { AdmissionStore, CacheStore, StateHealth } from './types';
+import { ResilientAdmissionStore } from './resilient';
+import type { AdmissionStore, StateHealth } from './types';
 
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -32,8 +31,8 @@ export interface StateOptions {
 }
 
 export interface State {
+  /** Limits, budgets and the answer cache (see `AdmissionStore`). */
   admission: AdmissionStore;
-  cache: CacheStore;
   health: StateHealth;
 }
 
@@ -41,8 +40,7 @@ export function createState(options: StateOptions): State {
   const memoryCache = new MemoryCacheStore({ maxBytes: options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES });
   if (options.redisUrl === undefined) {
     return {
-      admission: new MemoryAdmissionStore(),
-      cache: memoryCache,
+      admission: new MemoryAdmissionStore(memoryCache),
       health: { backend: 'memory', degraded: () => false, ready: () => Promise.resolve(true), close: () => Promise.resolve() },
     };
   }
@@ -58,8 +56,7 @@ export function createState(options: StateOptions): State {
   const keyOptions = options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix };
   const common = { reachability, failureMode: options.failureMode, timeoutMs };
   return {
-    admission: new ResilientAdmissionStore({ redis: new RedisAdmissionStore(client, keyOptions), memory: new MemoryAdmissionStore(), ...common }),
-    cache: new ResilientCacheStore({ redis: new RedisCacheStore(client, keyOptions), memory: memoryCache, ...common }),
+    admission: new ResilientAdmissionStore({ redis: new RedisAdmissionStore(client, keyOptions), memory: new MemoryAdmissionStore(memoryCache), ...common }),
     health: {
       backend: 'redis',
       degraded: () => reachability.degraded(),

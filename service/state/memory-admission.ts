@@ -1,6 +1,7 @@
 /**
  * Admission in this process's memory: the default for one replica, and the stand-in for Redis while Redis
  * is unreachable. JavaScript runs each check-and-charge without interruption, so it is atomic as written.
+ * The answer cache it looks in and writes to (`cacheKey`, `cacheWrite`) is this process's memory cache.
  */
 import {
   EXPIRY_MARGIN_MS,
@@ -13,6 +14,7 @@ import {
   windowId,
   type ReservationPlan,
 } from './admission-plan';
+import type { MemoryCacheStore } from './memory-cache';
 import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
 
 /** Finished windows, periods and throttles are swept at most this often (in the callers' clock). */
@@ -41,13 +43,21 @@ export class MemoryAdmissionStore implements AdmissionStore {
   private readonly throttles = new Map<string, Throttle>();
   private nextPruneAtMs = Number.NEGATIVE_INFINITY;
 
+  /** `cache`: the answer cache; without one, `cacheKey` finds nothing and `cacheWrite` is dropped. */
+  constructor(private readonly cache?: MemoryCacheStore) {}
+
   reserve(request: ReservationRequest): Promise<ReservationResult> {
-    return new Promise((resolve) => resolve(this.reserveNow(planReservation(request))));
+    return new Promise((resolve) => {
+      const cached = request.cacheKey === undefined ? undefined : this.cache?.get(request.cacheKey);
+      resolve(cached ? { admitted: false, reason: 'cached', cached } : this.reserveNow(planReservation(request)));
+    });
   }
 
-  settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+  settle(reservation: Reservation, settlement: Settlement): Promise<BudgetStatus | undefined> {
     return new Promise((resolve) => {
       const plan = planSettlement(reservation, settlement);
+      const write = settlement.cacheWrite;
+      if (write) this.cache?.set(write.key, write.value, write.ttlMs);
       // A window or period already swept is over: adjusting it could change no decision.
       for (const counter of plan.counters) {
         const window = this.windows.get(windowId(counter));
@@ -58,7 +68,8 @@ export class MemoryAdmissionStore implements AdmissionStore {
         budget.reservedMicros = Math.max(0, budget.reservedMicros - plan.budget.releaseMicros);
         budget.spentMicros += plan.budget.spendMicros;
       }
-      resolve();
+      const totals = reservation.budget && this.budgets.get(reservation.budget.key);
+      resolve(reservation.budget ? { spentMicros: totals ? totals.spentMicros : 0, reservedMicros: totals ? totals.reservedMicros : 0 } : undefined);
     });
   }
 
@@ -69,11 +80,6 @@ export class MemoryAdmissionStore implements AdmissionStore {
       if (untilMs > nowMs && (!current || untilMs > current.untilMs)) this.throttles.set(key, { untilMs, expiresAtMs: untilMs + EXPIRY_MARGIN_MS });
       resolve();
     });
-  }
-
-  budgetStatus(key: string): Promise<BudgetStatus> {
-    const budget = this.budgets.get(key);
-    return Promise.resolve({ spentMicros: budget?.spentMicros ?? 0, reservedMicros: budget?.reservedMicros ?? 0 });
   }
 
   /** How many windows, budgets and throttles are held: what bounds this store's memory. */

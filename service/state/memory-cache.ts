@@ -1,9 +1,9 @@
 /**
  * The answer cache in this process's memory: least recently used entries go first once the total size
- * passes a byte bound, and each entry expires after its own time to live.
+ * passes a byte bound, and each entry expires after its own time to live. The memory admission store looks
+ * in it and writes to it; with Redis, the answer cache lives in Redis beside the counters.
  */
 import { LRUCache } from 'lru-cache';
-import type { CacheStore } from './types';
 
 export interface MemoryCacheOptions {
   /** The most bytes the cache holds, keys and values together. */
@@ -12,7 +12,7 @@ export interface MemoryCacheOptions {
   nowMs?: () => number;
 }
 
-export class MemoryCacheStore implements CacheStore {
+export class MemoryCacheStore {
   private readonly entries: LRUCache<string, Buffer>;
 
   constructor(options: MemoryCacheOptions) {
@@ -26,14 +26,13 @@ export class MemoryCacheStore implements CacheStore {
     });
   }
 
-  get(key: string): Promise<Buffer | undefined> {
-    return Promise.resolve(this.entries.get(key));
+  get(key: string): Buffer | undefined {
+    return this.entries.get(key);
   }
 
-  set(key: string, value: Buffer, ttlMs: number): Promise<void> {
+  set(key: string, value: Buffer, ttlMs: number): void {
     // lru-cache reads a TTL of 0 as "never expires"; here it means "do not cache".
     if (ttlMs > 0) this.entries.set(key, ownedBytes(value), { ttl: ttlMs });
-    return Promise.resolve();
   }
 }
 

@@ -8,14 +8,15 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Checks the throttle, every counter and the budget of one reservation; charges all of them or none.
+ * Looks up the answer cache, then checks the throttle, every counter and the budget of one reservation;
+ * charges all of them or none (nothing at all when the cache holds an answer).
  * KEYS: [1..n] the counters' window keys; then the budget hash when ARGV[3] is '1'; then the throttle key
- *       when ARGV[4] is '1'.
- * ARGV: [1] now (epoch ms), [2] n, [3] budget flag, [4] throttle flag;
- *       counter i (from 1) at [5 + 3(i-1)]: limit, amount, key lifetime (ms);
+ *       when ARGV[4] is '1'; then the answer's cache key when ARGV[5] is '1'.
+ * ARGV: [1] now (epoch ms), [2] n, [3] budget flag, [4] throttle flag, [5] cache flag;
+ *       counter i (from 1) at [6 + 3(i-1)]: limit, amount, key lifetime (ms);
  *       after the counters, with a budget: limit (µ$), amount (µ$), key lifetime (ms).
- * Returns {'admitted'}, {'throttled', end of the throttle (epoch ms)}, {'limit', i of the refusing counter}
- * or {'budget'}.
+ * Returns {'cached', the stored answer}, {'admitted'}, {'throttled', end of the throttle (epoch ms)},
+ * {'limit', i of the refusing counter} or {'budget'}.
  */
 export const RESERVE_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -24,7 +25,14 @@ local hasBudget = ARGV[3] == '1'
 local hasThrottle = ARGV[4] == '1'
 local budgetKey = KEYS[counterCount + 1]
 local throttleKey = KEYS[counterCount + (hasBudget and 2 or 1)]
-local budgetArg = 5 + counterCount * 3
+local budgetArg = 6 + counterCount * 3
+
+if ARGV[5] == '1' then
+  local answer = redis.call('GET', KEYS[#KEYS])
+  if answer then
+    return {'cached', answer}
+  end
+end
 
 -- A lifetime only grows: replicas whose clocks differ must not cut one another's windows short.
 local function extendLifetime(key, lifetimeMs)
@@ -40,7 +48,7 @@ if hasThrottle then
   end
 end
 for i = 1, counterCount do
-  local arg = 5 + (i - 1) * 3
+  local arg = 6 + (i - 1) * 3
   local used = tonumber(redis.call('GET', KEYS[i]) or '0')
   if used + tonumber(ARGV[arg + 1]) > tonumber(ARGV[arg]) then
     return {'limit', i}
@@ -55,7 +63,7 @@ if hasBudget then
 end
 
 for i = 1, counterCount do
-  local arg = 5 + (i - 1) * 3
+  local arg = 6 + (i - 1) * 3
   redis.call('INCRBY', KEYS[i], ARGV[arg + 1])
   extendLifetime(KEYS[i], ARGV[arg + 2])
 end
@@ -67,28 +75,37 @@ return {'admitted'}
 `;
 
 /**
- * Replaces a reservation's estimates by the real usage, in the windows it was charged in.
- * KEYS: [1..n] the counters' window keys; then the budget hash when ARGV[2] is '1'.
- * ARGV: [1] n, [2] budget flag, [2 + i] counter i's change (actual − reserved, a signed integer);
- *       after the counters, with a budget: the reserved amount negated, the actual spend (µ$).
+ * Replaces a reservation's estimates by the real usage, in the windows it was charged in; stores the answer
+ * in the cache when one is given.
+ * KEYS: [1..n] the counters' window keys; then the budget hash when ARGV[2] is '1'; then the answer's
+ *       cache key when ARGV[3] is '1'.
+ * ARGV: [1] n, [2] budget flag, [3] cache flag, [3 + i] counter i's change (actual − reserved, a signed
+ *       integer); after the counters, with a budget: the reserved amount negated, the actual spend (µ$);
+ *       last, with the cache flag: the answer and its time to live (ms).
  * A key that has expired stays gone: its window or period is over, and recreating it would leave a key
  * that never expires. Nothing goes below zero.
+ * Returns {spent, reserved} of the budget after the move (µ$) when there is a budget, else 'settled'.
  */
 export const SETTLE_SCRIPT = `
 local counterCount = tonumber(ARGV[1])
 for i = 1, counterCount do
-  if redis.call('EXISTS', KEYS[i]) == 1 and redis.call('INCRBY', KEYS[i], ARGV[2 + i]) < 0 then
+  if redis.call('EXISTS', KEYS[i]) == 1 and redis.call('INCRBY', KEYS[i], ARGV[3 + i]) < 0 then
     redis.call('SET', KEYS[i], '0', 'KEEPTTL')
   end
+end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[#KEYS], ARGV[#ARGV - 1], 'PX', ARGV[#ARGV])
 end
 if ARGV[2] == '1' then
   local budgetKey = KEYS[counterCount + 1]
   if redis.call('EXISTS', budgetKey) == 1 then
-    if redis.call('HINCRBY', budgetKey, 'reserved', ARGV[counterCount + 3]) < 0 then
+    if redis.call('HINCRBY', budgetKey, 'reserved', ARGV[counterCount + 4]) < 0 then
       redis.call('HSET', budgetKey, 'reserved', '0')
     end
-    redis.call('HINCRBY', budgetKey, 'spent', ARGV[counterCount + 4])
+    redis.call('HINCRBY', budgetKey, 'spent', ARGV[counterCount + 5])
   end
+  local totals = redis.call('HMGET', budgetKey, 'spent', 'reserved')
+  return {totals[1] or '0', totals[2] or '0'}
 end
 return 'settled'
 `;
@@ -107,8 +124,9 @@ return 'throttled'
 
 /** The scripts as client methods: ioredis sends EVAL the first time on each connection and EVALSHA after. */
 export interface AdmissionCommands {
-  gatewayReserve(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
-  gatewaySettle(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /** The reply's strings as Buffers: a cached answer comes back as the bytes stored. */
+  gatewayReserveBuffer(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  gatewaySettle(numberOfKeys: number, ...keysAndArgs: Array<string | Buffer>): Promise<unknown>;
   gatewayThrottle(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
 }
 

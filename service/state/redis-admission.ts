@@ -3,9 +3,14 @@
  * checks and charges inside Redis, so N replicas enforce one limit (unlike a local pre-check, LiteLLM #40291)
  * and concurrent reservations cannot overshoot a budget between a read and a write.
  *
+ * The answer cache lives beside the counters and rides in the same scripts: `reserve` looks the answer up
+ * first and charges nothing when it is there; `settle` stores the new answer. A request therefore costs at
+ * most two round trips to Redis: one before the upstream call and one after (none after a cache hit).
+ *
  * Keys: `<prefix>counter:<key>:<windowMs>:<windowStartMs>` (a string), `<prefix>budget:<key>` (a hash of
- * `spent` and `reserved` micro-dollars), `<prefix>throttle:<key>` (the throttle's end, epoch ms). Each
- * expires EXPIRY_MARGIN_MS after its window, period or throttle ends.
+ * `spent` and `reserved` micro-dollars), `<prefix>throttle:<key>` (the throttle's end, epoch ms), each
+ * expiring EXPIRY_MARGIN_MS after its window, period or throttle ends; `<prefix>cache:<key>` (an answer's
+ * bytes, expiring after its time to live).
  */
 import type { Redis } from 'ioredis';
 import {
@@ -41,37 +46,41 @@ export class RedisAdmissionStore implements AdmissionStore {
     const plan = planReservation(request);
     const { nowMs, counters, budget, throttleKey } = plan;
     const keys = counters.map((counter) => this.counterKey(counter));
-    const args = [String(nowMs), String(counters.length), budget ? '1' : '0', throttleKey !== undefined ? '1' : '0'];
+    const cacheKey = request.cacheKey;
+    const args = [String(nowMs), String(counters.length), budget ? '1' : '0', throttleKey !== undefined ? '1' : '0', cacheKey !== undefined ? '1' : '0'];
     for (const counter of counters) args.push(String(counter.limit), String(counter.amount), lifetimeMs(counter.windowEndMs, nowMs));
     if (budget) {
       keys.push(this.budgetKey(budget.key));
       args.push(String(budget.limitMicros), String(budget.amountMicros), lifetimeMs(budget.periodEndMs, nowMs));
     }
     if (throttleKey !== undefined) keys.push(this.throttleKey(throttleKey));
-    return decodeReserveReply(await this.client.gatewayReserve(keys.length, ...keys, ...args), plan);
+    if (cacheKey !== undefined) keys.push(this.cacheKey(cacheKey));
+    return decodeReserveReply(await this.client.gatewayReserveBuffer(keys.length, ...keys, ...args), plan);
   }
 
-  async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+  async settle(reservation: Reservation, settlement: Settlement): Promise<BudgetStatus | undefined> {
     const { counters, budget } = planSettlement(reservation, settlement);
-    if (counters.length === 0 && !budget) return;
+    // A TTL of 0 or less means "do not cache", as in the memory cache; PX takes whole milliseconds.
+    const write = settlement.cacheWrite && settlement.cacheWrite.ttlMs > 0 ? settlement.cacheWrite : undefined;
+    if (counters.length === 0 && !budget && !write) return undefined;
     const keys = counters.map((counter) => this.counterKey(counter));
-    const args = [String(counters.length), budget ? '1' : '0', ...counters.map((counter) => String(counter.change))];
+    const args: Array<string | Buffer> = [String(counters.length), budget ? '1' : '0', write ? '1' : '0', ...counters.map((counter) => String(counter.change))];
     if (budget) {
       keys.push(this.budgetKey(budget.key));
       // Negated here, where `-0` cannot arise (String(-0) is "0"); HINCRBY refuses the text "-0".
       args.push(String(-budget.releaseMicros), String(budget.spendMicros));
     }
-    await this.client.gatewaySettle(keys.length, ...keys, ...args);
+    if (write) {
+      keys.push(this.cacheKey(write.key));
+      args.push(write.value, String(Math.ceil(write.ttlMs)));
+    }
+    const reply = await this.client.gatewaySettle(keys.length, ...keys, ...args);
+    return budget && Array.isArray(reply) ? { spentMicros: Number(reply[0]), reservedMicros: Number(reply[1]) } : undefined;
   }
 
   async throttle(key: string, untilMs: number, nowMs: number): Promise<void> {
     if (!(untilMs > nowMs)) return;
     await this.client.gatewayThrottle(1, this.throttleKey(key), String(untilMs), lifetimeMs(untilMs, nowMs));
-  }
-
-  async budgetStatus(key: string): Promise<BudgetStatus> {
-    const [spent, reserved] = await this.client.hmget(this.budgetKey(key), 'spent', 'reserved');
-    return { spentMicros: Number(spent ?? 0), reservedMicros: Number(reserved ?? 0) };
   }
 
   private counterKey(counter: { key: string; windowMs: number; windowStartMs: number }): string {
@@ -85,6 +94,10 @@ export class RedisAdmissionStore implements AdmissionStore {
   private throttleKey(key: string): string {
     return `${this.keyPrefix}throttle:${key}`;
   }
+
+  private cacheKey(key: string): string {
+    return `${this.keyPrefix}cache:${key}`;
+  }
 }
 
 /** A key's time to live: until its window, period or throttle ends, plus the margin; PEXPIRE takes whole ms. */
@@ -92,12 +105,16 @@ function lifetimeMs(endMs: number, nowMs: number): string {
   return String(Math.ceil(endMs - nowMs) + EXPIRY_MARGIN_MS);
 }
 
+/** The reserve script's reply, every string as a Buffer (`gatewayReserveBuffer`). */
 function decodeReserveReply(reply: unknown, plan: ReservationPlan): ReservationResult {
-  const [outcome, detail] = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const [outcomeBytes, detailBytes] = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const outcome = Buffer.isBuffer(outcomeBytes) ? outcomeBytes.toString('latin1') : outcomeBytes;
+  if (outcome === 'cached' && Buffer.isBuffer(detailBytes)) return { admitted: false, reason: 'cached', cached: detailBytes };
+  const detail = Buffer.isBuffer(detailBytes) ? detailBytes.toString('latin1') : detailBytes;
   if (outcome === 'admitted') return admitted(plan);
   if (outcome === 'throttled' && plan.throttleKey !== undefined) return throttledDenial(plan.throttleKey, Number(detail), plan.nowMs);
   if (outcome === 'budget' && plan.budget) return budgetDenial(plan.budget, plan.nowMs);
   const counter = outcome === 'limit' ? plan.counters[Number(detail) - 1] : undefined;
   if (counter) return limitDenial(counter, plan.nowMs);
-  throw new Error(`unexpected reply from the reserve script: ${JSON.stringify(reply)}`);
+  throw new Error(`unexpected reply from the reserve script: ${String(outcome)}`);
 }

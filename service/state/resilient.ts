@@ -3,14 +3,15 @@
  * that is not even tried because Redis is known to be unreachable, is served according to the failure
  * mode. What depends on it:
  *
- * - Decisions (`reserve`, `budgetStatus`): `open` answers from memory, on this replica's limits alone (so N
- *   replicas admit up to N times a limit until Redis returns); `closed` throws StateUnavailableError.
+ * - Decisions (`reserve`): `open` answers from memory, on this replica's limits alone (so N replicas admit
+ *   up to N times a limit until Redis returns); `closed` throws StateUnavailableError.
  * - Bookkeeping after the upstream call, which has happened and been paid for, so refusing would protect
  *   nothing and only turn a success into an error: `settle` never throws for Redis's sake. A reservation
  *   charged in memory settles in memory; one charged in Redis that cannot be settled keeps its estimate
  *   there (the safe side: estimates are pessimistic). `throttle` is recorded in memory in `open` mode
  *   (local admission honours it) and dropped in `closed` mode (nothing is admitted locally anyway).
- * - The cache falls back to memory in both modes: a miss is always a correct answer, and no limit hangs on it.
+ * - The answer cache (looked up by `reserve`, written by `settle`) falls back to memory in both modes: a miss
+ *   is always a correct answer, and no limit hangs on it.
  *
  * A timed-out command may still run in Redis later, charging a reservation that memory also charged: an
  * overcount on the safe side, for the remainder of one window.
@@ -18,7 +19,7 @@
 import { withDeadline } from './deadline';
 import type { FailureMode, Reachability } from './reachability';
 import { StateUnavailableError } from './state-unavailable-error';
-import type { AdmissionStore, BudgetStatus, CacheStore, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
+import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
 
 /** Which store charged a reservation, carried in the reservation so its settlement goes to the same store. */
 export type ChargedBy = 'redis' | 'memory';
@@ -39,13 +40,23 @@ export class ResilientAdmissionStore implements AdmissionStore {
   async reserve(request: ReservationRequest): Promise<ReservationResult> {
     const attempt = await tryRedis(this.parts, () => this.parts.redis.reserve(request));
     if (attempt.answered) return markCharger(attempt.value, 'redis');
+    if (this.parts.failureMode === 'closed' && request.cacheKey !== undefined) {
+      // A cached answer needs no shared limit: the local cache still serves it; anything else needs Redis.
+      const local = await this.parts.memory.reserve({ counters: [], nowMs: request.nowMs, cacheKey: request.cacheKey });
+      if (!local.admitted && local.reason === 'cached') return local;
+    }
     this.refuseIfClosed('reserve', attempt);
     return markCharger(await this.parts.memory.reserve(request), 'memory');
   }
 
-  async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+  async settle(reservation: Reservation, settlement: Settlement): Promise<BudgetStatus | undefined> {
     if (chargerOf(reservation) === 'memory') return this.parts.memory.settle(reservation, settlement);
-    await tryRedis(this.parts, () => this.parts.redis.settle(reservation, settlement));
+    const attempt = await tryRedis(this.parts, () => this.parts.redis.settle(reservation, settlement));
+    if (attempt.answered) return attempt.value;
+    // The estimates stay charged in Redis; the answer is still worth keeping, here. An empty reservation
+    // settles nothing in memory, so only the cache write happens.
+    if (settlement.cacheWrite) await this.parts.memory.settle({ counters: [] }, { actualAmounts: {}, cacheWrite: settlement.cacheWrite });
+    return undefined;
   }
 
   async throttle(key: string, untilMs: number, nowMs: number): Promise<void> {
@@ -53,29 +64,8 @@ export class ResilientAdmissionStore implements AdmissionStore {
     if (!attempt.answered && this.parts.failureMode === 'open') await this.parts.memory.throttle(key, untilMs, nowMs);
   }
 
-  async budgetStatus(key: string): Promise<BudgetStatus> {
-    const attempt = await tryRedis(this.parts, () => this.parts.redis.budgetStatus(key));
-    if (attempt.answered) return attempt.value;
-    this.refuseIfClosed('budgetStatus', attempt);
-    return this.parts.memory.budgetStatus(key);
-  }
-
   private refuseIfClosed(operation: string, attempt: { error?: unknown }): void {
     if (this.parts.failureMode === 'closed') throw new StateUnavailableError(operation, { cause: attempt.error });
-  }
-}
-
-export class ResilientCacheStore implements CacheStore {
-  constructor(private readonly parts: ResilientParts<CacheStore>) {}
-
-  async get(key: string): Promise<Buffer | undefined> {
-    const attempt = await tryRedis(this.parts, () => this.parts.redis.get(key));
-    return attempt.answered ? attempt.value : this.parts.memory.get(key);
-  }
-
-  async set(key: string, value: Buffer, ttlMs: number): Promise<void> {
-    const attempt = await tryRedis(this.parts, () => this.parts.redis.set(key, value, ttlMs));
-    if (!attempt.answered) await this.parts.memory.set(key, value, ttlMs);
   }
 }
 

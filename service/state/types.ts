@@ -1,7 +1,9 @@
 /**
- * Shared state the pipeline needs, one interface per need. Each has a memory implementation (one process,
- * the default) and a Redis one (every replica enforces one limit). Every check-and-charge is atomic: no
- * read-modify-write races between requests or replicas.
+ * Shared state the pipeline needs. Each store has a memory implementation (one process, the default) and a
+ * Redis one (every replica enforces one limit). Every check-and-charge is atomic: no read-modify-write races
+ * between requests or replicas. The answer cache has no interface of its own: it rides in the admission
+ * store's two operations (looked up by `reserve`, written by `settle`), so a request costs at most two
+ * round trips to a shared store.
  */
 
 /**
@@ -39,6 +41,11 @@ export interface ReservationRequest {
   /** Adaptive throttling: if this scope is throttled past `nowMs`, nothing is charged. */
   throttleKey?: string;
   nowMs: number;
+  /**
+   * Looked up first in the answer cache: when it holds an answer, nothing is checked or charged and the
+   * answer comes back instead. The lookup and the reservation are one round trip to a shared store.
+   */
+  cacheKey?: string;
 }
 
 /** What was charged, so it can be settled against the real usage later (in the same windows). */
@@ -49,6 +56,8 @@ export interface Reservation {
 
 export type ReservationResult =
   | { admitted: true; reservation: Reservation }
+  /** The answer cache held `cacheKey`: its stored bytes, and nothing charged. */
+  | { admitted: false; reason: 'cached'; cached: Buffer }
   | {
       admitted: false;
       /** The counter or budget key that refused, or the throttle key. */
@@ -65,6 +74,15 @@ export type ReservationResult =
 export interface Settlement {
   actualAmounts: Record<string, number>;
   actualBudgetMicros?: number;
+  /** An answer to keep in the answer cache, written in the same round trip as the settlement. */
+  cacheWrite?: CacheWrite;
+}
+
+export interface CacheWrite {
+  key: string;
+  value: Buffer;
+  /** 0 or less stores nothing. */
+  ttlMs: number;
 }
 
 export interface BudgetStatus {
@@ -80,17 +98,13 @@ export interface AdmissionStore {
   reserve(request: ReservationRequest): Promise<ReservationResult>;
   /**
    * Adjusts each counter by (actual − reserved) in the window it was charged in, never below 0; moves the
-   * budget from reserved to spent. A window or period that has expired meanwhile is left alone.
+   * budget from reserved to spent. A window or period that has expired meanwhile is left alone. Returns the
+   * budget's totals after the move when the reservation charged a budget (undefined when the store could
+   * not tell), so reporting spend costs no second round trip.
    */
-  settle(reservation: Reservation, settlement: Settlement): Promise<void>;
+  settle(reservation: Reservation, settlement: Settlement): Promise<BudgetStatus | undefined>;
   /** Throttles a scope until `untilMs` (keeps the later of two throttles). */
   throttle(key: string, untilMs: number, nowMs: number): Promise<void>;
-  budgetStatus(key: string): Promise<BudgetStatus>;
-}
-
-export interface CacheStore {
-  get(key: string): Promise<Buffer | undefined>;
-  set(key: string, value: Buffer, ttlMs: number): Promise<void>;
 }
 
 /** What `/readyz`, logs and metrics learn about the state backend. */

@@ -4,6 +4,7 @@
  * opposite), and no budget is overshot between a check and a charge.
  */
 import type { Redis } from 'ioredis';
+import { budgetTotals } from './budget-totals';
 import { MemoryAdmissionStore } from '../../service/state/memory-admission';
 import { RedisAdmissionStore } from '../../service/state/redis-admission';
 import type { AdmissionStore, ReservationRequest, ReservationResult } from '../../service/state/types';
@@ -97,7 +98,7 @@ describe.each([
     );
     const admittedTotal = estimates.filter((_, i) => results[i]?.admitted).reduce((sum, amount) => sum + amount, 0);
     expect(admittedTotal).toBeLessThanOrEqual(limitMicros);
-    expect(await pair[0].budgetStatus('budget:team-a:2026-11')).toEqual({ spentMicros: 0, reservedMicros: admittedTotal });
+    expect(await budgetTotals(pair[0], 'budget:team-a:2026-11')).toEqual({ spentMicros: 0, reservedMicros: admittedTotal });
     for (const [i, estimate] of estimates.entries()) if (!results[i]?.admitted) expect(admittedTotal + estimate).toBeGreaterThan(limitMicros);
   });
 

@@ -4,7 +4,9 @@
  * the retry times they report. Time is injected through `nowMs`; nothing here waits.
  */
 import type { Redis } from 'ioredis';
+import { budgetTotals } from './budget-totals';
 import { MemoryAdmissionStore } from '../../service/state/memory-admission';
+import { MemoryCacheStore } from '../../service/state/memory-cache';
 import { RedisAdmissionStore } from '../../service/state/redis-admission';
 import type { AdmissionStore, BudgetCharge, CounterCharge, Reservation, ReservationResult } from '../../service/state/types';
 import { startRedis, type RedisServer } from '../support/redis';
@@ -24,7 +26,7 @@ interface Backend {
 
 const memoryBackend: Backend = {
   start: () => Promise.resolve(),
-  emptyStore: () => new MemoryAdmissionStore(),
+  emptyStore: () => new MemoryAdmissionStore(new MemoryCacheStore({ maxBytes: 1_000_000 })),
   stop: () => Promise.resolve(),
 };
 
@@ -120,7 +122,7 @@ describe.each([
 
     test('a counter that refuses leaves the budget uncharged', async () => {
       expect(await reserve([perMinute('closed', 0)], T0, { budget: budgetOf(1_000, 600) })).toMatchObject({ admitted: false, reason: 'limit' });
-      expect(await store.budgetStatus('budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
     });
 
     test('a budget that refuses leaves the counters uncharged', async () => {
@@ -131,7 +133,7 @@ describe.each([
     test('a throttle that refuses leaves counters and budget uncharged', async () => {
       await store.throttle('model:pro', T0 + 5_000, T0);
       expect(await reserve([perMinute('rpm', 1)], T0 + 1_000, { budget: budgetOf(1_000, 1_000), throttleKey: 'model:pro' })).toMatchObject({ reason: 'throttled' });
-      expect(await store.budgetStatus('budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
       expect((await reserve([perMinute('rpm', 1)], T0 + 1_000, { budget: budgetOf(1_000, 1_000) })).admitted).toBe(true);
     });
   });
@@ -189,10 +191,10 @@ describe.each([
     test('a reservation holds its estimate until settled; the settlement moves the actual cost to spent', async () => {
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 600) }));
       expect(reservation.budget).toEqual({ key: 'budget:team-a:period', amountMicros: 600, periodEndMs: T0 + 30 * DAY });
-      expect(await store.budgetStatus('budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 600 });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 600 });
 
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 250 });
-      expect(await store.budgetStatus('budget:team-a:period')).toEqual({ spentMicros: 250, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 250, reservedMicros: 0 });
     });
 
     test('refuses when spent + reserved + the estimate would pass the limit, until the period ends', async () => {
@@ -209,13 +211,13 @@ describe.each([
     test('without an actual cost the estimate is spent', async () => {
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 600) }));
       await store.settle(reservation, { actualAmounts: {} });
-      expect(await store.budgetStatus('budget:team-a:period')).toEqual({ spentMicros: 600, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 600, reservedMicros: 0 });
     });
 
     test('a cost above the estimate is spent in full and refuses what follows', async () => {
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 100) }));
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 1_200 });
-      expect(await store.budgetStatus('budget:team-a:period')).toEqual({ spentMicros: 1_200, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 1_200, reservedMicros: 0 });
       expect((await reserve([], T0, { budget: budgetOf(1_000, 0) })).admitted).toBe(false);
     });
 
@@ -223,11 +225,11 @@ describe.each([
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 300) }));
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 100 });
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 100 });
-      expect(await store.budgetStatus('budget:team-a:period')).toEqual({ spentMicros: 200, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 200, reservedMicros: 0 });
     });
 
     test('an unknown budget reads as nothing spent or reserved', async () => {
-      expect(await store.budgetStatus('budget:nobody')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:nobody')).toEqual({ spentMicros: 0, reservedMicros: 0 });
     });
   });
 
@@ -267,6 +269,46 @@ describe.each([
     ])('%s is refused with a RangeError, charging nothing', async (_case, request) => {
       await expect(store.reserve(request)).rejects.toThrow(RangeError);
       expect((await reserve([perMinute('rpm', 5, 5)], T0)).admitted).toBe(true);
+    });
+  });
+
+  describe('the answer cache, in the same round trips', () => {
+    const write = (key: string, value: Buffer, ttlMs = MINUTE) => ({ key, value, ttlMs });
+    const emptyReservation = { counters: [] };
+
+    test('reserve with a cache key: a miss reserves as usual; a hit returns the stored bytes and charges nothing', async () => {
+      const miss = await store.reserve({ counters: [perMinute('rpm', 1)], nowMs: T0, cacheKey: 'answer' });
+      // Every byte value survives the round trip (a unary answer is stored as its own bytes).
+      const value = Buffer.from([0x55, 0, 255, 10, 13, 0x80, 0x7f]);
+      await store.settle(reservationOf(miss), { actualAmounts: {}, cacheWrite: write('answer', value) });
+      expect(await store.reserve({ counters: [perMinute('rpm', 1)], nowMs: T0, cacheKey: 'answer', budget: budgetOf(10, 10) })).toEqual({ admitted: false, reason: 'cached', cached: value });
+      // The RPM of 1 was charged by the miss only, and the budget not at all.
+      expect(await reserve([perMinute('rpm', 1)], T0)).toMatchObject({ admitted: false, reason: 'limit' });
+      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+    });
+
+    test('a hit is served even while a limit or a throttle would refuse the request', async () => {
+      await store.settle(emptyReservation, { actualAmounts: {}, cacheWrite: write('answer', Buffer.from('kept')) });
+      await store.throttle('model:pro', T0 + 5_000, T0);
+      expect(await store.reserve({ counters: [perMinute('rpm', 0)], nowMs: T0, throttleKey: 'model:pro', cacheKey: 'answer' })).toMatchObject({ reason: 'cached' });
+    });
+
+    test('an entry lasts its TTL; a TTL of 0 stores nothing', async () => {
+      await store.settle(emptyReservation, { actualAmounts: {}, cacheWrite: write('none', Buffer.from('x'), 0) });
+      expect((await store.reserve({ counters: [], nowMs: T0, cacheKey: 'none' })).admitted).toBe(true);
+      await store.settle(emptyReservation, { actualAmounts: {}, cacheWrite: write('long', Buffer.from('x')) });
+      expect(await store.reserve({ counters: [], nowMs: T0, cacheKey: 'long' })).toMatchObject({ reason: 'cached' });
+      // Entries expire on the store's own clock: wait until the short one is gone (the test's timeout guards a hang).
+      await store.settle(emptyReservation, { actualAmounts: {}, cacheWrite: write('short', Buffer.from('x'), 20) });
+      while (!(await store.reserve({ counters: [], nowMs: T0, cacheKey: 'short' })).admitted) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await store.reserve({ counters: [], nowMs: T0, cacheKey: 'long' })).toMatchObject({ reason: 'cached' });
+    });
+
+    test('settling with a budget reports its totals after the move, and stores the answer too', async () => {
+      const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 600) }));
+      expect(await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 250, cacheWrite: write('answer', Buffer.from('kept')) })).toEqual({ spentMicros: 250, reservedMicros: 0 });
+      expect(await store.reserve({ counters: [], nowMs: T0, cacheKey: 'answer' })).toMatchObject({ reason: 'cached' });
+      expect(await store.settle(reservationOf(await reserve([perMinute('rpm', 5)], T0)), { actualAmounts: {} })).toBeUndefined();
     });
   });
 });

@@ -3,6 +3,7 @@
  * expired keys that stay expired, and integers too large for a Lua double to print.
  */
 import type { Redis } from 'ioredis';
+import { budgetTotals } from './budget-totals';
 import { EXPIRY_MARGIN_MS } from '../../service/state/admission-plan';
 import { RedisAdmissionStore } from '../../service/state/redis-admission';
 import type { Reservation, ReservationResult } from '../../service/state/types';
@@ -38,7 +39,7 @@ function reservationOf(result: ReservationResult): Reservation {
   return result.reservation;
 }
 
-test('a reservation is one round trip, and so is its settlement', async () => {
+test('a reservation is one round trip, and so is its settlement, cache lookup and write included', async () => {
   const sent = jest.spyOn(storeClient, 'sendCommand');
   const request = {
     counters: [
@@ -58,6 +59,15 @@ test('a reservation is one round trip, and so is its settlement', async () => {
   // A settlement that changes nothing does not go to Redis at all.
   await store.settle({ counters: reservation.counters }, { actualAmounts: { 'rpm:team-a': 1, 'tpm:team-a': 800 } });
   expect(sent).toHaveBeenCalledTimes(2);
+
+  // With the answer cache riding along: the lookup is part of the reservation, the write part of the settlement.
+  const miss = reservationOf(await store.reserve({ ...request, cacheKey: 'answer' }));
+  expect(sent).toHaveBeenCalledTimes(3);
+  await store.settle(miss, { actualAmounts: { 'tpm:team-a': 350 }, actualBudgetMicros: 9_000, cacheWrite: { key: 'answer', value: Buffer.from('U{}'), ttlMs: MINUTE } });
+  expect(sent).toHaveBeenCalledTimes(4);
+  expect(await store.reserve({ ...request, cacheKey: 'answer' })).toMatchObject({ reason: 'cached' });
+  expect(sent).toHaveBeenCalledTimes(5);
+  expect(await inspector.getBuffer(`${keyPrefix}cache:answer`)).toEqual(Buffer.from('U{}'));
 });
 
 test('counter keys carry the window and expire at its end, plus the margin', async () => {
@@ -120,7 +130,7 @@ test('micro-dollar totals beyond 10^15 stay exact', async () => {
   const budget = { key: 'budget:enterprise', limitMicros: 9_000_000_000_000_000, amountMicros: 3_000_000_000_000_001, periodEndMs: nowMs + DAY };
   const reservation = reservationOf(await store.reserve({ counters: [], budget, nowMs }));
   await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 2_000_000_000_000_003 });
-  expect(await store.budgetStatus('budget:enterprise')).toEqual({ spentMicros: 2_000_000_000_000_003, reservedMicros: 0 });
+  expect(await budgetTotals(store, 'budget:enterprise')).toEqual({ spentMicros: 2_000_000_000_000_003, reservedMicros: 0 });
 });
 
 test('the key prefix keeps two gateways sharing one Redis apart', async () => {

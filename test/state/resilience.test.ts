@@ -23,6 +23,16 @@ const HANG_GUARD_MS = 5_000;
 
 const request = (): ReservationRequest => ({ counters: [{ key: 'rpm:team-a', limit: 4, amount: 1, windowMs: MINUTE }], nowMs: T0 });
 
+/** The answer cache rides in the admission store: written with a settlement, read with a reservation (here of nothing). */
+function storeAnswer(store: AdmissionStore, key: string, text: string): Promise<unknown> {
+  return store.settle({ counters: [] }, { actualAmounts: {}, cacheWrite: { key, value: Buffer.from(text), ttlMs: MINUTE } });
+}
+
+async function cachedAnswer(store: AdmissionStore, key: string): Promise<string | undefined> {
+  const result = await store.reserve({ counters: [], nowMs: T0, cacheKey: key });
+  return !result.admitted && result.reason === 'cached' ? result.cached.toString() : undefined;
+}
+
 interface Harness {
   server: RedisServer;
   state: State;
@@ -100,7 +110,8 @@ describe('failure mode open', () => {
     expect(await admittedCount(state.admission, 2)).toBe(2);
     expect(await admittedCount(replica, 2)).toBe(2);
     expect(await admittedCount(state.admission, 1)).toBe(0);
-    await state.cache.set('answer', Buffer.from('from redis'), MINUTE);
+    await storeAnswer(state.admission, 'answer', 'from redis');
+    expect(await cachedAnswer(replica, 'answer')).toBe('from redis');
 
     await server.kill();
     // This replica's own window: 4 more admitted, then refused.
@@ -113,9 +124,9 @@ describe('failure mode open', () => {
     await state.admission.settle(local, { actualAmounts: { 'rpm:team-a': 0 } });
     expect(await admittedCount(state.admission, 2)).toBe(1);
     // The cache carries on locally (what Redis held is out of reach).
-    expect(await state.cache.get('answer')).toBeUndefined();
-    await state.cache.set('answer', Buffer.from('from memory'), MINUTE);
-    expect(await state.cache.get('answer')).toEqual(Buffer.from('from memory'));
+    expect(await cachedAnswer(state.admission, 'answer')).toBeUndefined();
+    await storeAnswer(state.admission, 'answer', 'from memory');
+    expect(await cachedAnswer(state.admission, 'answer')).toBe('from memory');
 
     await server.restart();
     await backOnRedis(harness);
@@ -162,13 +173,13 @@ describe('failure mode closed', () => {
 
     await server.kill();
     await expect(withDeadline(state.admission.reserve(request()), HANG_GUARD_MS)).rejects.toBeInstanceOf(StateUnavailableError);
-    await expect(withDeadline(state.admission.budgetStatus('budget:team-a'), HANG_GUARD_MS)).rejects.toBeInstanceOf(StateUnavailableError);
     // Bookkeeping after an upstream call that already happened never fails it.
     await expect(state.admission.settle(beforeOutage, { actualAmounts: { 'rpm:team-a': 0 } })).resolves.toBeUndefined();
     await expect(state.admission.throttle('model:pro', T0 + 1_000, T0)).resolves.toBeUndefined();
-    // A cache miss is always a correct answer: the cache carries on locally in both modes.
-    await state.cache.set('answer', Buffer.from('from memory'), MINUTE);
-    expect(await state.cache.get('answer')).toEqual(Buffer.from('from memory'));
+    // A cached answer needs no shared limit, so the local cache still serves one; a miss needs Redis.
+    await expect(cachedAnswer(state.admission, 'answer')).rejects.toBeInstanceOf(StateUnavailableError);
+    await storeAnswer(state.admission, 'answer', 'from memory');
+    expect(await cachedAnswer(state.admission, 'answer')).toBe('from memory');
     expect(await state.health.ready()).toBe(false);
     expect(state.health.degraded()).toBe(true);
 
@@ -230,7 +241,7 @@ test('without a Redis URL everything is in memory and always ready', async () =>
   expect(state.health.degraded()).toBe(false);
   expect(await state.health.ready()).toBe(true);
   expect(await admittedCount(state.admission, 5)).toBe(4);
-  await state.cache.set('answer', Buffer.from('cached'), MINUTE);
-  expect(await state.cache.get('answer')).toEqual(Buffer.from('cached'));
+  await storeAnswer(state.admission, 'answer', 'cached');
+  expect(await cachedAnswer(state.admission, 'answer')).toBe('cached');
   await state.health.close();
 });

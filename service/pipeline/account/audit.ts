@@ -15,6 +15,7 @@ import type { RouteDecision } from '../route';
 import type { ModelCallPath } from '../../protocol/paths';
 import { costMicros, microsToUsd, tokenCounts, totalTokens, type TokenCounts, type UsageMetadata } from './cost';
 import type { PriceLookup } from './price-table';
+import type { BudgetStatus, CacheWrite } from '../../state/types';
 
 export type Outcome = 'success' | 'upstream_error' | 'cancelled';
 
@@ -59,6 +60,8 @@ interface RecordInput {
   error: unknown;
   cache: CacheResult;
   startedMs: number;
+  /** The answer to keep in the cache, written with the settlement (one round trip to shared state). */
+  cacheWrite?: CacheWrite;
 }
 
 /** `usageMetadata` of a unary body or of a stream event; undefined when there is none or it is not JSON. */
@@ -87,20 +90,20 @@ export function accountFor(options: AccountOptions) {
   async function settle(input: RecordInput, tokens: TokenCounts | undefined, micros: number): Promise<void> {
     const admission = input.admission;
     if (!admission) return;
+    let status: BudgetStatus | undefined;
     if (tokens) {
-      await options.admitter.settle(admission, { inputTokens: tokens.input + tokens.cached, totalTokens: totalTokens(tokens), costMicros: micros });
+      status = await options.admitter.settle(admission, { inputTokens: tokens.input + tokens.cached, totalTokens: totalTokens(tokens), costMicros: micros }, input.cacheWrite);
     } else {
       // Usage unknown (the caller left mid-stream): what was reserved is what is charged — budgets err on the safe side.
       const reserved = (key: string | undefined) => admission.reservation.counters.find((c) => c.key === key)?.amount ?? 0;
-      await options.admitter.settle(admission, {
+      status = await options.admitter.settle(admission, {
         inputTokens: reserved(admission.modelTokensKey),
         totalTokens: reserved(admission.callerTokensKey),
         costMicros: admission.reservation.budget?.amountMicros ?? 0,
       });
     }
     const budget = input.caller.policy.budget;
-    if (budget && admission.budgetKey) {
-      const status = await options.admitter.budgetStatus(admission.budgetKey);
+    if (budget && status) {
       options.events.budget({ callerId: input.caller.id, spentUsd: microsToUsd(status.spentMicros + status.reservedMicros), limitUsd: budget.usd });
     }
   }

@@ -2,6 +2,7 @@
 import { callerSchema } from '../../config/policy';
 import { GoogleApiError } from '../../protocol/errors';
 import { MemoryAdmissionStore } from '../../state/memory-admission';
+import { MemoryCacheStore } from '../../state/memory-cache';
 import type { Caller } from '../authenticate';
 import { NO_EVENTS } from '../events';
 import { budgetPeriod, createAdmit } from './index';
@@ -12,7 +13,7 @@ const caller = (extra: Record<string, unknown>): Caller => ({ id: 'team-a', poli
 function setup(options: { queueTimeoutMs?: number; modelLimits?: Record<string, { rpm?: number; tpm?: number }> } = {}) {
   let now = T0;
   const slept: number[] = [];
-  const store = new MemoryAdmissionStore();
+  const store = new MemoryAdmissionStore(new MemoryCacheStore({ maxBytes: 1_000_000 }));
   const admitter = createAdmit({
     store,
     modelLimits: options.modelLimits ?? {},
@@ -79,9 +80,26 @@ test('budget: reserved pessimistically, never overshot; settled at the real cost
   const refused = await rejectionOf(request(team, { worstCaseMicros: 1_000 }));
   expect(refused.httpStatus).toBe(429);
   expect(refused.message).toMatch(/budget of caller team-a is spent/);
-  await admitter.settle(first, { inputTokens: 0, totalTokens: 0, costMicros: 400 });
-  await request(team, { worstCaseMicros: 1_000 });
-  expect(await admitter.budgetStatus(`budget:team-a:${budgetPeriod('day', T0).id}`)).toEqual({ spentMicros: 400, reservedMicros: 1_000 });
+  // Settling reports the budget's totals after the move: spend is known without another round trip.
+  expect(await admitter.settle(first, { inputTokens: 0, totalTokens: 0, costMicros: 400 })).toEqual({ spentMicros: 400, reservedMicros: 0 });
+  const second = await request(team, { worstCaseMicros: 1_000 });
+  const third = await request(team, { worstCaseMicros: 500 });
+  expect(await admitter.settle(second, { inputTokens: 0, totalTokens: 0, costMicros: 100 })).toEqual({ spentMicros: 500, reservedMicros: 500 });
+  await admitter.settle(third, { inputTokens: 0, totalTokens: 0, costMicros: 0 });
+});
+
+test('with a cache key, an answer in the cache comes back instead and nothing is charged', async () => {
+  const { request, admitter } = setup();
+  const team = caller({ rpm: 1 });
+  const answer = Buffer.from('U{"candidates":[]}');
+  const admission = await request(team);
+  // The first request's answer is stored with its settlement; the next identical request finds it.
+  await admitter.settle(admission, { inputTokens: 0, totalTokens: 0, costMicros: 0 }, { key: 'k1', value: answer, ttlMs: 60_000 });
+  const signal = new AbortController().signal;
+  const hit = await admitter.admit({ caller: team, model: 'gemini-3.5-flash', inputTokens: 1, maxOutputTokens: 1, worstCaseMicros: 0, signal }, 'k1');
+  expect(hit).toEqual({ cached: answer });
+  // The RPM of 1 was used by the first request only: a different key is refused, so nothing was charged for the hit.
+  await expect(admitter.admit({ caller: team, model: 'gemini-3.5-flash', inputTokens: 1, maxOutputTokens: 1, worstCaseMicros: 0, signal }, 'k2')).rejects.toMatchObject({ httpStatus: 429 });
 });
 
 test('an upstream 429 throttles the model for every caller until its delay passes', async () => {

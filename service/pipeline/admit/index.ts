@@ -7,7 +7,7 @@
  */
 import type { CallerPolicy } from '../../config/policy';
 import { ERROR_INFO_TYPE, GoogleApiError, invalidArgument, retryInfo } from '../../protocol/errors';
-import type { AdmissionStore, CounterCharge, Reservation, ReservationRequest } from '../../state/types';
+import type { AdmissionStore, BudgetStatus, CacheWrite, CounterCharge, Reservation, ReservationRequest } from '../../state/types';
 import type { Caller } from '../authenticate';
 import type { AdmissionReason, PipelineEvents } from '../events';
 import { abortableSleep, type Sleep } from '../abortable-sleep';
@@ -33,6 +33,11 @@ export interface AdmitRequest {
   /** Worst-case cost of the request in micro-dollars. */
   worstCaseMicros: number;
   signal: AbortSignal;
+}
+
+/** The answer the cache held (its stored bytes): the request needs no upstream call and no admission. */
+export interface CachedInstead {
+  cached: Buffer;
 }
 
 export interface Admission {
@@ -95,12 +100,15 @@ export function createAdmit(options: AdmitOptions) {
     return { counters, keys, reasons };
   }
 
-  async function admit(request: AdmitRequest): Promise<Admission> {
+  /** With `cacheKey`: when the answer cache holds an answer under it, that comes back and nothing is charged. */
+  function admit(request: AdmitRequest): Promise<Admission>;
+  function admit(request: AdmitRequest, cacheKey: string): Promise<Admission | CachedInstead>;
+  async function admit(request: AdmitRequest, cacheKey?: string): Promise<Admission | CachedInstead> {
     const { counters, keys, reasons } = charges(request);
     const budget = request.caller.policy.budget;
     const started = now();
     const reserveRequest = (nowMs: number): ReservationRequest => {
-      const out: ReservationRequest = { counters, throttleKey: throttleKey(request.model), nowMs };
+      const out: ReservationRequest = { counters, throttleKey: throttleKey(request.model), nowMs, ...(cacheKey !== undefined && { cacheKey }) };
       if (budget) {
         const period = budgetPeriod(budget.period, nowMs);
         keys.budgetKey = `budget:${request.caller.id}:${period.id}`;
@@ -113,6 +121,8 @@ export function createAdmit(options: AdmitOptions) {
     for (;;) {
       const result = await options.store.reserve(reserveRequest(now()));
       const queuedMs = now() - started;
+      // An answer that reached the cache while this request waited serves it as well as one there at once.
+      if (!result.admitted && result.reason === 'cached') return { cached: result.cached };
       if (result.admitted) {
         options.events.admission({ model: request.model, admitted: true, queuedMs });
         return { reservation: result.reservation, ...keys, queuedMs };
@@ -139,12 +149,15 @@ export function createAdmit(options: AdmitOptions) {
     }
   }
 
-  /** Replaces the estimates with the real usage (in the windows they were charged in). */
-  async function settle(admission: Admission, usage: ActualUsage): Promise<void> {
+  /**
+   * Replaces the estimates with the real usage (in the windows they were charged in), and stores the answer
+   * in the cache when given one; returns the budget's totals when the admission charged a budget.
+   */
+  function settle(admission: Admission, usage: ActualUsage, cacheWrite?: CacheWrite): Promise<BudgetStatus | undefined> {
     const actualAmounts: Record<string, number> = {};
     if (admission.callerTokensKey) actualAmounts[admission.callerTokensKey] = usage.totalTokens;
     if (admission.modelTokensKey) actualAmounts[admission.modelTokensKey] = usage.inputTokens;
-    await options.store.settle(admission.reservation, { actualAmounts, actualBudgetMicros: admission.budgetKey ? usage.costMicros : undefined });
+    return options.store.settle(admission.reservation, { actualAmounts, actualBudgetMicros: admission.budgetKey ? usage.costMicros : undefined, ...(cacheWrite && { cacheWrite }) });
   }
 
   /** An upstream 429 with RetryInfo: hold admission for this model, on every replica, for that long. */
@@ -152,7 +165,7 @@ export function createAdmit(options: AdmitOptions) {
     await options.store.throttle(throttleKey(model), now() + delayMs, now());
   }
 
-  return { admit, settle, throttle, budgetStatus: (key: string) => options.store.budgetStatus(key) };
+  return { admit, settle, throttle };
 }
 
 export type Admitter = ReturnType<typeof createAdmit>;

@@ -2,11 +2,12 @@
  * Cache stage: exact-match answers keyed by the canonical request (see `key.ts`), for a TTL, bounded in
  * size by the store. Only complete, successful answers are kept; streams are kept as their events and
  * replayed as they were (thought parts included). `Cache-Control: no-cache`/`no-store` and a caller's
- * `cache: off` policy bypass it.
+ * `cache: off` policy bypass it. The store looks an answer up in the same round trip as the admission's
+ * reservation and writes one with the settlement (`state/types.ts`); this module says what is kept, and
+ * in which bytes.
  */
 import type { CallerPolicy } from '../../config/policy';
 import type { ModelMethod } from '../../protocol/paths';
-import type { CacheStore } from '../../state/types';
 
 export type CachedAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: string[] };
 
@@ -35,29 +36,15 @@ export function isCompleteStream(events: readonly string[]): boolean {
 const UNARY_TAG = 0x55; // 'U'
 const STREAM_TAG = 0x53; // 'S'
 
-function encode(answer: CachedAnswer): Buffer {
-  return answer.kind === 'unary'
-    ? Buffer.concat([Buffer.of(UNARY_TAG), answer.body])
-    : Buffer.concat([Buffer.of(STREAM_TAG), Buffer.from(JSON.stringify(answer.events))]);
+/** The stored bytes of an answer; undefined for a stream that is not worth keeping (incomplete, or failed). */
+export function encodeAnswer(answer: CachedAnswer): Buffer | undefined {
+  if (answer.kind === 'unary') return Buffer.concat([Buffer.of(UNARY_TAG), answer.body]);
+  return isCompleteStream(answer.events) ? Buffer.concat([Buffer.of(STREAM_TAG), Buffer.from(JSON.stringify(answer.events))]) : undefined;
 }
 
-function decode(raw: Buffer): CachedAnswer | undefined {
-  if (raw[0] === UNARY_TAG) return { kind: 'unary', body: raw.subarray(1) };
-  if (raw[0] === STREAM_TAG) return { kind: 'stream', events: JSON.parse(raw.subarray(1).toString('utf8')) as string[] };
-  return undefined; // written by another version: a miss
+/** The answer in stored bytes, if it is of the kind asked for; undefined for bytes another version wrote. */
+export function decodeAnswer(raw: Buffer, kind: CachedAnswer['kind']): CachedAnswer | undefined {
+  if (kind === 'unary' && raw[0] === UNARY_TAG) return { kind: 'unary', body: raw.subarray(1) };
+  if (kind === 'stream' && raw[0] === STREAM_TAG) return { kind: 'stream', events: JSON.parse(raw.subarray(1).toString('utf8')) as string[] };
+  return undefined;
 }
-
-export function createAnswerCache(store: CacheStore, ttlMs: number) {
-  return {
-    async get(key: string): Promise<CachedAnswer | undefined> {
-      const raw = await store.get(key);
-      return raw ? decode(raw) : undefined;
-    },
-    async put(key: string, answer: CachedAnswer): Promise<void> {
-      if (answer.kind === 'stream' && !isCompleteStream(answer.events)) return;
-      await store.set(key, encode(answer), ttlMs);
-    },
-  };
-}
-
-export type AnswerCache = ReturnType<typeof createAnswerCache>;
