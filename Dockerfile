@@ -30,4 +30,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 8080
-CMD ["node", "dist/service/main.js"]
+# The flags are GATEWAY_NODE_FLAGS (service/node-flags.ts); test/unit/node-flags.test.ts keeps them equal.
+CMD ["node", "--experimental-async-context-frame", "--max-semi-space-size=8", "dist/service/main.js"]

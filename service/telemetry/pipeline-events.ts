@@ -3,7 +3,7 @@
  * catalogue metrics (bounded labels only) and, when a span is active, a span event or attributes. Nothing
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
-import { diag, SpanKind, SpanStatusCode, trace, type Attributes, type BatchObservableResult, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type BatchObservableResult, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, Tracing, UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
@@ -180,8 +180,9 @@ export function createPipelineEvents(options: PipelineTelemetryOptions): Pipelin
         const output = u.outputTokens + u.thinkingTokens;
         m.genAiInputTokens.add(Math.max(0, u.inputTokens), labels);
         m.genAiOutputTokens.add(Math.max(0, output), labels);
-        m.genAiCacheReadInputTokens.add(Math.max(0, u.cachedTokens), labels);
-        m.genAiReasoningOutputTokens.add(Math.max(0, u.thinkingTokens), labels);
+        // Most answers use neither: adding 0 would change no series, and costs a lookup per request.
+        if (u.cachedTokens > 0) m.genAiCacheReadInputTokens.add(u.cachedTokens, labels);
+        if (u.thinkingTokens > 0) m.genAiReasoningOutputTokens.add(u.thinkingTokens, labels);
         m.costUsd.add(Math.max(0, u.costUsd), { [ATTR_GEN_AI_PROVIDER_NAME]: labels[ATTR_GEN_AI_PROVIDER_NAME], [ATTR_GEN_AI_REQUEST_MODEL]: labels[ATTR_GEN_AI_REQUEST_MODEL] });
         const span = trace.getSpan(activeContext());
         if (span?.isRecording()) {
@@ -267,6 +268,10 @@ export function createTracing(tracer: Tracer): Tracing {
     async inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T> {
       let span: Span;
       const parent = activeContext();
+      // The sampler follows the parent: under a trace that is not sampled, a child span would record
+      // nothing, so neither it nor a context switch is made (most requests, at a sampling ratio below 1).
+      const parentSpan = trace.getSpanContext(parent);
+      if (parentSpan && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0) return work(NO_SPAN);
       try {
         const cleaned = cleanSpanAttributes(attributes);
         const kind = cleaned[ATTR_GEN_AI_OPERATION_NAME] !== undefined ? SpanKind.CLIENT : SpanKind.INTERNAL;

@@ -47,9 +47,24 @@ function collectionTemplate(path: GeminiPath): string {
   return `${prefix}/${path.collection}`;
 }
 
+/**
+ * Paths seen lately and their matches. A gateway sees few distinct paths (models × methods), so most
+ * requests skip the parse; a flood of distinct paths empties it instead of growing it.
+ */
+const recent = new Map<string, RouteMatch | undefined>();
+const RECENT_MAX = 1_000;
+
 /** The route template and model id of a request URL (path with or without query string). */
 export function matchRoute(url: string): RouteMatch | undefined {
   const path = pathOnly(url);
+  if (recent.has(path)) return recent.get(path);
+  const match = matchPath(path);
+  if (recent.size >= RECENT_MAX) recent.clear();
+  recent.set(path, match);
+  return match;
+}
+
+function matchPath(path: string): RouteMatch | undefined {
   const fixed = FIXED_ROUTES.find((r) => r === path);
   if (fixed) return { route: fixed };
   if (OPENAI_MODEL_GET.test(path)) return { route: '/v1beta/openai/models/{model}' };

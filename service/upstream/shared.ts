@@ -13,7 +13,17 @@ export function modelsQueryString(query: Pick<UpstreamModelsQuery, 'model' | 'pa
   return text ? `?${text}` : '';
 }
 
-/** A short, non-reversible name for a key: safe in logs, spans and breaker names. */
+let lastKey: string | undefined;
+let lastFingerprint = '';
+
+/**
+ * A short, non-reversible name for a key: safe in logs, spans and breaker names. Asked for on every call
+ * with the same key until it rotates, so the last answer is kept.
+ */
 export function keyFingerprint(key: string): string {
-  return `key-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+  if (key !== lastKey) {
+    lastFingerprint = `key-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+    lastKey = key;
+  }
+  return lastFingerprint;
 }

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GATEWAY_NODE_FLAGS } from '../../service/node-flags';
 
 export type Role = 'upstream' | 'passthrough' | 'gateway';
 
@@ -51,7 +52,8 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 /** Forks `server-process.ts <role>` with `env` (over a minimal base) and waits for it to say where it listens. */
 export function startChild(role: Role, env: Record<string, string>, execArgv: string[] = []): Promise<ServerChild> {
   const child = fork(ENTRY, [role], {
-    execArgv: ['--require', HOOK, ...execArgv],
+    // A gateway runs with the flags it has in production.
+    execArgv: ['--require', HOOK, ...(role === 'gateway' ? GATEWAY_NODE_FLAGS : []), ...execArgv],
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     // stdout (the gateway's JSON log lines) goes to /dev/null, as cheap as a log pipe can be; stderr is kept for failures.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { ROTATION_JOB_COMMAND } from '../../infra/constructs/key-rotator';
 import { environment } from '../../infra/environments';
 import { imageOf } from '../../infra/naming';
+import { GATEWAY_NODE_FLAGS } from '../../service/node-flags';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -37,7 +38,7 @@ describe('Dockerfile', () => {
   test('runs the gateway as the unprivileged node user', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime.indexOf('USER node')).toBeLessThan(runtime.indexOf('CMD '));
-    expect(runtime).toMatch(/^CMD \["node", "dist\/service\/main\.js"\]$/m);
+    expect(JSON.parse(/^CMD (.*)$/m.exec(runtime)?.[1] ?? 'null')).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/service/main.js']);
   });
 
   test('sends only what the build copies as context', () => {
@@ -90,7 +91,7 @@ describe('the compiled entry points, with production dependencies only', () => {
 
   test('the gateway serves /healthz and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const gateway = start(app, ['dist/service/main.js'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const gateway = start(app, [...GATEWAY_NODE_FLAGS, 'dist/service/main.js'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     await expectHealthy(port, gateway);
     expect(await stop(gateway)).toBe(0);
   });

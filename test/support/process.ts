@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { GATEWAY_NODE_FLAGS } from '../../service/node-flags';
 
 export const MAIN = join(__dirname, '..', '..', 'dist', 'service', 'main.js');
 
@@ -12,9 +13,9 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `node dist/service/main.js` on an ephemeral port and resolves once it logs where it listens. */
+/** Starts `node <flags> dist/service/main.js` on an ephemeral port and resolves once it logs where it listens. */
 export function startGatewayProcess(env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -77,7 +77,20 @@ const EMBED_METHODS = new Set(['embedContent', 'batchEmbedContents', 'predict'])
 
 export function accountFor(options: AccountOptions) {
   const now = options.now ?? Date.now;
-  const day = (): string => new Date(now()).toISOString().slice(0, 10);
+  // The UTC day prices are looked up for; computed again only when the day changes.
+  let dayId = '';
+  let dayStartMs = 0;
+  let dayEndMs = -1;
+  const day = (): string => {
+    const at = now();
+    if (at < dayStartMs || at >= dayEndMs) {
+      const date = new Date(at);
+      dayId = date.toISOString().slice(0, 10);
+      dayStartMs = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+      dayEndMs = dayStartMs + 86_400_000;
+    }
+    return dayId;
+  };
 
   function tokensOf(input: RecordInput): TokenCounts | undefined {
     const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;
