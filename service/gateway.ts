@@ -9,9 +9,8 @@ import type { AuthClient } from 'google-auth-library';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health';
 import type { GatewayConfig } from './config/load';
-import { AdcAccessToken, type AccessTokenSource } from './credentials/access-token-source';
+import type { AccessTokenSource } from './credentials/access-token-source';
 import { FileApiKey, StaticApiKey, type ApiKeySource } from './credentials/api-key-source';
-import { emulatorFromSettings } from './emulator/from-settings';
 import type { GeminiEmulator } from './emulator/server';
 import { createPriceLookup, DEFAULT_PRICES } from './pipeline/account/price-table';
 import { createAdmit } from './pipeline/admit';
@@ -80,6 +79,8 @@ async function buildUpstreams(config: GatewayConfig, deps: GatewayDependencies, 
   const target = config.resolvedUpstream;
   switch (target.kind) {
     case 'emulator': {
+      // Loaded only when used, like Vertex's credentials and the Redis client: code never run costs memory.
+      const { emulatorFromSettings } = await import('./emulator/from-settings');
       const emulator = emulatorFromSettings(config);
       const url = await emulator.listen(0, '127.0.0.1');
       // The emulator speaks both dialects, so models routed to either backend can be tried locally.
@@ -100,6 +101,7 @@ async function buildUpstreams(config: GatewayConfig, deps: GatewayDependencies, 
 }
 
 async function startVertex(target: { baseUrl: string; project: string; location: string }, deps: GatewayDependencies, transport: HttpTransport): Promise<VertexUpstream> {
+  const { AdcAccessToken } = await import('./credentials/access-token-source');
   const upstream = new VertexUpstream(target, new AdcAccessToken(deps.vertexAuthClient), transport);
   await upstream.start().catch((error: unknown) => {
     deps.logger.warn({ err: { message: (error as Error).message } }, 'Vertex AI credentials are not available yet; /readyz reports not ready');
@@ -120,7 +122,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {
   const events = deps.telemetry?.events ?? NO_EVENTS;
   const tracing = deps.telemetry?.tracing ?? NO_TRACING;
-  const state = createState({
+  const state = await createState({
     redisUrl: config.resolvedRedisUrl,
     redisCa: config.redisCa,
     failureMode: config.stateFailureMode,

@@ -57,7 +57,8 @@ export interface PipelineOptions extends AccountOptions {
 const BILLABLE = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'predict']);
 const GENERATIVE = new Set(['generateContent', 'streamGenerateContent', 'countTokens']);
 
-type Finish = (outcome: Outcome, usageText: string | undefined, cacheWrite?: CacheWrite) => Promise<void>;
+/** Settles and audits a call; `usage` is the unary body or the last stream event that carried usage. */
+type Finish = (outcome: Outcome, usage: string | Buffer | undefined, cacheWrite?: CacheWrite) => Promise<void>;
 
 /** Bodies that name the model inside (batch embeddings, the legacy countTokens wrapper) follow the route. */
 function bodyForModel(call: IncomingCall): (model: string) => Uint8Array {
@@ -149,7 +150,7 @@ export function createPipeline(options: PipelineOptions) {
     if (!useCache) {
       const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
       const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
-      await finish('success', body.toString('utf8'));
+      await finish('success', body);
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'unary', body } };
     }
     const existing = unaryFlights.get(key.cacheKey);
@@ -167,7 +168,7 @@ export function createPipeline(options: PipelineOptions) {
       options.events.cache({ model: route.model, result: 'miss' });
       const { result, finish } = await callAdmitted(call, caller, route, key, admission, signal, 'miss', startedMs);
       const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
-      await finish('success', body.toString('utf8'), cacheWriteOf(key, { kind: 'unary', body }));
+      await finish('success', body, cacheWriteOf(key, { kind: 'unary', body }));
       return { model: result.model, body, cacheHeader: 'MISS' as const };
     })();
     unaryFlights.start(key.cacheKey, flight);

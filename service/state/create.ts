@@ -5,10 +5,7 @@
 import type { Logger } from 'pino';
 import { MemoryAdmissionStore } from './memory-admission';
 import { MemoryCacheStore } from './memory-cache';
-import { RedisReachability, type FailureMode } from './reachability';
-import { RedisAdmissionStore } from './redis-admission';
-import { createRedisClient } from './redis-client';
-import { ResilientAdmissionStore } from './resilient';
+import type { FailureMode } from './reachability';
 import type { AdmissionStore, StateHealth } from './types';
 
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -36,7 +33,7 @@ export interface State {
   health: StateHealth;
 }
 
-export function createState(options: StateOptions): State {
+export async function createState(options: StateOptions): Promise<State> {
   const memoryCache = new MemoryCacheStore({ maxBytes: options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES });
   if (options.redisUrl === undefined) {
     return {
@@ -45,29 +42,7 @@ export function createState(options: StateOptions): State {
     };
   }
 
-  const timeoutMs = options.redisTimeoutMs;
-  const client = createRedisClient(options.redisUrl, timeoutMs, options.redisCa);
-  const reachability = new RedisReachability(client, {
-    logger: options.logger,
-    failureMode: options.failureMode,
-    timeoutMs,
-    ...(options.onReachability && { onReachability: options.onReachability }),
-  });
-  const keyOptions = options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix };
-  const common = { reachability, failureMode: options.failureMode, timeoutMs };
-  return {
-    admission: new ResilientAdmissionStore({ redis: new RedisAdmissionStore(client, keyOptions), memory: new MemoryAdmissionStore(memoryCache), ...common }),
-    health: {
-      backend: 'redis',
-      degraded: () => reachability.degraded(),
-      // `open`: serving from local state is still serving, so a replica stays in rotation while Redis is
-      // away (taking every replica out at once would turn a Redis outage into a full one). `closed`: the
-      // replica refuses what needs shared state, so it is ready only while Redis answers.
-      ready: () => (options.failureMode === 'open' ? Promise.resolve(true) : reachability.answersPing()),
-      close: async () => {
-        reachability.close();
-        await client.quit().catch(() => client.disconnect());
-      },
-    },
-  };
+  // Loaded only with a Redis URL: a gateway on memory state never holds the Redis client's code.
+  const { createRedisState } = await import('./create-redis');
+  return createRedisState(options, options.redisUrl, memoryCache);
 }

@@ -7,14 +7,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type GatewayConfig } from '../../service/config/load';
-import { GeminiEmulator } from '../../service/emulator/server';
-import { startGateway } from '../../service/gateway';
-import { createLogger } from '../../service/telemetry/logger';
+import type { GatewayConfig } from '../../service/config/load';
 import type { Telemetry } from '../../service/telemetry/types';
 import type * as TelemetryModule from '../../service/telemetry/create';
 import type { ChildReady, ChildRequest, ChildStats } from './children';
-import { startPassthrough } from './passthrough';
 
 const env = process.env;
 const role = process.argv[2];
@@ -73,7 +69,9 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   let stats: () => ChildStats | Promise<ChildStats> = () => ({ type: 'stats' });
   switch (role) {
+    // Each role loads only its own modules, so a gateway's memory is that of `node dist/service/main.js`.
     case 'upstream': {
+      const { GeminiEmulator } = await import('../../service/emulator/server');
       const emulator = new GeminiEmulator({
         latencyMs: Number(env.BENCH_LATENCY_MS ?? 0),
         latencyJitterMs: Number(env.BENCH_LATENCY_JITTER_MS ?? 0),
@@ -90,12 +88,14 @@ async function main(): Promise<void> {
       break;
     }
     case 'passthrough': {
+      const { startPassthrough } = await import('./passthrough');
       const proxy = await startPassthrough(env.BENCH_UPSTREAM_URL ?? '', { connections: Number(env.BENCH_CONNECTIONS ?? 256), apiKey: env.BENCH_UPSTREAM_KEY ?? 'bench' });
       stop = () => proxy.close();
       send({ type: 'ready', url: proxy.url, pid: process.pid });
       break;
     }
     case 'gateway': {
+      const [{ loadConfig }, { startGateway }, { createLogger }] = await Promise.all([import('../../service/config/load'), import('../../service/gateway'), import('../../service/telemetry/logger')]);
       const config = loadConfig(env);
       const logger = createLogger(config.logLevel, undefined, { traceProjectId: (config as GatewayConfig & { project?: string }).project });
       const { telemetry, status } = telemetryFor(config);

@@ -48,7 +48,7 @@ async function startHarness(failureMode: FailureMode): Promise<Harness> {
   const logs: Array<Record<string, unknown>> = [];
   const transitions: boolean[] = [];
   const keyPrefix = freshPrefix();
-  const state = createState({
+  const state = await createState({
     redisUrl: server.url,
     failureMode,
     redisTimeoutMs: REDIS_TIMEOUT_MS,
@@ -218,7 +218,7 @@ describe('Redis unreachable from the start', () => {
   ] as const)('mode %s, a server that %s: the first call is served as the mode says, with one warning', async (failureMode, _server, url, expectServed) => {
     const logs: string[] = [];
     const transitions: boolean[] = [];
-    const state = createState({
+    const state = await createState({
       redisUrl: url(),
       failureMode,
       redisTimeoutMs: REDIS_TIMEOUT_MS,
@@ -236,7 +236,7 @@ describe('Redis unreachable from the start', () => {
 });
 
 test('without a Redis URL everything is in memory and always ready', async () => {
-  const state = createState({ failureMode: 'closed', redisTimeoutMs: REDIS_TIMEOUT_MS, logger: createLogger('silent') });
+  const state = await createState({ failureMode: 'closed', redisTimeoutMs: REDIS_TIMEOUT_MS, logger: createLogger('silent') });
   expect(state.health.backend).toBe('memory');
   expect(state.health.degraded()).toBe(false);
   expect(await state.health.ready()).toBe(true);

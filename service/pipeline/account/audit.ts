@@ -55,7 +55,7 @@ interface RecordInput {
   result: CallResult | undefined;
   admission: Admission | undefined;
   /** The unary body, or the last stream event that carried usage. */
-  usageText: string | undefined;
+  usageText: string | Buffer | undefined;
   outcome: Outcome;
   error: unknown;
   cache: CacheResult;
@@ -64,13 +64,28 @@ interface RecordInput {
   cacheWrite?: CacheWrite;
 }
 
-/** `usageMetadata` of a unary body or of a stream event; undefined when there is none or it is not JSON. */
-export function usageOfAnswer(text: string): UsageMetadata | undefined {
+function parsedUsage(json: string): UsageMetadata | undefined {
   try {
-    return (JSON.parse(text) as { usageMetadata?: UsageMetadata }).usageMetadata;
+    const usage = (JSON.parse(json) as { usageMetadata?: unknown }).usageMetadata;
+    return typeof usage === 'object' && usage !== null ? usage : undefined;
   } catch {
     return undefined;
   }
+}
+
+const USAGE_KEY = '"usageMetadata"';
+
+/**
+ * `usageMetadata` of a unary body or of a stream event; undefined when there is none or it is not JSON.
+ * Gemini writes it after the candidates, so from the key's last occurrence to the end, behind a `{`, the
+ * answer is an object of the remaining top-level fields: parsing that tail spares decoding and parsing
+ * the candidates' text. Should the tail not parse (the key only quoted inside some text), the whole does.
+ */
+export function usageOfAnswer(answer: string | Buffer): UsageMetadata | undefined {
+  const at = answer.lastIndexOf(USAGE_KEY);
+  if (at < 0) return undefined;
+  const tail = typeof answer === 'string' ? answer.slice(at) : answer.toString('utf8', at);
+  return parsedUsage(`{${tail}`) ?? parsedUsage(typeof answer === 'string' ? answer : answer.toString('utf8'));
 }
 
 const EMBED_METHODS = new Set(['embedContent', 'batchEmbedContents', 'predict']);

@@ -1,0 +1,36 @@
+/** State on Redis, with this replica's memory standing in while Redis is unreachable (see `resilient.ts`). */
+import { MemoryAdmissionStore } from './memory-admission';
+import type { MemoryCacheStore } from './memory-cache';
+import { RedisReachability } from './reachability';
+import { RedisAdmissionStore } from './redis-admission';
+import { createRedisClient } from './redis-client';
+import { ResilientAdmissionStore } from './resilient';
+import type { State, StateOptions } from './create';
+
+export function createRedisState(options: StateOptions, redisUrl: string, memoryCache: MemoryCacheStore): State {
+  const timeoutMs = options.redisTimeoutMs;
+  const client = createRedisClient(redisUrl, timeoutMs, options.redisCa);
+  const reachability = new RedisReachability(client, {
+    logger: options.logger,
+    failureMode: options.failureMode,
+    timeoutMs,
+    ...(options.onReachability && { onReachability: options.onReachability }),
+  });
+  const keyOptions = options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix };
+  const common = { reachability, failureMode: options.failureMode, timeoutMs };
+  return {
+    admission: new ResilientAdmissionStore({ redis: new RedisAdmissionStore(client, keyOptions), memory: new MemoryAdmissionStore(memoryCache), ...common }),
+    health: {
+      backend: 'redis',
+      degraded: () => reachability.degraded(),
+      // `open`: serving from local state is still serving, so a replica stays in rotation while Redis is
+      // away (taking every replica out at once would turn a Redis outage into a full one). `closed`: the
+      // replica refuses what needs shared state, so it is ready only while Redis answers.
+      ready: () => (options.failureMode === 'open' ? Promise.resolve(true) : reachability.answersPing()),
+      close: async () => {
+        reachability.close();
+        await client.quit().catch(() => client.disconnect());
+      },
+    },
+  };
+}
