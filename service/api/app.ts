@@ -1,6 +1,6 @@
 /** The Express application: probes, the Gemini surface, and Google-shaped errors for everything else. */
 import express, { type Express, type RequestHandler } from 'express';
-import type { Logger } from '../telemetry/logger';
+import { typedRecordLogger, type Logger } from '../telemetry/logger';
 import { collapseSlashes } from '../protocol/paths';
 import type { Telemetry } from '../telemetry/types';
 import { accessLog } from './access-log';
@@ -44,7 +44,7 @@ export function createApp(options: AppOptions): Express {
     app.use(options.telemetry.httpMetrics);
     app.get('/metrics', options.telemetry.metricsHandler);
   }
-  app.use(accessLog(options.logger), collapseDoubleSlashes, closeWhenDraining(options.isDraining));
+  app.use(accessLog(typedRecordLogger(options.logger)), collapseDoubleSlashes, closeWhenDraining(options.isDraining));
   app.use(healthRoutes(options.readiness, options.isDraining));
   if (options.openai) app.use(openaiRoutes({ logger: options.logger, ...options.openai }));
   app.use(geminiRoutes(options.gemini));

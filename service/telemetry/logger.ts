@@ -75,3 +75,12 @@ export function createLogger(level: string, destination: pino.DestinationStream 
     destination,
   );
 }
+
+/**
+ * A child for lines built field by field from typed records (the access and audit lines, one of each per
+ * request): no redaction path can match their fields, so they skip the redaction pass, which would cost
+ * them about four times the rest of writing the line. Trace fields and severity stay as on every line.
+ */
+export function typedRecordLogger(logger: Logger, bindings: Record<string, string> = {}): Logger {
+  return logger.child(bindings, { redact: [] });
+}

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { createTelemetry } from '../../service/telemetry/create';
-import { createLogger, traceFields } from '../../service/telemetry/logger';
+import { createLogger, traceFields, typedRecordLogger } from '../../service/telemetry/logger';
 
 function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -44,4 +44,27 @@ test('createLogger(level, destination) still works without trace fields', () => 
   const { stream, lines } = capture();
   createLogger('warn', stream).warn('careful');
   expect(lines).toEqual([{ severity: 'WARNING', time: expect.any(String), message: 'careful' }]);
+});
+
+test('a typed-record logger keeps severity, time, bindings and trace fields; only the redaction pass is skipped', async () => {
+  const telemetry = createTelemetry({ serviceName: 'g', serviceVersion: 't', tracesExporter: 'memory', sampleRatio: 1, spanExporter: new InMemorySpanExporter() });
+  const { stream, lines } = capture();
+  const logger = createLogger('info', stream, { traceProjectId: 'acme-prod' });
+  await telemetry.tracing.inSpan('middleware - log', {}, () => {
+    typedRecordLogger(logger, { logName: 'audit' }).info({ audit: { caller: 'team-a', status: 200 } }, 'audit');
+    return Promise.resolve();
+  });
+  await telemetry.shutdown();
+  expect(lines).toEqual([
+    {
+      severity: 'INFO',
+      time: expect.any(String),
+      'logging.googleapis.com/trace': expect.stringMatching(/^projects\/acme-prod\/traces\//),
+      'logging.googleapis.com/spanId': expect.any(String),
+      'logging.googleapis.com/trace_sampled': true,
+      logName: 'audit',
+      audit: { caller: 'team-a', status: 200 },
+      message: 'audit',
+    },
+  ]);
 });
