@@ -5,7 +5,7 @@
  * retries, outcome, latency and the prompt's SHA-256 — never the prompt or a key.
  */
 import { GoogleApiError } from '../../protocol/errors';
-import type { Admission, Admitter } from '../admit';
+import { budgetPeriod, type Admission, type Admitter } from '../admit';
 import type { Caller } from '../authenticate';
 import type { RequestFingerprint } from '../cache/key';
 import { failedCallOf, type CallResult } from '../call';
@@ -92,20 +92,8 @@ const EMBED_METHODS = new Set(['embedContent', 'batchEmbedContents', 'predict'])
 
 export function accountFor(options: AccountOptions) {
   const now = options.now ?? Date.now;
-  // The UTC day prices are looked up for; computed again only when the day changes.
-  let dayId = '';
-  let dayStartMs = 0;
-  let dayEndMs = -1;
-  const day = (): string => {
-    const at = now();
-    if (at < dayStartMs || at >= dayEndMs) {
-      const date = new Date(at);
-      dayId = date.toISOString().slice(0, 10);
-      dayStartMs = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
-      dayEndMs = dayStartMs + 86_400_000;
-    }
-    return dayId;
-  };
+  // The UTC day prices are looked up for: the daily budget period's id (computed once a day).
+  const day = (): string => budgetPeriod('day', now()).id;
 
   function tokensOf(input: RecordInput): TokenCounts | undefined {
     const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;

@@ -68,9 +68,16 @@ test('TPM counts input and allowed output; settling with real usage frees the di
   await request(team, { inputTokens: 100, maxOutputTokens: 200 });
 });
 
-test('a single request larger than the limit is a 400 that says what to change', async () => {
-  const { request } = setup();
-  await expect(request(caller({ tpm: 100 }), { inputTokens: 50, maxOutputTokens: 8192 })).rejects.toMatchObject({ httpStatus: 400, message: expect.stringMatching(/lower maxOutputTokens/) });
+test('a single request larger than the limit is a 400 that says what to change, unless its answer is cached', async () => {
+  const { request, admitter } = setup();
+  const team = caller({ tpm: 100 });
+  await expect(request(team, { inputTokens: 50, maxOutputTokens: 8192 })).rejects.toMatchObject({ httpStatus: 400, message: expect.stringMatching(/lower maxOutputTokens/) });
+  const signal = new AbortController().signal;
+  const big = { caller: team, model: 'gemini-3.5-flash', inputTokens: 50, maxOutputTokens: 8192, worstCaseMicros: 0, signal };
+  await expect(admitter.admit(big, 'k')).rejects.toMatchObject({ httpStatus: 400 });
+  // Stored by a caller whose limits allowed it (a shared cache): served, since a hit charges nothing.
+  await admitter.settle(await request(caller({})), { inputTokens: 0, totalTokens: 0, costMicros: 0 }, { key: 'k', value: Buffer.from('U{}'), ttlMs: 60_000 });
+  expect(await admitter.admit(big, 'k')).toEqual({ cached: Buffer.from('U{}') });
 });
 
 test('budget: reserved pessimistically, never overshot; settled at the real cost', async () => {
@@ -121,4 +128,8 @@ test('gateway-wide model quota applies across callers', async () => {
 test('budget periods end at UTC midnight and at the first of the month', () => {
   expect(budgetPeriod('day', T0)).toEqual({ id: '2026-11-22', endMs: Date.UTC(2026, 10, 23) });
   expect(budgetPeriod('month', T0)).toEqual({ id: '2026-11', endMs: Date.UTC(2026, 11, 1) });
+  // Asked again within the period, and after it: the same answer, then the next period's.
+  expect(budgetPeriod('day', T0 + 60_000)).toEqual({ id: '2026-11-22', endMs: Date.UTC(2026, 10, 23) });
+  expect(budgetPeriod('day', Date.UTC(2026, 10, 23))).toEqual({ id: '2026-11-23', endMs: Date.UTC(2026, 10, 24) });
+  expect(budgetPeriod('day', Date.UTC(2026, 10, 22, 23, 59, 59, 999))).toEqual({ id: '2026-11-22', endMs: Date.UTC(2026, 10, 23) });
 });

@@ -56,13 +56,25 @@ export interface ActualUsage {
   costMicros: number;
 }
 
+/** The periods last asked for, reused until they end: every admission asks, and periods are days long. */
+const currentPeriods = new Map<'day' | 'month', { startMs: number; period: { id: string; endMs: number } }>();
+
 /** The budget period a timestamp falls in: its key suffix and when it ends. */
 export function budgetPeriod(period: 'day' | 'month', nowMs: number): { id: string; endMs: number } {
+  const current = currentPeriods.get(period);
+  if (current && nowMs >= current.startMs && nowMs < current.period.endMs) return current.period;
+  const { startMs, ...computed } = computePeriod(period, nowMs);
+  currentPeriods.set(period, { startMs, period: computed });
+  return computed;
+}
+
+function computePeriod(period: 'day' | 'month', nowMs: number): { id: string; startMs: number; endMs: number } {
   const d = new Date(nowMs);
   if (period === 'day') {
-    return { id: d.toISOString().slice(0, 10), endMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) };
+    const startMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    return { id: d.toISOString().slice(0, 10), startMs, endMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) };
   }
-  return { id: d.toISOString().slice(0, 7), endMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
+  return { id: d.toISOString().slice(0, 7), startMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), endMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
 }
 
 export const throttleKey = (model: string): string => `throttle:${model}`;
@@ -104,7 +116,17 @@ export function createAdmit(options: AdmitOptions) {
   function admit(request: AdmitRequest): Promise<Admission>;
   function admit(request: AdmitRequest, cacheKey: string): Promise<Admission | CachedInstead>;
   async function admit(request: AdmitRequest, cacheKey?: string): Promise<Admission | CachedInstead> {
-    const { counters, keys, reasons } = charges(request);
+    let planned: ReturnType<typeof charges>;
+    try {
+      planned = charges(request);
+    } catch (error) {
+      // Larger than a limit allows: never admitted, but an answer already in the cache is still served.
+      if (cacheKey === undefined) throw error;
+      const looked = await options.store.reserve({ counters: [], nowMs: now(), cacheKey });
+      if (!looked.admitted && looked.reason === 'cached') return { cached: looked.cached };
+      throw error;
+    }
+    const { counters, keys, reasons } = planned;
     const budget = request.caller.policy.budget;
     const started = now();
     const reserveRequest = (nowMs: number): ReservationRequest => {
