@@ -124,7 +124,8 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
   };
   const miss16 = nearest(workloads, false, 'miss', 16);
   add('gateway ÷ pass-through throughput ≥ 0.70', 0.7, true, miss16 ? ratios.gatewayOverPassthrough[miss16] : undefined, miss16 ?? 'unary miss c=16 not run');
-  const miss1 = nearest(workloads, false, 'miss', 1);
+  // Latency at higher concurrency is mostly queueing: this target is only read at c=1 itself.
+  const miss1 = workloads.find((w) => w === 'unary miss c=1');
   add('added p50 over pass-through at c=1 ≤ 0.5 ms', 0.5, false, miss1 ? ratios.addedP50Ms[miss1] : undefined, miss1 ?? 'unary miss c=1 not run', ' ms');
   const hit16 = nearest(workloads, false, 'hit', 16);
   add('cache hits ÷ direct-to-emulator ≥ 1.0', 1.0, true, hit16 ? ratios.cacheHitOverDirect[hit16] : undefined, hit16 ?? 'unary hit not run');
