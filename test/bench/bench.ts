@@ -416,7 +416,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
           peer: options.peer,
           quick: options.quick,
         },
-        telemetry: telemetryOn ? `on (sample ratio ${options.traceSample}, OTLP/HTTP to a local sink)` : telemetry,
+        telemetry: telemetryOn ? `on (sample ratio ${options.traceSample ?? "the gateway's default"}, OTLP/HTTP to a local sink)` : telemetry,
         targets: Object.fromEntries(targets.map((t) => [t.id, t.label])),
       },
       workloads,
