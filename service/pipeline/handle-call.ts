@@ -137,7 +137,7 @@ export function createPipeline(options: PipelineOptions) {
   /** A hit: reported, audited, and marked in the headers. */
   async function servedFromCache(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint): Promise<Record<string, string>> {
     options.events.cache({ model: route.model, result: 'hit' });
-    await account.recordCacheHit({ call, caller, route, key });
+    await account.recordWithoutCall({ call, caller, route, key }, 'hit');
     return routeHeaders(route, route.model, 'HIT', key);
   }
 
@@ -157,6 +157,7 @@ export function createPipeline(options: PipelineOptions) {
     if (existing) {
       options.events.cache({ model: route.model, result: 'coalesced' });
       const shared = await existing;
+      await account.recordWithoutCall({ call, caller, route, key }, 'coalesced');
       return { headers: routeHeaders(route, shared.model, shared.cacheHeader, key), answer: { kind: 'unary', body: shared.body } };
     }
     // The shared call runs to completion for every request waiting on it, whoever asked first.
@@ -189,6 +190,7 @@ export function createPipeline(options: PipelineOptions) {
     const existing = streamFlights.get(key.cacheKey);
     if (existing) {
       options.events.cache({ model: route.model, result: 'coalesced' });
+      await account.recordWithoutCall({ call, caller, route, key }, 'coalesced');
       return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: existing.subscribe(call.signal) } };
     }
     const upstreamAbort = new AbortController();

@@ -143,8 +143,9 @@ describe('team keys, routing and fallback', () => {
 
 describe('cache', () => {
   let gateway: TestGateway;
+  const logs = capturingLogger();
   beforeAll(async () => {
-    gateway = await startTestGateway({ GATEWAY_CACHE_TTL_SECONDS: '60' });
+    gateway = await startTestGateway({ GATEWAY_CACHE_TTL_SECONDS: '60' }, { logger: logs.logger });
   });
   afterAll(() => gateway?.stop());
   beforeEach(() => gateway.emulator?.resetStats());
@@ -197,5 +198,12 @@ describe('cache', () => {
     expect(new Set(streams.map((r) => r.text)).size).toBe(1);
     expect(gateway.emulator?.requestCount).toBe(2);
     gateway.emulator?.faults.clear();
+    // One audit line per request: the call that went upstream, and every request that joined it.
+    const audits = logs.lines.flatMap((l) => {
+      const audit = l.audit as { modelUsed: string; cache: string } | undefined;
+      return audit?.modelUsed === 'gemini-3.8-flash' ? [audit.cache] : [];
+    });
+    expect(audits.filter((c) => c === 'miss')).toHaveLength(2);
+    expect(audits.filter((c) => c === 'coalesced')).toHaveLength(18);
   });
 });

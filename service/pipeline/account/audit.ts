@@ -155,15 +155,19 @@ export function accountFor(options: AccountOptions) {
     });
   }
 
-  /** A cache hit costs nothing upstream; it is still audited. */
-  function recordCacheHit(input: Pick<RecordInput, 'call' | 'caller' | 'route' | 'key'>): Promise<void> {
+  /**
+   * A request answered without an upstream call of its own costs nothing; it is still audited: a cache hit,
+   * or a request that joined an identical call in flight (`coalesced`; that call's own record carries the
+   * tokens, the cost and, should it fail, the error).
+   */
+  function recordWithoutCall(input: Pick<RecordInput, 'call' | 'caller' | 'route' | 'key'>, cache: 'hit' | 'coalesced'): Promise<void> {
     options.audit({
       caller: input.caller.id,
       method: input.call.path.method,
       modelRequested: input.route.requestedModel,
       modelUsed: input.route.model,
       backend: input.route.backend,
-      cache: 'hit',
+      cache,
       retries: 0,
       outcome: 'success',
       status: 200,
@@ -176,5 +180,5 @@ export function accountFor(options: AccountOptions) {
     return Promise.resolve();
   }
 
-  return { now, day, record, recordCacheHit };
+  return { now, day, record, recordWithoutCall };
 }
