@@ -184,6 +184,12 @@ function upstreamTiming(realistic: boolean): { latencyMs: number; latencyJitterM
   return realistic ? { latencyMs: 60, latencyJitterMs: 15, chunkIntervalMs: 30 } : { latencyMs: 0, latencyJitterMs: 0, chunkIntervalMs: 0 };
 }
 
+/** The upstream emulator's timing, as its process reads it. */
+function upstreamEnv(realistic: boolean): Record<string, string> {
+  const timing = upstreamTiming(realistic);
+  return { BENCH_LATENCY_MS: String(timing.latencyMs), BENCH_LATENCY_JITTER_MS: String(timing.latencyJitterMs), BENCH_CHUNK_INTERVAL_MS: String(timing.chunkIntervalMs) };
+}
+
 /** The gateway's settings (by environment name), as production runs it: team keys with limits and a budget, cache on, info logs. */
 function gatewayEnv(upstreamUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   const caller = {
@@ -281,18 +287,13 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
   const log = options.log;
   const started = new Date();
   const loadStart = loadavg();
-  const timing = upstreamTiming(options.realistic);
   const cleanup = new Cleanup();
   const nonce = randomBytes(4).toString('hex');
   const bodies = bodyMaker(nonce, options.promptBytes);
   try {
     warmTranspileCache();
     log(`starting servers (${options.realistic ? 'realistic' : 'zero-latency'} upstream)…`);
-    const upstream = await startServer(cleanup, 'upstream', {
-      BENCH_LATENCY_MS: String(timing.latencyMs),
-      BENCH_LATENCY_JITTER_MS: String(timing.latencyJitterMs),
-      BENCH_CHUNK_INTERVAL_MS: String(timing.chunkIntervalMs),
-    });
+    const upstream = await startServer(cleanup, 'upstream', upstreamEnv(options.realistic));
     const otlp = upstream.ready.otlpUrl;
     let redisServer: RedisServer | undefined;
     if (options.redis) {
@@ -405,7 +406,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
         commit: commit(),
         loadAverage: { start: loadStart, end: loadavg() },
         mode: options.realistic ? 'realistic' : 'zero-latency',
-        upstream: timing,
+        upstream: upstreamTiming(options.realistic),
         options: {
           durationS: options.durationS,
           rounds: options.rounds,
@@ -449,7 +450,7 @@ export async function runProfile(options: BenchOptions): Promise<string> {
   const before = new Set(readdirSync(dir));
   try {
     warmTranspileCache();
-    const upstream = await startServer(cleanup, 'upstream', {});
+    const upstream = await startServer(cleanup, 'upstream', upstreamEnv(options.realistic));
     let redisServer: RedisServer | undefined;
     if (options.profileRedis) {
       redisServer = await startRedis();
