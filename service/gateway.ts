@@ -152,6 +152,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       retry: { maxAttempts: config.retryMaxAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs, budgetMs: config.retryBudgetMs },
       breaker: { failureRatio: config.breakerFailureRatio, minRequests: config.breakerMinRequests, windowMs: config.breakerWindowMs, halfOpenAfterMs: config.breakerHalfOpenAfterMs },
       events,
+      tracing,
       onUpstreamThrottle: (model, delayMs) => void admitter.throttle(model, delayMs).catch(() => undefined),
     }),
     cacheTtlMs: config.cacheTtlSeconds * 1000,

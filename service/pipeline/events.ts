@@ -59,10 +59,20 @@ export interface SpanHandle {
   recordError(errorType: string): void;
 }
 
+/** One attempt at the upstream, as its span describes it. */
+export interface UpstreamCallSpan {
+  method: string;
+  model: string;
+  backend: string;
+  stream: boolean;
+}
+
 /** Tracing as the pipeline sees it: named spans around stages and upstream calls. */
 export interface Tracing {
   inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T>;
+  /** The GenAI inference span around one upstream attempt (until the whole answer, or a stream's first event). */
+  inUpstreamCall<T>(call: UpstreamCallSpan, work: (span: SpanHandle) => Promise<T>): Promise<T>;
 }
 
 const NO_SPAN: SpanHandle = { setAttributes: () => undefined, recordError: () => undefined };
-export const NO_TRACING: Tracing = { inSpan: (_name, _attributes, work) => work(NO_SPAN) };
+export const NO_TRACING: Tracing = { inSpan: (_name, _attributes, work) => work(NO_SPAN), inUpstreamCall: (_call, work) => work(NO_SPAN) };

@@ -4,7 +4,7 @@
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
 import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type BatchObservableResult, type Meter, type Span, type Tracer } from '@opentelemetry/api';
-import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, Tracing, UsageReport } from '../pipeline/events';
+import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
@@ -24,6 +24,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUES,
 } from './semconv';
 import { cleanSpanAttributes } from './span-attributes';
+import { upstreamSpan } from './span-names';
 
 const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'bypass', 'coalesced'];
 const ADMISSION_REASONS: readonly AdmissionReason[] = ['rpm', 'tpm', 'budget', 'throttled', 'queue_full', 'queue_timeout'];
@@ -265,33 +266,39 @@ function handleFor(span: Span, errored: { value: boolean }): SpanHandle {
  */
 export function createTracing(tracer: Tracer): Tracing {
   return {
-    async inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T> {
-      let span: Span;
-      const parent = activeContext();
-      // The sampler follows the parent: under a trace that is not sampled, a child span would record
-      // nothing, so neither it nor a context switch is made (most requests, at a sampling ratio below 1).
-      const parentSpan = trace.getSpanContext(parent);
-      if (parentSpan && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0) return work(NO_SPAN);
-      try {
-        const cleaned = cleanSpanAttributes(attributes);
-        const kind = cleaned[ATTR_GEN_AI_OPERATION_NAME] !== undefined ? SpanKind.CLIENT : SpanKind.INTERNAL;
-        span = tracer.startSpan(name.slice(0, MAX_SPAN_NAME), { kind, attributes: cleaned }, parent);
-      } catch (error) {
-        diag.error('gateway telemetry: startSpan failed', error);
-        return work(NO_SPAN);
-      }
-      const errored = { value: false };
-      try {
-        return await withContext(trace.setSpan(parent, span), () => work(handleFor(span, errored)));
-      } catch (error) {
-        safely('record rejection', () => {
-          if (!errored.value) span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        });
-        throw error;
-      } finally {
-        safely('end span', () => span.end());
-      }
+    inSpan,
+    inUpstreamCall<T>(call: UpstreamCallSpan, work: (span: SpanHandle) => Promise<T>): Promise<T> {
+      const spec = upstreamSpan(call);
+      return inSpan(spec.name, spec.attributes, work);
     },
   };
+
+  async function inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T> {
+    let span: Span;
+    const parent = activeContext();
+    // The sampler follows the parent: under a trace that is not sampled, a child span would record
+    // nothing, so neither it nor a context switch is made (most requests, at a sampling ratio below 1).
+    const parentSpan = trace.getSpanContext(parent);
+    if (parentSpan && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0) return work(NO_SPAN);
+    try {
+      const cleaned = cleanSpanAttributes(attributes);
+      const kind = cleaned[ATTR_GEN_AI_OPERATION_NAME] !== undefined ? SpanKind.CLIENT : SpanKind.INTERNAL;
+      span = tracer.startSpan(name.slice(0, MAX_SPAN_NAME), { kind, attributes: cleaned }, parent);
+    } catch (error) {
+      diag.error('gateway telemetry: startSpan failed', error);
+      return work(NO_SPAN);
+    }
+    const errored = { value: false };
+    try {
+      return await withContext(trace.setSpan(parent, span), () => work(handleFor(span, errored)));
+    } catch (error) {
+      safely('record rejection', () => {
+        if (!errored.value) span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      });
+      throw error;
+    } finally {
+      safely('end span', () => span.end());
+    }
+  }
 }

@@ -12,6 +12,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { GoogleApiError } from '../../service/protocol/errors';
 import { createTelemetry, type GatewayTelemetry } from '../../service/telemetry/create';
 import { stageSpan, upstreamSpan } from '../../service/telemetry/span-names';
+import { startTestGateway } from '../support/gateway';
 
 let exporter: InMemorySpanExporter;
 let telemetry: GatewayTelemetry;
@@ -178,4 +179,33 @@ describe('the HTTP middleware', () => {
       ['POST /v1beta/models/{model}:generateContent', '4bf92f3577b34da6a3ce929d0e0e4736'],
     ]);
   });
+});
+
+test('through the gateway: the stages and every upstream attempt are children of the SERVER span; a failed attempt says why', async () => {
+  const gateway = await startTestGateway({ GATEWAY_CACHE_TTL_SECONDS: '0', GATEWAY_RETRY_BASE_DELAY_MS: '1' }, { telemetry });
+  let recorded: ReadableSpan[];
+  try {
+    gateway.emulator?.faults.set([{ kind: 'status', status: 503, count: 1 }]);
+    const response = await fetch(`${gateway.url}/v1beta/models/gemini-3.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'trace me' }] }] }),
+    });
+    expect(response.status).toBe(200);
+    await telemetry.flushSpans();
+    // Read before the gateway stops: stopping it shuts its telemetry down, which empties the exporter.
+    recorded = spans();
+  } finally {
+    await gateway.stop();
+  }
+  const server = recorded.find((s) => s.kind === SpanKind.SERVER);
+  const attempts = recorded.filter((s) => s.kind === SpanKind.CLIENT);
+  const stages = recorded.filter((s) => s.name.startsWith('middleware - '));
+  expect(attempts.map((s) => [s.name, s.attributes['error.type']])).toEqual([
+    ['generate_content gemini-3.5-flash', 'http_503'],
+    ['generate_content gemini-3.5-flash', undefined],
+  ]);
+  expect(attempts[1]!.attributes).toEqual({ ...UPSTREAM, 'gen_ai.request.model': 'gemini-3.5-flash' });
+  expect(stages.map((s) => s.name)).toEqual(['middleware - authenticate', 'middleware - admit']);
+  for (const child of [...attempts, ...stages]) expect(parentOf(child)).toBe(server!.spanContext().spanId);
 });

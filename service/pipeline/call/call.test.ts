@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { GoogleApiError, retryInfo } from '../../protocol/errors';
 import type { Upstream, UpstreamCall, UpstreamReply } from '../../upstream/types';
-import { NO_EVENTS, type PipelineEvents } from '../events';
+import { NO_EVENTS, NO_TRACING, type PipelineEvents, type Tracing } from '../events';
 import type { RouteDecision } from '../route';
 import { createModelCaller } from './index';
 
@@ -49,11 +49,20 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
     fallback: (f) => events.push(`fallback ${f.fromModel}→${f.toModel} ${f.reason}`),
     breakerState: (b) => events.push(`breaker ${b.model} ${b.state}`),
   };
+  const spans: string[] = [];
+  const tracing: Tracing = {
+    ...NO_TRACING,
+    inUpstreamCall: (span, work) => {
+      spans.push(`${span.method} ${span.model} ${span.backend}${span.stream ? ' stream' : ''}`);
+      return NO_TRACING.inUpstreamCall(span, work);
+    },
+  };
   const callUpstream = createModelCaller({
     upstreams: { 'ai-studio': upstream },
     retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 10_000, budgetMs: 30_000 },
     breaker: { failureRatio: 0.5, minRequests: 4, windowMs: 10_000, halfOpenAfterMs: 1_000 },
     events: recording,
+    tracing,
     onUpstreamThrottle: (model, ms) => throttles.push([model, ms]),
     random: () => 0.5,
     sleep: (ms) => {
@@ -64,7 +73,7 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
   });
   const call = (r: RouteDecision = route) =>
     callUpstream({ route: r, version: 'v1beta', collection: 'models', method: 'generateContent', bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
-  return { upstream, sleeps, events, throttles, call };
+  return { upstream, sleeps, events, throttles, spans, call };
 }
 
 test('a 503 then success: one retry after a full-jitter wait', async () => {
@@ -101,11 +110,12 @@ test('a server-requested wait beyond the longest allowed goes straight to the fa
   expect(events).toEqual(['fallback pro→flash retries_exhausted']);
 });
 
-test('retries spent on the primary → the fallback answers', async () => {
-  const { call, upstream } = setup((c) => (c.model === 'pro' ? { status: 503, body: overloaded } : { status: 200, body: OK }));
+test('retries spent on the primary → the fallback answers; every attempt has its own upstream span', async () => {
+  const { call, upstream, spans } = setup((c) => (c.model === 'pro' ? { status: 503, body: overloaded } : { status: 200, body: OK }));
   const result = await call();
   expect(result).toMatchObject({ model: 'flash', fallbackFrom: 'pro', retries: 2 });
   expect(upstream.calls.map((c) => c.model)).toEqual(['pro', 'pro', 'pro', 'flash']);
+  expect(spans).toEqual(['generateContent pro ai-studio', 'generateContent pro ai-studio', 'generateContent pro ai-studio', 'generateContent flash ai-studio']);
 });
 
 test('client errors are not retried and do not fall back', async () => {

@@ -11,7 +11,7 @@ import { GoogleApiError } from '../../protocol/errors';
 import type { ApiVersion, ModelCollection, ModelMethod } from '../../protocol/paths';
 import { eventsOf, readUnary, rejectionOf, UpstreamRejection } from '../../upstream/read-reply';
 import type { BackendKind, Upstream } from '../../upstream/types';
-import type { PipelineEvents } from '../events';
+import type { PipelineEvents, Tracing } from '../events';
 import type { RouteDecision } from '../route';
 import { Breakers, type BreakerOptions } from './breakers';
 import { errorTypeOf, isRetryable } from './failures';
@@ -30,6 +30,7 @@ export interface ModelCallerOptions {
   retry: RetryOptions;
   breaker: BreakerOptions;
   events: PipelineEvents;
+  tracing: Tracing;
   /** An upstream 429 with a delay: admission is throttled for that model (see the admit stage). */
   onUpstreamThrottle: (model: string, delayMs: number) => void;
   random?: () => number;
@@ -70,8 +71,13 @@ export function createModelCaller(options: ModelCallerOptions) {
     return upstream;
   }
 
-  /** One HTTP attempt: resolves when the answer is whole (unary) or its first event arrived (stream). */
-  async function attempt(upstream: Upstream, model: string, request: CallRequest): Promise<Answer> {
+  /** One HTTP attempt, in its GenAI inference span: resolves when the answer is whole (unary) or its first event arrived (stream). */
+  function attempt(upstream: Upstream, model: string, request: CallRequest): Promise<Answer> {
+    const call = { method: request.method, model, backend: upstream.backend, stream: request.method === 'streamGenerateContent' };
+    return options.tracing.inUpstreamCall(call, () => attemptOnce(upstream, model, request));
+  }
+
+  async function attemptOnce(upstream: Upstream, model: string, request: CallRequest): Promise<Answer> {
     const started = now();
     const operation = request.method;
     try {
