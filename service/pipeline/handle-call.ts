@@ -156,7 +156,10 @@ export function createPipeline(options: PipelineOptions) {
     const existing = unaryFlights.get(key.cacheKey);
     if (existing) {
       options.events.cache({ model: route.model, result: 'coalesced' });
-      const shared = await existing;
+      const shared = await existing.catch(async (error: unknown) => {
+        await account.recordWithoutCall({ call, caller, route, key }, 'coalesced', error);
+        throw error;
+      });
       await account.recordWithoutCall({ call, caller, route, key }, 'coalesced');
       return { headers: routeHeaders(route, shared.model, shared.cacheHeader, key), answer: { kind: 'unary', body: shared.body } };
     }

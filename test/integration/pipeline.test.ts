@@ -206,4 +206,25 @@ describe('cache', () => {
     expect(audits.filter((c) => c === 'miss')).toHaveLength(2);
     expect(audits.filter((c) => c === 'coalesced')).toHaveLength(18);
   });
+
+  test('singleflight: when the shared call fails, every request that joined it fails too and is audited as failed', async () => {
+    const failing = capturingLogger();
+    const slow = await startTestGateway({ GATEWAY_CACHE_TTL_SECONDS: '60', EMULATOR_LATENCY_MS: '300' }, { logger: failing.logger });
+    try {
+      slow.emulator?.faults.set([{ kind: 'status', status: 400 }]);
+      const answers = await Promise.all(Array.from({ length: 5 }, () => postJson(generate(slow, 'gemini-3.8-flash'), prompt('fail together'))));
+      expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(slow.emulator?.requestCount).toBe(1);
+      const audits = failing.lines.flatMap((l) => (l.audit ? [l.audit as { cache: string; outcome: string; status: number }] : []));
+      expect(audits.map((a) => [a.cache, a.outcome, a.status]).sort()).toEqual([
+        ['coalesced', 'upstream_error', 400],
+        ['coalesced', 'upstream_error', 400],
+        ['coalesced', 'upstream_error', 400],
+        ['coalesced', 'upstream_error', 400],
+        ['miss', 'upstream_error', 400],
+      ]);
+    } finally {
+      await slow.stop();
+    }
+  });
 });

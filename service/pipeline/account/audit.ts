@@ -158,9 +158,9 @@ export function accountFor(options: AccountOptions) {
   /**
    * A request answered without an upstream call of its own costs nothing; it is still audited: a cache hit,
    * or a request that joined an identical call in flight (`coalesced`; that call's own record carries the
-   * tokens, the cost and, should it fail, the error).
+   * tokens and the cost). `error`: the shared call failed, and so did this request.
    */
-  function recordWithoutCall(input: Pick<RecordInput, 'call' | 'caller' | 'route' | 'key'>, cache: 'hit' | 'coalesced'): Promise<void> {
+  function recordWithoutCall(input: Pick<RecordInput, 'call' | 'caller' | 'route' | 'key'>, cache: 'hit' | 'coalesced', error?: unknown): Promise<void> {
     options.audit({
       caller: input.caller.id,
       method: input.call.path.method,
@@ -169,8 +169,9 @@ export function accountFor(options: AccountOptions) {
       backend: input.route.backend,
       cache,
       retries: 0,
-      outcome: 'success',
-      status: 200,
+      outcome: error === undefined ? 'success' : 'upstream_error',
+      ...(error !== undefined && { errorType: errorTypeOf(error) }),
+      status: error === undefined ? 200 : error instanceof GoogleApiError ? error.httpStatus : 500,
       latencyMs: 0,
       tokens: { input: 0, cached: 0, output: 0, thinking: 0 },
       costUsd: 0,
