@@ -15,7 +15,8 @@ export function sendJsonBytes(res: Response, body: Buffer, headers: Record<strin
   res.end(body);
 }
 
-async function write(res: Response, text: string, signal: AbortSignal): Promise<void> {
+/** Writes a piece of a streamed answer, waiting for the socket to drain when it is full (or the client left). */
+export async function writeChunk(res: Response, text: string, signal: AbortSignal): Promise<void> {
   if (!res.write(text)) await once(res, 'drain', { signal });
 }
 
@@ -32,7 +33,7 @@ export async function writeEvents(res: Response, events: AsyncGenerator<string>,
   try {
     for await (const event of events) {
       if (encoder.count === 0) start();
-      await write(res, encoder.event(event), signal);
+      await writeChunk(res, encoder.event(event), signal);
     }
   } catch (error) {
     const failure = error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.');

@@ -149,7 +149,7 @@ export function createPipeline(options: PipelineOptions) {
   async function unary(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
     if (!useCache) {
       const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
-      const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
+      const body = unaryBody(result);
       await finish('success', body);
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'unary', body } };
     }
@@ -171,7 +171,7 @@ export function createPipeline(options: PipelineOptions) {
       if (cached?.kind === 'unary') return { model: route.model, body: cached.body, cacheHeader: 'HIT' as const };
       options.events.cache({ model: route.model, result: 'miss' });
       const { result, finish } = await callAdmitted(call, caller, route, key, admission, signal, 'miss', startedMs);
-      const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
+      const body = unaryBody(result);
       await finish('success', body, cacheWriteOf(key, { kind: 'unary', body }));
       return { model: result.model, body, cacheHeader: 'MISS' as const };
     })();
@@ -277,13 +277,18 @@ export function createPipeline(options: PipelineOptions) {
 
     if (!BILLABLE.has(call.path.method)) {
       const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
-      const body = result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
+      const body = unaryBody(result);
       await finish('success', undefined);
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'unary', body } };
     }
     if (!useCache) options.events.cache({ model: route.model, result: 'bypass' });
     return call.path.method === 'streamGenerateContent' ? stream(call, caller, route, key, useCache) : unary(call, caller, route, key, useCache);
   };
+}
+
+/** The body of an answer to a unary method (never a stream: only streamGenerateContent streams). */
+function unaryBody(result: CallResult): Buffer {
+  return result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
 }
 
 /** A cached stream, replayed in the shape of a live one. */

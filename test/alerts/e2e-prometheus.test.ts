@@ -4,27 +4,18 @@
  * a minute) and nothing else changed. With healthy traffic every rule evaluates and no alert fires; with
  * the emulator answering 100% 503 the availability page fires; with the gateway gone, GatewayDown fires.
  */
-import { execFileSync } from 'node:child_process';
 import { prometheusRuleFiles } from '../../alerts/render-prometheus';
 import { runbookUrl } from '../../alerts/ir';
 import { createTelemetry } from '../../service/telemetry/create';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { commandAvailable } from '../support/host';
 import { startPrometheus, type PrometheusAlert, type RunningPrometheus } from '../support/prometheus';
 import { driveTraffic, type Traffic } from '../support/traffic';
 
 const JOB = 'gemini-gateway';
 const TIME_SCALE = 1 / 60;
 
-function hasPrometheus(): boolean {
-  try {
-    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const available = hasPrometheus();
+const available = commandAvailable('prometheus');
 if (!available) process.stderr.write("prometheus is not on PATH: skipping the end-to-end alert test (CI installs Debian's prometheus package)\n");
 const describeWithPrometheus = available ? describe : describe.skip;
 

@@ -3,7 +3,7 @@
  * file, `promtool test rules` on every rendered test file (each alert fires at its `for` boundary and stays
  * silent on healthy series), and every dashboard query parses as PromQL.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +12,12 @@ import { toYaml } from '../../alerts/yaml';
 import { PROMETHEUS_RULES_DIR, PROMTOOL_TESTS_DIR } from '../../alerts/rendered-files';
 import { DASHBOARDS, CLOUD_MONITORING_QUERY_CONTEXT, GRAFANA_QUERY_CONTEXT } from '../../dashboards';
 import { dashboardQueries } from '../../dashboards/ir';
+import { commandAvailable } from '../support/host';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 
-function hasPromtool(): boolean {
-  try {
-    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const available = hasPromtool();
+const available = commandAvailable('promtool');
 if (!available) process.stderr.write('promtool is not on PATH: skipping promtool checks (CI installs Debian\'s prometheus package, which brings it)\n');
 const withPromtool = available ? test : test.skip;
 

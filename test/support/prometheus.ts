@@ -9,10 +9,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toYaml } from '../../alerts/yaml';
+import { freePort } from './host';
 
 export interface PrometheusAlert {
   labels: Record<string, string>;
@@ -49,17 +49,6 @@ export interface RunningPrometheus {
   /** Polls `check` every `intervalMs` until it returns a value other than undefined, or throws on timeout. */
   waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs?: number): Promise<T>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function getJson<T>(url: string): Promise<T> {

@@ -3,8 +3,9 @@
  * starts empty, like a failed-over Memorystore instance), and every process it starts is stopped again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { freePort } from './host';
 
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 const STARTUP_DEADLINE_MS = 10_000;
@@ -57,19 +58,6 @@ export async function startRedis(): Promise<RedisServer> {
 }
 
 class AddressInUseError extends Error {}
-
-/** A port nobody listens on right now: bind port 0, read what the kernel chose, release it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function launch(port: number): Promise<ChildProcess> {
   const child = spawn(

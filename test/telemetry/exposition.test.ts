@@ -4,13 +4,14 @@
  * records nothing about itself, `promtool check metrics` accepts the text, and the number of series does
  * not grow with the number of callers.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { EMULATED_MODELS } from '../../service/emulator/models';
 import { knownModelLabel } from '../../service/telemetry/bounded-values';
 import { createTelemetry, type GatewayTelemetry } from '../../service/telemetry/create';
 import { METRICS, promName, type MetricDefinition } from '../../service/telemetry/metrics-catalogue';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { commandAvailable } from '../support/host';
 import { familyTypes, parseSamples, samplesOf } from './prom-text';
 
 let telemetry: GatewayTelemetry;
@@ -42,15 +43,6 @@ async function inParallel(count: number, width: number, task: (i: number) => Pro
   await Promise.all(Array.from({ length: width }, async () => {
     while (next < count) await task(next++);
   }));
-}
-
-function hasPromtool(): boolean {
-  try {
-    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const PROM_TYPE: Record<MetricDefinition['kind'], string> = { counter: 'counter', updowncounter: 'gauge', histogram: 'histogram', gauge: 'gauge', observable_gauge: 'gauge' };
@@ -95,7 +87,7 @@ test('every catalogue family is exposed under its derived name and type; HTTP se
 });
 
 test('promtool check metrics accepts the exposition, without lint findings', async () => {
-  if (!hasPromtool()) return void process.stderr.write('promtool is not on PATH: skipping `promtool check metrics`\n');
+  if (!commandAvailable('promtool')) return void process.stderr.write('promtool is not on PATH: skipping `promtool check metrics`\n');
   const text = await scrape();
   const result = await new Promise<{ code: number; output: string }>((resolve) => {
     const child = execFile('promtool', ['check', 'metrics'], (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }));

@@ -5,7 +5,6 @@
  * (the `openai` SDK raises the matching class); a failure after it ends the stream with a final
  * `data: {"error":…}` event and no `[DONE]`, which the SDK raises as an `APIError`.
  */
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import {
@@ -22,6 +21,7 @@ import {
 } from '../../openai';
 import { GoogleApiError } from '../../protocol/errors';
 import { credentialsOf } from '../gemini-routes';
+import { writeChunk } from '../relay';
 import type { OpenAIRouteContext } from '../openai-routes';
 import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, targetModel } from './http';
 
@@ -35,10 +35,6 @@ function parseEvent(event: string): unknown {
   } catch {
     return { error: { code: 502, message: 'The upstream stream sent an event that is not JSON.', status: 'UNAVAILABLE' } };
   }
-}
-
-async function write(res: Response, text: string, signal: AbortSignal): Promise<void> {
-  if (!res.write(text)) await once(res, 'drain', { signal });
 }
 
 export async function serveChat(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
@@ -95,7 +91,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
         return false;
       }
       if (!started) start();
-      await write(res, sseFrame(output), signal);
+      await writeChunk(res, sseFrame(output), signal);
     }
     return true;
   };
