@@ -1,0 +1,57 @@
+/**
+ * The same-run ratios and the targets read from them: the one figure per workload, and the spread of the
+ * same ratio round by round that says how far this machine's noise moves it.
+ */
+import { checkTargets, computeRatios, type BenchResults, type Cell } from './report';
+
+const WORKLOAD = 'unary miss c=16';
+
+function cell(target: string, roundRps: number[]): Cell {
+  const rps = roundRps.reduce((sum, r) => sum + r, 0) / roundRps.length;
+  return { workload: WORKLOAD, target, rps, p50Ms: 1, p99Ms: 2, ok: Math.round(rps * roundRps.length), non2xx: 0, errors: 0, roundRps, cpuUsPerRequest: null };
+}
+
+function results(cells: Cell[]): Omit<BenchResults, 'targets'> {
+  return {
+    meta: {
+      startedAt: '',
+      finishedAt: '',
+      seconds: 0,
+      cores: 2,
+      cpu: '',
+      node: '',
+      autocannon: '',
+      commit: '',
+      loadAverage: { start: [], end: [] },
+      mode: 'zero-latency',
+      upstream: { latencyMs: 0, latencyJitterMs: 0, chunkIntervalMs: 0 },
+      options: {},
+      telemetry: 'on',
+      targets: {},
+    },
+    workloads: [],
+    cells,
+    ratios: computeRatios(cells),
+  };
+}
+
+test('each same-run ratio also comes round by round, and the targets show that spread', () => {
+  const cells = [cell('passthrough', [4000, 5000, 4000]), cell('gateway', [1200, 1000, 1400]), cell('gateway-telemetry-off', [1500, 2000, 1400])];
+  const { ratios } = results(cells);
+
+  expect(ratios.gatewayOverPassthrough[WORKLOAD]).toBeCloseTo(1200 / 4333.33, 3);
+  expect(ratios.gatewayOverPassthroughByRound[WORKLOAD]).toEqual([0.3, 0.2, 0.35]);
+  expect(ratios.telemetryOnOverOffByRound[WORKLOAD]).toEqual([0.8, 0.5, 1]);
+
+  const targets = checkTargets(results(cells));
+  expect(targets.find((t) => t.goal.startsWith('gateway ÷ pass-through'))?.measured).toBe('0.28 (unary miss c=16; rounds 0.20–0.35)');
+  expect(targets.find((t) => t.goal.startsWith('telemetry on ÷ off'))?.measured).toBe('0.73 (unary miss c=16; rounds 0.50–1.00)');
+});
+
+test('a single round, or a round in which the reference served nothing, adds no spread to mislead', () => {
+  const single = checkTargets(results([cell('passthrough', [4000]), cell('gateway', [1000])]));
+  expect(single.find((t) => t.goal.startsWith('gateway ÷ pass-through'))?.measured).toBe('0.25 (unary miss c=16)');
+
+  const { ratios } = results([cell('passthrough', [4000, 0]), cell('gateway', [1000, 900])]);
+  expect(ratios.gatewayOverPassthroughByRound[WORKLOAD]).toEqual([0.25]);
+});
