@@ -2,22 +2,25 @@
  * One access line per request in Cloud Logging's `httpRequest` shape. The URL is logged without its query
  * string (`?key=` would leak an API key) and no header values are logged at all.
  */
-import type { RequestHandler } from 'express';
 import type { Logger } from '../telemetry/logger';
+import type { HttpMiddleware } from '../telemetry/types';
+import { pathOf } from './request-url';
 
-/** Probes arrive every few seconds; their lines would drown the rest. */
-const PROBES = new Set(['/healthz', '/readyz']);
+/** Probes and metric scrapes arrive every few seconds; their lines would drown the rest. */
+const ROUTINE = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function accessLog(logger: Logger): RequestHandler {
+export function accessLog(logger: Logger): HttpMiddleware {
   return function accessLog(req, res, next) {
     const started = process.hrtime.bigint();
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? res.statusCode : 499;
+      // Read at the end: by then the path is the one routed (double slashes collapsed).
+      const path = pathOf(req.url);
       const line = {
         httpRequest: {
           requestMethod: req.method,
-          requestUrl: req.path,
+          requestUrl: path,
           status,
           latency: `${seconds.toFixed(6)}s`,
           remoteIp: req.socket.remoteAddress,
@@ -26,7 +29,7 @@ export function accessLog(logger: Logger): RequestHandler {
         },
       };
       if (status >= 500) logger.warn(line, 'request');
-      else if (PROBES.has(req.path)) logger.debug(line, 'request');
+      else if (ROUTINE.has(path)) logger.debug(line, 'request');
       else logger.info(line, 'request');
     });
     next();

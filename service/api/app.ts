@@ -1,10 +1,16 @@
-/** The Express application: probes, the Gemini surface, and Google-shaped errors for everything else. */
-import express, { type Express, type RequestHandler } from 'express';
+/**
+ * The gateway's HTTP handler. Every request passes the same steps on Node's own request and response:
+ * telemetry, the access line, double slashes collapsed, `Connection: close` while draining. Then a model
+ * call goes down the model-call lane and everything else to the Express application: probes, `/metrics`,
+ * the OpenAI-compatible surface, models list/get, and Google-shaped errors for whatever matches nothing.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, { type Express } from 'express';
 import { typedRecordLogger, type Logger } from '../telemetry/logger';
 import { collapseSlashes } from '../protocol/paths';
-import type { Telemetry } from '../telemetry/types';
+import type { HttpMiddleware, Telemetry } from '../telemetry/types';
 import { accessLog } from './access-log';
-import { geminiRoutes, type GeminiRouteOptions } from './gemini-routes';
+import { geminiRoutes, modelCallLane, type GeminiRouteOptions } from './gemini-routes';
 import { healthRoutes, type ReadinessCheck } from './health';
 import { openaiRoutes, type OpenAIRouteOptions } from './openai-routes';
 import { errorRenderer, notFoundHandler } from './render-error';
@@ -20,35 +26,42 @@ export interface AppOptions {
 }
 
 /** The legacy SDK turns a base URL ending in `/` into `//v1beta/...`; route it as if written once. */
-const collapseDoubleSlashes: RequestHandler = function collapseDoubleSlashes(req, _res, next) {
-  const query = req.url.indexOf('?');
-  const path = query < 0 ? req.url : req.url.slice(0, query);
-  if (path.includes('//')) req.url = collapseSlashes(path) + (query < 0 ? '' : req.url.slice(query));
-  next();
-};
-
-/** While draining, ask keep-alive clients to reconnect elsewhere. */
-function closeWhenDraining(isDraining: () => boolean): RequestHandler {
-  return function closeWhenDraining(_req, res, next) {
-    if (isDraining()) res.setHeader('connection', 'close');
-    next();
-  };
+function collapseDoubleSlashes(req: IncomingMessage): void {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (path.includes('//')) req.url = collapseSlashes(path) + (query < 0 ? '' : url.slice(query));
 }
 
-export function createApp(options: AppOptions): Express {
+/** Everything but model calls. */
+function createExpressApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
-  if (options.telemetry) {
-    app.use(options.telemetry.httpMetrics);
-    app.get('/metrics', options.telemetry.metricsHandler);
-  }
-  app.use(accessLog(typedRecordLogger(options.logger)), collapseDoubleSlashes, closeWhenDraining(options.isDraining));
+  if (options.telemetry) app.get('/metrics', options.telemetry.metricsHandler);
   app.use(healthRoutes(options.readiness, options.isDraining));
   if (options.openai) app.use(openaiRoutes({ logger: options.logger, ...options.openai }));
   app.use(geminiRoutes(options.gemini));
   app.use(notFoundHandler);
   app.use(errorRenderer(options.logger));
   return app;
+}
+
+export function createApp(options: AppOptions): RequestListener {
+  const app = createExpressApp(options);
+  const serveModelCall = modelCallLane(options.gemini, options.logger);
+  const logAccess = accessLog(typedRecordLogger(options.logger));
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    collapseDoubleSlashes(req);
+    // While draining, ask keep-alive clients to reconnect elsewhere.
+    if (options.isDraining()) res.setHeader('connection', 'close');
+    if (!serveModelCall(req, res)) app(req, res);
+  };
+  const telemetry: HttpMiddleware | undefined = options.telemetry?.httpMetrics;
+  return function handleRequest(req, res) {
+    const logged = (): void => logAccess(req, res, () => route(req, res));
+    if (telemetry) telemetry(req, res, logged);
+    else logged();
+  };
 }

@@ -2,7 +2,7 @@
  * Reading a JSON request body: the bytes are kept (they are forwarded upstream unchanged when no stage
  * rewrites them) and parsed once. Every way a body can be wrong ends in a Google-shaped 4xx.
  */
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { GoogleApiError, invalidArgument } from '../protocol/errors';
 
 const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json\b/i;
@@ -30,7 +30,7 @@ export interface JsonBody {
 }
 
 /** Rejects a declared content type that is not JSON; a missing one is read as JSON, as Google does. */
-export function requireJsonContentType(req: Request): void {
+export function requireJsonContentType(req: IncomingMessage): void {
   const type = req.headers['content-type'];
   if (type !== undefined && !JSON_TYPES.test(type)) {
     throw new GoogleApiError(415, `Content-Type ${JSON.stringify(type.slice(0, 100))} is not supported; send application/json.`, {

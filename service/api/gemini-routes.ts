@@ -1,7 +1,12 @@
 /**
- * The Gemini REST surface: every path form the SDKs send (see `protocol/paths.ts`). A model call goes
- * through the pipeline and its answer is written unary or streamed; models list/get are relayed.
+ * The Gemini REST surface: every path form the SDKs send (see `protocol/paths.ts`).
+ *
+ * A model call (`POST …/models/{m}:{method}`) is served on Node's own request and response, without Express:
+ * it is nearly every request the gateway gets, and Express's routing and request/response decoration cost
+ * about as much CPU as the whole pipeline behind it (`npm run bench`). Models list/get, and a model path
+ * asked with the wrong method, stay on Express with every other route.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Caller, Credentials } from '../pipeline/authenticate';
 import type { ModelCallHandler } from '../pipeline/handle-call';
@@ -10,10 +15,13 @@ import { parseGeminiPath, requireMethodAllowed, type GeminiPath, type ModelCallP
 import { framingFor } from '../protocol/stream-format';
 import { readUnary, rejectionOf } from '../upstream/read-reply';
 import type { Upstream } from '../upstream/types';
-import { parseJsonBody, requireJsonContentType } from './body';
-import { sendJsonBytes, writeEvents } from './relay';
-import { sendGoogleError } from './render-error';
+import type { Logger } from '../telemetry/logger';
 import { reenterRequestContext } from '../telemetry/context-store';
+import { parseJsonBody, requireJsonContentType } from './body';
+import { clientGone } from './client-gone';
+import { sendJsonBytes, writeEvents } from './relay';
+import { renderError, sendGoogleError } from './render-error';
+import { pathOf, queryOf } from './request-url';
 
 export interface GeminiRouteOptions {
   handleModelCall: ModelCallHandler;
@@ -24,41 +32,71 @@ export interface GeminiRouteOptions {
   identityHeader: string;
 }
 
-/** An AbortSignal that fires when the client goes away before the response is complete. */
-function clientGone(req: Request, res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new GoogleApiError(499, 'The client closed the connection.'));
-  });
-  return controller.signal;
-}
+type Query = Record<string, unknown>;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-export function credentialsOf(req: Request, identityHeader: string): Credentials {
+/** Who the request says it is: `x-goog-api-key` (or `?key=`), `Authorization: Bearer`, and the identity header. */
+export function credentialsOf(req: IncomingMessage, query: Query, identityHeader: string): Credentials {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  return { apiKey: text(req.headers['x-goog-api-key']) ?? text(req.query.key), bearer, identity: text(req.headers[identityHeader]) };
+  return { apiKey: text(req.headers['x-goog-api-key']) ?? text(query.key), bearer, identity: text(req.headers[identityHeader]) };
 }
 
-async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: Request, res: Response, signal: AbortSignal): Promise<void> {
+async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: IncomingMessage, res: ServerResponse, query: Query, signal: AbortSignal): Promise<void> {
   requireJsonContentType(req);
-  const body = parseJsonBody(req.body as Buffer | undefined);
+  const body = parseJsonBody((req as IncomingMessage & { body?: Buffer }).body);
   const outcome = await options.handleModelCall({
     path,
     raw: body.raw,
     body: body.value,
-    credentials: credentialsOf(req, options.identityHeader),
+    credentials: credentialsOf(req, query, options.identityHeader),
     cacheControl: text(req.headers['cache-control']),
     signal,
   });
   if (outcome.answer.kind === 'unary') return sendJsonBytes(res, outcome.answer.body, outcome.headers);
-  await writeEvents(res, outcome.answer.events, framingFor({ alt: req.query.alt }), outcome.headers, signal);
+  await writeEvents(res, outcome.answer.events, framingFor({ alt: query.alt }), outcome.headers, signal);
+}
+
+/**
+ * The model-call lane: takes a `POST` whose path is a Gemini model call and answers it, reading the body
+ * with the same reader (limit, `Content-Encoding`) and ending in the same Google-shaped errors as every
+ * other route. Returns false, having touched nothing, for any other request.
+ */
+export function modelCallLane(options: GeminiRouteOptions, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
+
+  return function serveModelCall(req, res) {
+    if (req.method !== 'POST') return false;
+    const path = pathOf(req.url);
+    let parsed: GeminiPath | undefined;
+    try {
+      parsed = parseGeminiPath(path);
+    } catch {
+      // A malformed id in a model path: the routes answer it (with the 404 they have always given).
+      return false;
+    }
+    if (parsed?.kind !== 'call') return false;
+    const call = parsed;
+    const signal = clientGone(res);
+    const fail = (error: unknown): void => {
+      if (signal.aborted) return void res.destroy();
+      renderError(error, res, logger, path);
+    };
+    readBody(req, res, (error?: unknown) => {
+      if (error) return fail(error);
+      // The body was read in its stream's callbacks, outside the request's trace context.
+      reenterRequestContext(req, res, () => {
+        serveCall(options, call, req, res, queryOf(req.url), signal).catch(fail);
+      });
+    });
+    return true;
+  };
 }
 
 async function serveModels(options: GeminiRouteOptions, path: Exclude<GeminiPath, ModelCallPath>, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  options.authenticate(credentialsOf(req, options.identityHeader));
+  options.authenticate(credentialsOf(req, req.query, options.identityHeader));
   const reply = await options.modelsUpstream.models({
     version: path.version,
     collection: path.collection,
@@ -71,20 +109,18 @@ async function serveModels(options: GeminiRouteOptions, path: Exclude<GeminiPath
   sendJsonBytes(res, await readUnary(reply));
 }
 
-export function geminiRoutes(options: GeminiRouteOptions): RequestHandler[] {
-  const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
-
-  const route: RequestHandler = function geminiRoute(req: Request, res: Response, next: NextFunction) {
+/** Models list/get, and the 405 for a model path asked with a method it does not take (model calls come through the lane). */
+export function geminiRoutes(options: GeminiRouteOptions): RequestHandler {
+  return function geminiRoute(req: Request, res: Response, next: NextFunction) {
     const path = parseGeminiPath(req.path);
     if (!path) return next();
     requireMethodAllowed(req.method, path);
-    const signal = clientGone(req, res);
-    const serve = path.kind === 'call' ? serveCall(options, path, req, res, signal) : serveModels(options, path, req, res, signal);
-    serve.catch((error: unknown) => {
+    if (path.kind === 'call') return next(new GoogleApiError(500, 'A model call reached the routes instead of the model-call lane.'));
+    const signal = clientGone(res);
+    serveModels(options, path, req, res, signal).catch((error: unknown) => {
       if (signal.aborted) return res.destroy();
       if (error instanceof GoogleApiError) return sendGoogleError(res, error);
       next(error);
     });
   };
-  return [readBody, reenterRequestContext, route];
 }

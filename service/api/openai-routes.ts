@@ -18,7 +18,8 @@ import { GoogleApiError } from '../protocol/errors';
 import { OpenAIRequestError } from '../openai';
 import { serveChat } from './openai/chat';
 import { serveEmbeddings } from './openai/embeddings';
-import { clientGone, sendOpenAIError } from './openai/http';
+import { sendOpenAIError } from './openai/http';
+import { clientGone } from './client-gone';
 import { serveModel, serveModelList } from './openai/models';
 import { reenterRequestContext } from '../telemetry/context-store';
 

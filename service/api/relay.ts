@@ -5,18 +5,17 @@
  * after it ends the stream with a terminal `{"error":…}` event, never a clean close.
  */
 import { once } from 'node:events';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { GoogleApiError } from '../protocol/errors';
 import { contentTypeFor, JSON_CONTENT_TYPE, StreamEncoder, type StreamFraming } from '../protocol/stream-format';
 
-export function sendJsonBytes(res: Response, body: Buffer, headers: Record<string, string> = {}): void {
-  res.status(200).set(headers).setHeader('content-type', JSON_CONTENT_TYPE);
-  res.setHeader('content-length', body.length);
+export function sendJsonBytes(res: ServerResponse, body: Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(200, { ...headers, 'content-type': JSON_CONTENT_TYPE, 'content-length': body.length });
   res.end(body);
 }
 
 /** Writes a piece of a streamed answer, waiting for the socket to drain when it is full (or the client left). */
-export async function writeChunk(res: Response, text: string, signal: AbortSignal): Promise<void> {
+export async function writeChunk(res: ServerResponse, text: string, signal: AbortSignal): Promise<void> {
   if (!res.write(text)) await once(res, 'drain', { signal });
 }
 
@@ -24,11 +23,10 @@ export async function writeChunk(res: Response, text: string, signal: AbortSigna
  * Streams events to the client in its framing. Throws (before anything was sent) when the events fail
  * before the first one, so the caller can still answer with a status code.
  */
-export async function writeEvents(res: Response, events: AsyncGenerator<string>, framing: StreamFraming, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+export async function writeEvents(res: ServerResponse, events: AsyncGenerator<string>, framing: StreamFraming, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
   const encoder = new StreamEncoder(framing);
   const start = (): void => {
-    res.status(200).set(headers).setHeader('content-type', contentTypeFor(framing));
-    res.setHeader('cache-control', 'no-cache');
+    res.writeHead(200, { ...headers, 'content-type': contentTypeFor(framing), 'cache-control': 'no-cache' });
   };
   try {
     for await (const event of events) {

@@ -2,7 +2,8 @@
  * The one place errors become HTTP responses on the Gemini surface: Google's JSON shape, always with
  * `Content-Type: application/json`, never a stack trace or an HTML page.
  */
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../telemetry/logger';
 import { GoogleApiError } from '../protocol/errors';
 
@@ -39,7 +40,10 @@ export function toGoogleError(error: unknown): GoogleApiError {
   return fromReader ?? new GoogleApiError(500, 'Internal error in the gateway.');
 }
 
-export function sendGoogleError(res: Response, error: GoogleApiError): void {
+/** What an error body is sent as (what Express's `res.type('application/json').send(text)` wrote). */
+const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function sendGoogleError(res: ServerResponse, error: GoogleApiError): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -47,16 +51,23 @@ export function sendGoogleError(res: Response, error: GoogleApiError): void {
   // Google's SDKs read RetryInfo from the body; other HTTP clients read Retry-After.
   const retryAfter = error.retryDelaySeconds();
   if (retryAfter !== undefined) res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
-  res.status(error.httpStatus).type('application/json').send(JSON.stringify(error.toBody()));
+  const body = JSON.stringify(error.toBody());
+  res.writeHead(error.httpStatus, { 'content-type': ERROR_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Answers any thrown value in Google's shape; one the gateway did not expect (a 500) is logged, with the path only. */
+export function renderError(error: unknown, res: ServerResponse, logger: Logger, path: string): void {
+  const apiError = toGoogleError(error);
+  if (apiError.httpStatus >= 500 && !(error instanceof GoogleApiError)) {
+    logger.error({ err: error, path }, 'unhandled error in a request');
+  }
+  sendGoogleError(res, apiError);
 }
 
 export function errorRenderer(logger: Logger): ErrorRequestHandler {
-  return function renderError(error: unknown, req, res, _next) {
-    const apiError = toGoogleError(error);
-    if (apiError.httpStatus >= 500 && !(error instanceof GoogleApiError)) {
-      logger.error({ err: error, path: req.path }, 'unhandled error in a request');
-    }
-    sendGoogleError(res, apiError);
+  return function renderErrorOfRoute(error: unknown, req, res, _next) {
+    renderError(error, res, logger, req.path);
   };
 }
 

@@ -2,15 +2,17 @@
  * The HTTP server middleware: one SERVER span per request (continuing an incoming W3C `traceparent`), the
  * `http.server.request.duration` histogram with bounded attributes (method, route template, status code,
  * error type), in-flight requests, and `gateway.requests` by outcome for the Gemini routes. `/metrics` itself
- * is not recorded. Mounted first, so it sees every request; it never fails one.
+ * is not recorded. First in the chain, so it sees every request; it never fails one.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { diag, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { RequestOutcome } from '../pipeline/events';
 import { oneOf } from './bounded-values';
 import { rememberRequestContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
+import type { HttpMiddleware } from './types';
 import { matchRoute, FIXED_ROUTES } from './route-template';
 import {
   ATTR_ERROR_TYPE,
@@ -24,19 +26,12 @@ import {
 } from './semconv';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE'];
-const OUTCOMES: readonly RequestOutcome[] = ['success', 'client_error', 'upstream_error', 'rejected', 'cancelled'];
 
 /** `error.type` for a request whose client went away before the response was complete. */
 export const ABORTED_ERROR_TYPE = 'aborted';
 
-/**
- * Where a stage may state a request's outcome precisely (`res.locals[OUTCOME_LOCAL] = 'rejected'`); without
- * it the outcome is derived from the status code.
- */
-export const OUTCOME_LOCAL = 'gatewayOutcome';
-
-export function outcomeOf(status: number, aborted: boolean, stated?: unknown): RequestOutcome {
-  if (typeof stated === 'string' && (OUTCOMES as readonly string[]).includes(stated)) return stated as RequestOutcome;
+/** A request's outcome, from its status code (and whether the client left first). */
+export function outcomeOf(status: number, aborted: boolean): RequestOutcome {
   if (aborted || status === 499) return 'cancelled';
   if (status < 400) return 'success';
   if (status === 429) return 'rejected';
@@ -53,13 +48,13 @@ export interface HttpTelemetryOptions {
 const propagator = new W3CTraceContextPropagator();
 const fixedRoutes = new Set<string>(FIXED_ROUTES);
 
-export function createHttpMetrics(options: HttpTelemetryOptions): RequestHandler {
+export function createHttpMetrics(options: HttpTelemetryOptions): HttpMiddleware {
   const { instruments: m, tracer } = options;
 
-  function record(req: Request, res: Response, started: number, route: string | undefined, model: string | undefined, span: ReturnType<Tracer['startSpan']>): void {
+  function record(req: IncomingMessage, res: ServerResponse, started: number, route: string | undefined, model: string | undefined, span: ReturnType<Tracer['startSpan']>): void {
     const aborted = !res.writableFinished;
     const status = res.statusCode;
-    const method = oneOf(req.method, METHODS, HTTP_REQUEST_METHOD_VALUE_OTHER);
+    const method = oneOf(req.method ?? '', METHODS, HTTP_REQUEST_METHOD_VALUE_OTHER);
     const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: method };
     if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
     if (res.headersSent) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
@@ -69,7 +64,7 @@ export function createHttpMetrics(options: HttpTelemetryOptions): RequestHandler
     m.httpServerDuration.record((performance.now() - started) / 1000, attributes);
     m.httpServerActiveRequests.add(-1);
     if (route !== undefined && !fixedRoutes.has(route)) {
-      const outcome = outcomeOf(status, aborted, (res.locals as Record<string, unknown>)[OUTCOME_LOCAL]);
+      const outcome = outcomeOf(status, aborted);
       m.requests.add(1, model !== undefined ? { [ATTR_GEN_AI_REQUEST_MODEL]: model, [G.OUTCOME]: outcome } : { [G.OUTCOME]: outcome });
     }
     span.setAttributes(attributes);
@@ -80,17 +75,17 @@ export function createHttpMetrics(options: HttpTelemetryOptions): RequestHandler
   return function httpTelemetry(req, res, next) {
     let proceed: () => void = () => next();
     try {
-      const match = matchRoute(req.originalUrl || req.url);
+      const match = matchRoute(req.url ?? '/');
       if (match?.route === '/metrics') return next();
       const started = performance.now();
       const model = match?.model !== undefined ? options.modelLabel(match.model) : undefined;
-      const method = oneOf(req.method, METHODS, HTTP_REQUEST_METHOD_VALUE_OTHER);
+      const method = oneOf(req.method ?? '', METHODS, HTTP_REQUEST_METHOD_VALUE_OTHER);
       const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
       const span = tracer.startSpan(
         match ? `${method} ${match.route}` : method,
         {
           kind: SpanKind.SERVER,
-          attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_SCHEME]: req.protocol, ...(match ? { [ATTR_HTTP_ROUTE]: match.route } : {}) },
+          attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_SCHEME]: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http', ...(match ? { [ATTR_HTTP_ROUTE]: match.route } : {}) },
         },
         parent,
       );

@@ -38,7 +38,7 @@ function parseEvent(event: string): unknown {
 }
 
 export async function serveChat(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  const credentials = credentialsOf(req, options.identityHeader);
+  const credentials = credentialsOf(req, req.query, options.identityHeader);
   // Who is calling comes first, as on OpenAI's API: an unknown caller learns nothing about the body.
   options.authenticate(credentials);
   const json = readJsonObject(req);

@@ -12,7 +12,7 @@ import type { OpenAIRouteContext } from '../openai-routes';
 import { callPath, ignoredHeaders, mappingHeaders, readJsonObject, targetModel } from './http';
 
 export async function serveEmbeddings(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  const credentials = credentialsOf(req, options.identityHeader);
+  const credentials = credentialsOf(req, req.query, options.identityHeader);
   options.authenticate(credentials);
   const json = readJsonObject(req);
   const request = parseEmbeddingsRequest(json);

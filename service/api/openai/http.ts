@@ -96,15 +96,6 @@ export function callPath(model: string, method: ModelMethod): ModelCallPath {
   return { kind: 'call', version: 'v1beta', dialect: 'ai-studio', collection: 'models', model, method };
 }
 
-/** An AbortSignal that fires when the client goes away before the response is complete. */
-export function clientGone(res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new GoogleApiError(499, 'The client closed the connection.'));
-  });
-  return controller.signal;
-}
-
 const MODEL_HINT =
   " The gateway serves Gemini model ids (GET /v1beta/openai/models lists them), its aliases, and the OpenAI-style names its operator mapped in GATEWAY_OPENAI_MODELS.";
 const KEY_HINT = " Pass your team's gateway key as the OpenAI API key (it is sent as Authorization: Bearer <key>).";

@@ -33,7 +33,7 @@ function gatewayNames(options: OpenAIRouteContext): string[] {
 }
 
 export async function serveModelList(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  options.authenticate(credentialsOf(req, options.identityHeader));
+  options.authenticate(credentialsOf(req, req.query, options.identityHeader));
   const data: OpenAIModel[] = [];
   let pageToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -52,7 +52,7 @@ export async function serveModelList(options: OpenAIRouteContext, req: Request, 
 }
 
 export async function serveModel(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  options.authenticate(credentialsOf(req, options.identityHeader));
+  options.authenticate(credentialsOf(req, req.query, options.identityHeader));
   const id = String(req.params.id ?? '');
   const target = targetModel(id, options.modelMap, null);
   if (target.mappedFrom !== undefined || Object.hasOwn(options.aliases, target.model)) {
