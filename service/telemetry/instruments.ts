@@ -6,11 +6,14 @@
 import type { Counter, Gauge, Histogram, Meter, ObservableGauge, UpDownCounter } from '@opentelemetry/api';
 import { AggregationType, createAllowListAttributesProcessor, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { METRICS, type LabelsOf, type MetricDefinition, type MetricId } from './metrics-catalogue';
+import { SummedCounter } from './summed-counter';
 
 /** Attribute sets per instrument beyond which the SDK folds new ones into an overflow series. */
 export const CARDINALITY_LIMIT = 2000;
 
-type InstrumentOf<M extends MetricDefinition> = M['kind'] extends 'counter'
+type InstrumentOf<M extends MetricDefinition> = M['kind'] extends 'summed_counter' | 'summed_updowncounter'
+  ? SummedCounter<LabelsOf<M>>
+  : M['kind'] extends 'counter'
   ? Counter<LabelsOf<M>>
   : M['kind'] extends 'updowncounter'
     ? UpDownCounter<LabelsOf<M>>
@@ -35,6 +38,14 @@ function create(meter: Meter, metric: MetricDefinition): unknown {
       return meter.createGauge(metric.name, options);
     case 'observable_gauge':
       return meter.createObservableGauge(metric.name, options);
+    case 'summed_counter':
+    case 'summed_updowncounter': {
+      const monotonic = metric.kind === 'summed_counter';
+      const summed = new SummedCounter(metric.name, monotonic, CARDINALITY_LIMIT);
+      const observable = monotonic ? meter.createObservableCounter(metric.name, options) : meter.createObservableUpDownCounter(metric.name, options);
+      observable.addCallback((result) => summed.observe(result));
+      return summed;
+    }
   }
 }
 

@@ -36,9 +36,14 @@ import {
 
 /**
  * `gauge` is a synchronous gauge (last value recorded wins); `observable_gauge` is read by a callback at
- * collection time; `updowncounter` is exported as a Prometheus gauge.
+ * collection time; `updowncounter` is exported as a Prometheus gauge. `summed_counter` and
+ * `summed_updowncounter` are for what is counted on every request: the sums are kept in plain numbers and
+ * read by the SDK at collection (`summed-counter.ts`), exported exactly like `counter` and `updowncounter`.
  */
-export type InstrumentKind = 'counter' | 'updowncounter' | 'histogram' | 'gauge' | 'observable_gauge';
+export type InstrumentKind = 'counter' | 'summed_counter' | 'updowncounter' | 'summed_updowncounter' | 'histogram' | 'gauge' | 'observable_gauge';
+
+/** Kinds exported as Prometheus counters (`_total`). */
+const COUNTER_KINDS: ReadonlySet<InstrumentKind> = new Set(['counter', 'summed_counter']);
 
 export interface MetricDefinition {
   /** The OpenTelemetry instrument name (dotted). */
@@ -84,14 +89,14 @@ export const METRICS = {
   },
   httpServerActiveRequests: {
     name: METRIC_HTTP_SERVER_ACTIVE_REQUESTS,
-    kind: 'updowncounter',
+    kind: 'summed_updowncounter',
     unit: '{request}',
     description: 'HTTP requests in flight on this instance (the GKE HPA scales on it; streams count for their whole duration).',
     labels: [],
   },
   requests: {
     name: 'gateway.requests',
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: '{request}',
     description: 'Gemini API requests by model and outcome (probes and /metrics excluded).',
     labels: [MODEL, G.OUTCOME],
@@ -116,28 +121,28 @@ export const METRICS = {
   },
   genAiInputTokens: {
     name: METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS,
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: '{token}',
     description: 'Input (prompt) tokens billed by Gemini, including cached tokens.',
     labels: TOKEN_LABELS,
   },
   genAiOutputTokens: {
     name: METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS,
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: '{token}',
     description: 'Output tokens billed by Gemini, including reasoning (thinking) tokens.',
     labels: TOKEN_LABELS,
   },
   genAiCacheReadInputTokens: {
     name: METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS,
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: '{token}',
     description: 'Input tokens Gemini served from its context cache (a subset of input tokens).',
     labels: TOKEN_LABELS,
   },
   genAiReasoningOutputTokens: {
     name: METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS,
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: '{token}',
     description: 'Reasoning (thinking) tokens Gemini generated (a subset of output tokens).',
     labels: TOKEN_LABELS,
@@ -174,14 +179,14 @@ export const METRICS = {
   },
   cacheLookups: {
     name: 'gateway.cache.lookups',
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: '{lookup}',
     description: 'Response-cache lookups by result (hit, miss, bypass, coalesced onto an in-flight miss).',
     labels: [MODEL, G.CACHE_RESULT],
   },
   admissionDecisions: {
     name: 'gateway.admission.decisions',
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: '{decision}',
     description: 'Admission decisions (rate limits, budgets, queue) by result and rejection reason.',
     labels: [MODEL, G.ADMISSION_RESULT, G.ADMISSION_REASON],
@@ -196,7 +201,7 @@ export const METRICS = {
   },
   costUsd: {
     name: 'gateway.cost.usd',
-    kind: 'counter',
+    kind: 'summed_counter',
     unit: 'USD',
     description: 'Estimated spend in US dollars, priced from the gateway price table (cached tokens at the cached rate, thinking as output).',
     labels: [PROVIDER, MODEL],
@@ -299,11 +304,11 @@ export function promLabel(attribute: string): string {
 /** The metric family name in the `# TYPE` line: counters end in `_total`, nothing carries a unit suffix. */
 export function promName(metric: MetricDefinition): string {
   const base = sanitize(metric.name);
-  return metric.kind === 'counter' && !base.endsWith('_total') ? `${base}_total` : base;
+  return COUNTER_KINDS.has(metric.kind) && !base.endsWith('_total') ? `${base}_total` : base;
 }
 
 /** The series name of a counter (`…_total`). */
-export function promTotal(metric: OfKind<'counter'>): string {
+export function promTotal(metric: OfKind<'counter' | 'summed_counter'>): string {
   return promName(metric);
 }
 

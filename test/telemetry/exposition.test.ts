@@ -45,7 +45,7 @@ async function inParallel(count: number, width: number, task: (i: number) => Pro
   }));
 }
 
-const PROM_TYPE: Record<MetricDefinition['kind'], string> = { counter: 'counter', updowncounter: 'gauge', histogram: 'histogram', gauge: 'gauge', observable_gauge: 'gauge' };
+const PROM_TYPE: Record<MetricDefinition['kind'], string> = { counter: 'counter', summed_counter: 'counter', updowncounter: 'gauge', summed_updowncounter: 'gauge', histogram: 'histogram', gauge: 'gauge', observable_gauge: 'gauge' };
 
 test('every catalogue family is exposed under its derived name and type; HTTP series are bounded and exclude /metrics', async () => {
   expect(await generate('gemini-2.5-flash')).toBe(200);
