@@ -50,6 +50,22 @@ export function traceFields(projectId: string): TraceFields {
   };
 }
 
+let formattedAtMs = Number.NaN;
+let formatted = '';
+
+/**
+ * pino's `isoTime`, formatted at most once per millisecond: a busy gateway writes several lines in each
+ * (an access and an audit line per request), and formatting the date was a tenth of writing a line.
+ */
+export function isoTimeOncePerMs(): string {
+  const now = Date.now();
+  if (now !== formattedAtMs) {
+    formattedAtMs = now;
+    formatted = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return formatted;
+}
+
 export interface LoggerOptions {
   /** The Google Cloud project traces are exported to; enables the trace fields on every line. */
   traceProjectId?: string;
@@ -68,7 +84,7 @@ export function createLogger(level: string, destination: pino.DestinationStream 
       ...(traceProjectId ? { mixin: () => ({ ...traceFields(traceProjectId) }) } : {}),
       messageKey: 'message',
       base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMs,
       formatters: { level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },

@@ -1,5 +1,5 @@
 /** Small pieces both upstream clients use. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { UpstreamModelsQuery } from './types';
 
 export const USER_AGENT = 'gemini-gateway/0.1';
@@ -22,7 +22,7 @@ let lastFingerprint = '';
  */
 export function keyFingerprint(key: string): string {
   if (key !== lastKey) {
-    lastFingerprint = `key-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+    lastFingerprint = `key-${hash('sha256', key, 'hex').slice(0, 8)}`;
     lastKey = key;
   }
   return lastFingerprint;

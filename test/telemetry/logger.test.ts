@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { createTelemetry } from '../../service/telemetry/create';
-import { createLogger, traceFields, typedRecordLogger } from '../../service/telemetry/logger';
+import { createLogger, isoTimeOncePerMs, traceFields, typedRecordLogger } from '../../service/telemetry/logger';
 
 function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -67,4 +67,18 @@ test('a typed-record logger keeps severity, time, bindings and trace fields; onl
       message: 'audit',
     },
   ]);
+});
+
+test('every line carries its ISO time; lines in one millisecond share one formatting of it', () => {
+  const now = jest.spyOn(Date, 'now');
+  try {
+    now.mockReturnValue(Date.UTC(2026, 10, 22, 7, 59, 33, 123));
+    const first = isoTimeOncePerMs();
+    expect(first).toBe(',"time":"2026-11-22T07:59:33.123Z"');
+    expect(isoTimeOncePerMs()).toBe(first);
+    now.mockReturnValue(Date.UTC(2026, 10, 22, 7, 59, 33, 124));
+    expect(isoTimeOncePerMs()).toBe(',"time":"2026-11-22T07:59:33.124Z"');
+  } finally {
+    now.mockRestore();
+  }
 });

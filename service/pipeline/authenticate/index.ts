@@ -3,7 +3,7 @@
  * are checked against SHA-256 hashes from the configuration — the keys themselves are never stored. Behind
  * IAM, the identity comes from a header the platform verified. Locally, one open "local" caller.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { callerSchema, type CallerPolicy } from '../../config/policy';
 import type { AuthMode } from '../../config/load';
 import { ERROR_INFO_TYPE, GoogleApiError } from '../../protocol/errors';
@@ -28,7 +28,7 @@ export interface AuthenticateOptions {
 export const LOCAL_CALLER: Caller = { id: 'local', policy: callerSchema.parse({ id: 'local' }) };
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** IAP sends `accounts.google.com:alice@example.com`; the part after the last colon is the email. */

@@ -3,13 +3,13 @@
  * thing share an entry whatever order their JSON fields came in. The prompt hash is computed on the way
  * and doubles as the audit record's prompt fingerprint (the prompt itself is never logged).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 
 /** The request fields that change the answer. Everything else (e.g. unknown client extras) is ignored. */
 const ANSWER_FIELDS = ['tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent', 'requests', 'content', 'taskType', 'title', 'outputDimensionality'];
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 export interface RequestFingerprint {
   promptSha256: string;
