@@ -115,7 +115,8 @@ export function geminiRoutes(options: GeminiRouteOptions): RequestHandler {
     const path = parseGeminiPath(req.path);
     if (!path) return next();
     requireMethodAllowed(req.method, path);
-    if (path.kind === 'call') return next(new GoogleApiError(500, 'A model call reached the routes instead of the model-call lane.'));
+    // Unreachable: every POST to a model path is taken by the lane first. A plain Error, so it is logged as the bug it would be.
+    if (path.kind === 'call') return next(new Error('A model call reached the Express routes instead of the model-call lane.'));
     const signal = clientGone(res);
     serveModels(options, path, req, res, signal).catch((error: unknown) => {
       if (signal.aborted) return res.destroy();
