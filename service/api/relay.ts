@@ -10,7 +10,9 @@ import { GoogleApiError } from '../protocol/errors';
 import { contentTypeFor, JSON_CONTENT_TYPE, StreamEncoder, type StreamFraming } from '../protocol/stream-format';
 
 export function sendJsonBytes(res: ServerResponse, body: Buffer, headers: Record<string, string> = {}): void {
-  res.writeHead(200, { ...headers, 'content-type': JSON_CONTENT_TYPE, 'content-length': body.length });
+  // Set on its own so it can be read back: the access line reports it as the response size.
+  res.setHeader('content-length', body.length);
+  res.writeHead(200, { ...headers, 'content-type': JSON_CONTENT_TYPE });
   res.end(body);
 }
 

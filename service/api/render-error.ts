@@ -52,7 +52,9 @@ export function sendGoogleError(res: ServerResponse, error: GoogleApiError): voi
   const retryAfter = error.retryDelaySeconds();
   if (retryAfter !== undefined) res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   const body = JSON.stringify(error.toBody());
-  res.writeHead(error.httpStatus, { 'content-type': ERROR_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+  // Set on its own so it can be read back: the access line reports it as the response size.
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.writeHead(error.httpStatus, { 'content-type': ERROR_CONTENT_TYPE });
   res.end(body);
 }
 

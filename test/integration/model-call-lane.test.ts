@@ -57,17 +57,20 @@ test('the absolute request form a forward proxy sends is routed by its path', as
   expect(reply).toContain('"candidates"');
 });
 
-test('model calls and the routes Express serves get the same access line; scrapes and probes only at debug', async () => {
+test('model calls, their errors and the routes Express serves get the same access line, response size included; scrapes and probes only at debug', async () => {
   logs.lines.length = 0;
   await send(`${gateway.url}${CALL}?key=${KEY}`, { body: BODY });
   await send(`${gateway.url}/v1beta/models?key=${KEY}`);
+  await send(`${gateway.url}${CALL}`, { body: BODY });
   await send(`${gateway.url}/metrics`);
   await send(`${gateway.url}/healthz`);
   await new Promise((resolve) => setImmediate(resolve));
   const access = logs.lines.filter((l) => l.httpRequest).map((l) => ({ severity: l.severity, ...(l.httpRequest as { requestUrl: string; status: number }) }));
+  const size = expect.stringMatching(/^[1-9][0-9]*$/);
   expect(access).toEqual([
-    expect.objectContaining({ severity: 'INFO', requestUrl: CALL, status: 200 }),
-    expect.objectContaining({ severity: 'INFO', requestUrl: '/v1beta/models', status: 200 }),
+    expect.objectContaining({ severity: 'INFO', requestUrl: CALL, status: 200, responseSize: size }),
+    expect.objectContaining({ severity: 'INFO', requestUrl: '/v1beta/models', status: 200, responseSize: size }),
+    expect.objectContaining({ severity: 'INFO', requestUrl: CALL, status: 401, responseSize: size }),
     expect.objectContaining({ severity: 'DEBUG', requestUrl: '/metrics', status: 200 }),
     expect.objectContaining({ severity: 'DEBUG', requestUrl: '/healthz', status: 200 }),
   ]);
