@@ -7,9 +7,7 @@ import type { Environment } from './environment-schema';
 export const APP_LABEL = 'gemini-gateway';
 /** Port the gateway container listens on (Cloud Run injects it as PORT; GKE sets it explicitly). */
 export const GATEWAY_PORT = 8080;
-export const HEALTH_PATH = '/healthz';
-export const READINESS_PATH = '/readyz';
-export const METRICS_PATH = '/metrics';
+export { HEALTH_PATH, METRICS_PATH, READINESS_PATH } from '../service/telemetry/operational-paths';
 
 export interface ResourceNames {
   stack: string;

@@ -4,10 +4,11 @@
  */
 import type { Logger } from '../telemetry/logger';
 import type { HttpMiddleware } from '../telemetry/types';
-import { pathOf } from './request-url';
+import { HEALTH_PATH, METRICS_PATH, READINESS_PATH } from '../telemetry/operational-paths';
+import { pathOf } from '../protocol/request-target';
 
 /** Probes and metric scrapes arrive every few seconds; their lines would drown the rest. */
-const ROUTINE = new Set(['/healthz', '/readyz', '/metrics']);
+const ROUTINE = new Set([HEALTH_PATH, READINESS_PATH, METRICS_PATH]);
 
 export function accessLog(logger: Logger): HttpMiddleware {
   return function accessLog(req, res, next) {

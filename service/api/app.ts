@@ -8,7 +8,9 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type Express } from 'express';
 import { typedRecordLogger, type Logger } from '../telemetry/logger';
 import { collapseSlashes } from '../protocol/paths';
+import { pathOf } from '../protocol/request-target';
 import type { HttpMiddleware, Telemetry } from '../telemetry/types';
+import { METRICS_PATH } from '../telemetry/operational-paths';
 import { accessLog } from './access-log';
 import { geminiRoutes, modelCallLane, type GeminiRouteOptions } from './gemini-routes';
 import { healthRoutes, type ReadinessCheck } from './health';
@@ -28,9 +30,8 @@ export interface AppOptions {
 /** The legacy SDK turns a base URL ending in `/` into `//v1beta/...`; route it as if written once. */
 function collapseDoubleSlashes(req: IncomingMessage): void {
   const url = req.url ?? '/';
-  const query = url.indexOf('?');
-  const path = query < 0 ? url : url.slice(0, query);
-  if (path.includes('//')) req.url = collapseSlashes(path) + (query < 0 ? '' : url.slice(query));
+  const path = pathOf(url);
+  if (path.includes('//') && url.startsWith(path)) req.url = collapseSlashes(path) + url.slice(path.length);
 }
 
 /** Everything but model calls. */
@@ -39,7 +40,7 @@ function createExpressApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
-  if (options.telemetry) app.get('/metrics', options.telemetry.metricsHandler);
+  if (options.telemetry) app.get(METRICS_PATH, options.telemetry.metricsHandler);
   app.use(healthRoutes(options.readiness, options.isDraining));
   if (options.openai) app.use(openaiRoutes({ logger: options.logger, ...options.openai }));
   app.use(geminiRoutes(options.gemini));

@@ -21,7 +21,7 @@ import { parseJsonBody, requireJsonContentType } from './body';
 import { clientGone } from './client-gone';
 import { sendJsonBytes, writeEvents } from './relay';
 import { renderError, sendGoogleError } from './render-error';
-import { pathOf, queryOf } from './request-url';
+import { pathOf, queryOf } from '../protocol/request-target';
 
 export interface GeminiRouteOptions {
   handleModelCall: ModelCallHandler;

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { GoogleApiError } from '../protocol/errors';
 import { sendGoogleError } from './render-error';
+import { HEALTH_PATH, READINESS_PATH } from '../telemetry/operational-paths';
 
 export interface ReadinessCheck {
   name: string;
@@ -13,10 +14,10 @@ export interface ReadinessCheck {
 
 export function healthRoutes(checks: readonly ReadinessCheck[], isDraining: () => boolean): Router {
   const router = Router();
-  router.get('/healthz', function healthz(_req, res) {
+  router.get(HEALTH_PATH, function healthz(_req, res) {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async function readyz(_req, res) {
+  router.get(READINESS_PATH, async function readyz(_req, res) {
     if (isDraining()) return sendGoogleError(res, new GoogleApiError(503, 'Not ready: the gateway is shutting down.'));
     const results = await Promise.all(checks.map(async (c) => [c.name, await Promise.resolve(c.ready()).catch(() => false)] as const));
     const failing = results.filter(([, ok]) => !ok).map(([name]) => name);

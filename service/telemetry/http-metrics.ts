@@ -12,6 +12,7 @@ import type { RequestOutcome } from '../pipeline/events';
 import { oneOf } from './bounded-values';
 import { rememberRequestContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
+import { METRICS_PATH } from './operational-paths';
 import type { HttpMiddleware } from './types';
 import { matchRoute, FIXED_ROUTES } from './route-template';
 import {
@@ -76,7 +77,7 @@ export function createHttpMetrics(options: HttpTelemetryOptions): HttpMiddleware
     let proceed: () => void = () => next();
     try {
       const match = matchRoute(req.url ?? '/');
-      if (match?.route === '/metrics') return next();
+      if (match?.route === METRICS_PATH) return next();
       const started = performance.now();
       const model = match?.model !== undefined ? options.modelLabel(match.model) : undefined;
       const method = oneOf(req.method ?? '', METHODS, HTTP_REQUEST_METHOD_VALUE_OTHER);

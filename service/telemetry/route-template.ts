@@ -11,12 +11,14 @@
  * conventions say when the route is unknown).
  */
 import { API_VERSIONS, collapseSlashes, parseGeminiPath, type GeminiPath } from '../protocol/paths';
+import { pathOf } from '../protocol/request-target';
+import { HEALTH_PATH, METRICS_PATH, READINESS_PATH } from './operational-paths';
 
 /** Routes outside the Gemini surface that the gateway serves itself, the OpenAI-compatible ones included. */
 export const FIXED_ROUTES = [
-  '/healthz',
-  '/readyz',
-  '/metrics',
+  HEALTH_PATH,
+  READINESS_PATH,
+  METRICS_PATH,
   '/v1beta/openai/chat/completions',
   '/v1beta/openai/embeddings',
   '/v1beta/openai/models',
@@ -37,10 +39,6 @@ export interface RouteMatch {
   model?: string;
 }
 
-function pathOnly(url: string): string {
-  const query = url.search(/[?#]/);
-  return collapseSlashes(query < 0 ? url : url.slice(0, query));
-}
 
 function collectionTemplate(path: GeminiPath): string {
   const prefix = path.project !== undefined ? `/${path.version}/projects/{project}/locations/{location}` : `/${path.version}`;
@@ -56,7 +54,7 @@ const RECENT_MAX = 1_000;
 
 /** The route template and model id of a request URL (path with or without query string). */
 export function matchRoute(url: string): RouteMatch | undefined {
-  const path = pathOnly(url);
+  const path = collapseSlashes(pathOf(url));
   if (recent.has(path)) return recent.get(path);
   const match = matchPath(path);
   if (recent.size >= RECENT_MAX) recent.clear();
