@@ -14,7 +14,7 @@ import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricProducer, type MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BatchSpanProcessor,
   InMemorySpanExporter,
@@ -28,10 +28,11 @@ import {
 import type { PipelineEvents, Tracing } from '../pipeline/events';
 import { firstSeenModelLabel } from './bounded-values';
 import { createHttpMetrics } from './http-metrics';
-import { catalogueViews, createInstruments } from './instruments';
+import { CARDINALITY_LIMIT, catalogueViews, createInstruments } from './instruments';
 import { BudgetRatios, createPipelineEvents, createTracing, observeBudgets } from './pipeline-events';
 import { RuntimeMetrics } from './runtime-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv';
+import { SummedHistograms } from './summed-histogram';
 import { traceFields, type TraceFields } from './logger';
 import type { Telemetry } from './types';
 
@@ -49,8 +50,11 @@ export interface TelemetryOptions {
   spanExporter?: SpanExporter;
   /** Model id → label value; unknown ids must map to `other`. Default: the first 50 ids seen, then `other`. */
   modelLabel?: (model: string) => string;
-  /** Extra metric readers (tests read instruments directly through one). */
-  metricReaders?: MetricReader[];
+  /**
+   * Extra metric readers (tests read instruments directly through one), made with the producers every reader
+   * needs (`metricProducers`: the histograms, which are not SDK instruments).
+   */
+  metricReaders?: (metricProducers: MetricProducer[]) => MetricReader[];
   /**
    * Also serve `/metrics` on this port (a second listener, e.g. kept off the public ingress). The app's own
    * `GET /metrics` keeps working either way. Default: no second listener.
@@ -90,18 +94,20 @@ export function createTelemetry(options: TelemetryOptions): GatewayTelemetry {
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion });
   const modelLabel = options.modelLabel ?? firstSeenModelLabel();
 
+  const histograms = new SummedHistograms(resource, { name: SCOPE_NAME, version: options.serviceVersion }, CARDINALITY_LIMIT);
+  const metricProducers: MetricProducer[] = [histograms];
   // Scope labels add nothing (one scope) and cost a label on every series; target_info keeps service name/version.
   const prometheus = new PrometheusExporter(
     options.metricsPort === undefined
-      ? { preventServerStart: true, withoutScopeInfo: true }
-      : { port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', withoutScopeInfo: true },
+      ? { preventServerStart: true, withoutScopeInfo: true, metricProducers }
+      : { port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', withoutScopeInfo: true, metricProducers },
     (error) => {
       if (error) diag.error('gateway telemetry: the metrics listener failed to start', error);
     },
   );
-  const meterProvider = new MeterProvider({ resource, views: catalogueViews(SCOPE_NAME), readers: [prometheus, ...(options.metricReaders ?? [])] });
+  const meterProvider = new MeterProvider({ resource, views: catalogueViews(SCOPE_NAME), readers: [prometheus, ...(options.metricReaders?.(metricProducers) ?? [])] });
   const meter = meterProvider.getMeter(SCOPE_NAME, options.serviceVersion);
-  const instruments = createInstruments(meter);
+  const instruments = createInstruments(meter, histograms);
   const runtime = new RuntimeMetrics(meter, instruments);
   const budgets = new BudgetRatios();
   const stopBudgets = observeBudgets(instruments, budgets, meter);

@@ -93,18 +93,14 @@ export function createHttpMetrics(options: HttpTelemetryOptions): HttpMiddleware
       const ctx = trace.setSpan(parent, span);
       rememberRequestContext(req, ctx);
       m.httpServerActiveRequests.add(1);
-      let recorded = false;
-      const done = (): void => {
-        if (recorded) return;
-        recorded = true;
+      // A response emits 'close' exactly once, whether it finished (right after 'finish') or its client left.
+      res.once('close', () => {
         try {
           record(req, res, started, match?.route, model, span);
         } catch (error) {
           diag.error('gateway telemetry: recording an HTTP request failed', error);
         }
-      };
-      res.once('finish', done);
-      res.once('close', done);
+      });
       proceed = () => withContext(ctx, () => next());
     } catch (error) {
       diag.error('gateway telemetry: HTTP middleware failed', error);

@@ -5,8 +5,8 @@
  * outside `[a-zA-Z0-9_:]` become `_`, runs of `_` collapse, counters get `_total`, and NO unit suffix is ever
  * added (a histogram in seconds is `http_server_request_duration_bucket`, not `..._seconds_bucket`).
  *
- * The service records only through these definitions (the SDK view for each instrument drops any attribute
- * outside `labels`); dashboards, alerts and infra import the derived names, so a rename breaks the build
+ * The service records only through these definitions (each instrument drops any attribute outside `labels`);
+ * dashboards, alerts and infra import the derived names, so a rename breaks the build
  * instead of a dashboard.
  */
 import {
@@ -39,6 +39,8 @@ import {
  * collection time; `updowncounter` is exported as a Prometheus gauge. `summed_counter` and
  * `summed_updowncounter` are for what is counted on every request: the sums are kept in plain numbers and
  * read by the SDK at collection (`summed-counter.ts`), exported exactly like `counter` and `updowncounter`.
+ * `histogram` is an explicit-bucket histogram, recorded in plain bucket counts for the same reason
+ * (`summed-histogram.ts`).
  */
 export type InstrumentKind = 'counter' | 'summed_counter' | 'updowncounter' | 'summed_updowncounter' | 'histogram' | 'gauge' | 'observable_gauge';
 
@@ -52,7 +54,7 @@ export interface MetricDefinition {
   /** UCUM unit, as the conventions give it (`s`, `{token}`, `USD`, `1`, `By`). */
   readonly unit: string;
   readonly description: string;
-  /** The only attribute keys kept on this instrument; anything else is dropped by its SDK view. */
+  /** The only attribute keys kept on this instrument; anything else is dropped (by its SDK view, or by the histogram itself). */
   readonly labels: readonly string[];
   /** Explicit histogram bucket boundaries (histograms only; required there). */
   readonly boundaries?: readonly number[];

@@ -3,7 +3,7 @@
  * catalogue metrics (bounded labels only) and, when a span is active, a span event or attributes. Nothing
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
-import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type BatchObservableResult, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type BatchObservableResult, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
@@ -273,13 +273,18 @@ export function createTracing(tracer: Tracer): Tracing {
     },
   };
 
-  async function inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T> {
-    let span: Span;
+  function inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T> {
     const parent = activeContext();
     // The sampler follows the parent: under a trace that is not sampled, a child span would record
-    // nothing, so neither it nor a context switch is made (most requests, at a sampling ratio below 1).
+    // nothing, so neither it, nor a context switch, nor a promise around `work` is made (most requests,
+    // at a sampling ratio below 1).
     const parentSpan = trace.getSpanContext(parent);
     if (parentSpan && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0) return work(NO_SPAN);
+    return inNewSpan(name, attributes, parent, work);
+  }
+
+  async function inNewSpan<T>(name: string, attributes: Record<string, string | number | boolean>, parent: Context, work: (span: SpanHandle) => Promise<T>): Promise<T> {
+    let span: Span;
     try {
       const cleaned = cleanSpanAttributes(attributes);
       const kind = cleaned[ATTR_GEN_AI_OPERATION_NAME] !== undefined ? SpanKind.CLIENT : SpanKind.INTERNAL;

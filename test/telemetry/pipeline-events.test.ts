@@ -15,14 +15,13 @@ let reader: TestMetricReader;
 let events: PipelineEvents;
 
 beforeEach(() => {
-  reader = new TestMetricReader();
   telemetry = createTelemetry({
     serviceName: 'gemini-gateway',
     serviceVersion: 'test',
     tracesExporter: 'none',
     sampleRatio: 0,
     modelLabel: knownModelLabel(['gemini-2.5-flash', 'gemini-2.5-pro']),
-    metricReaders: [reader],
+    metricReaders: (metricProducers) => [(reader = new TestMetricReader({ metricProducers }))],
   });
   events = telemetry.events;
 });
