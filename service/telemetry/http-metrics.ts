@@ -68,8 +68,10 @@ export function createHttpMetrics(options: HttpTelemetryOptions): HttpMiddleware
       const outcome = outcomeOf(status, aborted);
       m.requests.add(1, model !== undefined ? { [ATTR_GEN_AI_REQUEST_MODEL]: model, [G.OUTCOME]: outcome } : { [G.OUTCOME]: outcome });
     }
-    span.setAttributes(attributes);
-    if (aborted || status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    if (span.isRecording()) {
+      span.setAttributes(attributes);
+      if (aborted || status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    }
     span.end();
   }
 
@@ -82,14 +84,11 @@ export function createHttpMetrics(options: HttpTelemetryOptions): HttpMiddleware
       const model = match?.model !== undefined ? options.modelLabel(match.model) : undefined;
       const method = oneOf(req.method ?? '', METHODS, HTTP_REQUEST_METHOD_VALUE_OTHER);
       const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
-      const span = tracer.startSpan(
-        match ? `${method} ${match.route}` : method,
-        {
-          kind: SpanKind.SERVER,
-          attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_SCHEME]: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http', ...(match ? { [ATTR_HTTP_ROUTE]: match.route } : {}) },
-        },
-        parent,
-      );
+      const span = tracer.startSpan(match ? `${method} ${match.route}` : method, { kind: SpanKind.SERVER }, parent);
+      // Set after the sampling decision (which reads no attributes): most spans are not recorded.
+      if (span.isRecording()) {
+        span.setAttributes({ [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_SCHEME]: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http', ...(match ? { [ATTR_HTTP_ROUTE]: match.route } : {}) });
+      }
       const ctx = trace.setSpan(parent, span);
       rememberRequestContext(req, ctx);
       m.httpServerActiveRequests.add(1);

@@ -43,7 +43,7 @@ function create(meter: Meter, histograms: SummedHistograms, metric: MetricDefini
     case 'summed_counter':
     case 'summed_updowncounter': {
       const monotonic = metric.kind === 'summed_counter';
-      const summed = new SummedCounter(metric.name, monotonic, CARDINALITY_LIMIT);
+      const summed = new SummedCounter(metric.name, metric.labels, monotonic, CARDINALITY_LIMIT);
       const observable = monotonic ? meter.createObservableCounter(metric.name, options) : meter.createObservableUpDownCounter(metric.name, options);
       observable.addCallback((result) => summed.observe(result));
       return summed;

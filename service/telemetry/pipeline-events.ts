@@ -3,7 +3,7 @@
  * catalogue metrics (bounded labels only) and, when a span is active, a span event or attributes. Nothing
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
-import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type BatchObservableResult, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type BatchObservableResult, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
@@ -42,9 +42,10 @@ function safely(what: string, work: () => void): void {
   }
 }
 
-function addEventToActiveSpan(name: string, attributes: Attributes): void {
+/** The active span if it records, so that event attributes are built only for spans that keep them. */
+function recordingSpan(): Span | undefined {
   const span = trace.getSpan(activeContext());
-  if (span?.isRecording()) span.addEvent(name, attributes);
+  return span?.isRecording() ? span : undefined;
 }
 
 /**
@@ -125,7 +126,7 @@ export function createPipelineEvents(options: PipelineTelemetryOptions): Pipelin
       safely('retry', () => {
         const errorType = boundedErrorType(r.errorType) ?? ERROR_TYPE_VALUE_OTHER;
         m.retries.add(1, { [ATTR_GEN_AI_PROVIDER_NAME]: providerName(r.backend), [ATTR_GEN_AI_REQUEST_MODEL]: model(r.model), [ATTR_ERROR_TYPE]: errorType });
-        addEventToActiveSpan(EVENTS.RETRY, { [ATTR_ERROR_TYPE]: errorType, [G.RETRY_DELAY_MS]: Math.round(r.delayMs) });
+        recordingSpan()?.addEvent(EVENTS.RETRY, { [ATTR_ERROR_TYPE]: errorType, [G.RETRY_DELAY_MS]: Math.round(r.delayMs) });
       }),
 
     fallback: (f) =>
@@ -136,7 +137,7 @@ export function createPipelineEvents(options: PipelineTelemetryOptions): Pipelin
           [G.FALLBACK_REASON]: oneOf(f.reason, FALLBACK_REASONS, 'retries_exhausted'),
         };
         m.fallbacks.add(1, attributes);
-        addEventToActiveSpan(EVENTS.FALLBACK, attributes);
+        recordingSpan()?.addEvent(EVENTS.FALLBACK, attributes);
       }),
 
     breakerState: (b) =>
@@ -145,14 +146,14 @@ export function createPipelineEvents(options: PipelineTelemetryOptions): Pipelin
         const labels = { [ATTR_GEN_AI_PROVIDER_NAME]: providerName(b.backend), [ATTR_GEN_AI_REQUEST_MODEL]: model(b.model) };
         m.breakerState.record(BREAKER_STATE_VALUES[state], labels);
         m.breakerTransitions.add(1, { ...labels, [G.BREAKER_TO_STATE]: state });
-        addEventToActiveSpan(EVENTS.BREAKER, { ...labels, [G.BREAKER_TO_STATE]: state });
+        recordingSpan()?.addEvent(EVENTS.BREAKER, { ...labels, [G.BREAKER_TO_STATE]: state });
       }),
 
     cache: (c) =>
       safely('cache', () => {
         const result = oneOf(c.result, CACHE_RESULTS, 'miss');
         m.cacheLookups.add(1, { [ATTR_GEN_AI_REQUEST_MODEL]: model(c.model), [G.CACHE_RESULT]: result });
-        addEventToActiveSpan(EVENTS.CACHE, { [G.CACHE_RESULT]: result });
+        recordingSpan()?.addEvent(EVENTS.CACHE, { [G.CACHE_RESULT]: result });
       }),
 
     admission: (a) =>
@@ -162,7 +163,7 @@ export function createPipelineEvents(options: PipelineTelemetryOptions): Pipelin
         const reason = a.admitted ? undefined : oneOf(a.reason, ADMISSION_REASONS, 'throttled');
         m.admissionDecisions.add(1, reason ? { ...labels, [G.ADMISSION_REASON]: reason } : labels);
         m.admissionQueueDuration.record(Math.max(0, a.queuedMs) / 1000, labels);
-        addEventToActiveSpan(EVENTS.ADMISSION, {
+        recordingSpan()?.addEvent(EVENTS.ADMISSION, {
           [G.ADMISSION_RESULT]: result,
           ...(reason ? { [G.ADMISSION_REASON]: reason } : {}),
           [G.ADMISSION_QUEUED_MS]: Math.round(a.queuedMs),
@@ -185,22 +186,19 @@ export function createPipelineEvents(options: PipelineTelemetryOptions): Pipelin
         if (u.cachedTokens > 0) m.genAiCacheReadInputTokens.add(u.cachedTokens, labels);
         if (u.thinkingTokens > 0) m.genAiReasoningOutputTokens.add(u.thinkingTokens, labels);
         m.costUsd.add(Math.max(0, u.costUsd), { [ATTR_GEN_AI_PROVIDER_NAME]: labels[ATTR_GEN_AI_PROVIDER_NAME], [ATTR_GEN_AI_REQUEST_MODEL]: labels[ATTR_GEN_AI_REQUEST_MODEL] });
-        const span = trace.getSpan(activeContext());
-        if (span?.isRecording()) {
-          span.setAttributes({
-            [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: u.inputTokens,
-            [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: output,
-            [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: u.cachedTokens,
-            [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: u.thinkingTokens,
-            [G.COST_USD]: u.costUsd,
-          });
-        }
+        recordingSpan()?.setAttributes({
+          [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: u.inputTokens,
+          [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: output,
+          [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: u.cachedTokens,
+          [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: u.thinkingTokens,
+          [G.COST_USD]: u.costUsd,
+        });
       }),
 
     budget: (b) =>
       safely('budget', () => {
         budgets.update(b.callerId, b.spentUsd, b.limitUsd);
-        addEventToActiveSpan(EVENTS.BUDGET, { [G.CALLER_ID]: b.callerId.slice(0, 128), [G.BUDGET_SPENT_RATIO]: b.limitUsd > 0 ? b.spentUsd / b.limitUsd : 0 });
+        recordingSpan()?.addEvent(EVENTS.BUDGET, { [G.CALLER_ID]: b.callerId.slice(0, 128), [G.BUDGET_SPENT_RATIO]: b.limitUsd > 0 ? b.spentUsd / b.limitUsd : 0 });
       }),
 
     stateBackend: (s) =>

@@ -4,10 +4,10 @@
  *
  * Why not the SDK's own `Histogram.record`: each call copies the attributes through the view's allow-list,
  * sorts and stringifies them to find the series, and takes a timestamp, through half a dozen SDK layers;
- * a request makes three such records. Here a record is one string key built in the catalogue's label order (which
- * applies the allow-list too), one map lookup and a bucket search. What is exported is what the SDK's
- * explicit-bucket aggregation exports: cumulative buckets (inclusive upper bounds), count, sum, min and max,
- * with series beyond the cardinality limit folded into `otel.metric.overflow`.
+ * a request makes three such records. Here a record is a lookup in a `SeriesIndex` (which applies the
+ * allow-list too) and a bucket search. What is exported is what the SDK's explicit-bucket aggregation
+ * exports: cumulative buckets (inclusive upper bounds), count, sum, min and max, with series beyond the
+ * cardinality limit folded into `otel.metric.overflow`.
  */
 import { diag, ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
@@ -21,6 +21,7 @@ import {
   type HistogramMetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import { SeriesIndex, type LabelValues } from './series-index';
 
 /** What a histogram is exported as: the catalogue's definition of it. */
 export interface HistogramDefinition {
@@ -32,10 +33,6 @@ export interface HistogramDefinition {
   /** Explicit bucket boundaries (inclusive upper bounds), ascending. */
   readonly boundaries: readonly number[];
 }
-
-/** The attribute set series beyond the limit are folded into, as the SDK folds them. */
-const OVERFLOW: Attributes = { 'otel.metric.overflow': true };
-const OVERFLOW_KEY = '\u0002overflow';
 
 interface Series {
   readonly attributes: Attributes;
@@ -59,17 +56,25 @@ function bucketOf(boundaries: readonly number[], value: number): number {
   return low;
 }
 
-/** A histogram's attributes: catalogue label values, which are plain strings, numbers or booleans. */
-export type LabelValues = Partial<Record<string, string | number | boolean>>;
-
 export class SummedHistogram<A extends LabelValues = LabelValues> {
-  private readonly series = new Map<string, Series>();
+  private readonly series: SeriesIndex<Series>;
 
   /** @param maxSeries attribute sets kept before new ones fold into the overflow series. */
   constructor(
     readonly definition: HistogramDefinition,
-    private readonly maxSeries: number,
-  ) {}
+    maxSeries: number,
+  ) {
+    const buckets = definition.boundaries.length + 1;
+    this.series = new SeriesIndex(definition.labels, maxSeries, (attributes) => ({
+      attributes,
+      startTime: millisToHrTime(Date.now()),
+      counts: new Array<number>(buckets).fill(0),
+      count: 0,
+      sum: 0,
+      min: Infinity,
+      max: -Infinity,
+    }));
+  }
 
   /** Records one value; a negative or non-numeric value is dropped with a warning, as the SDK drops it. */
   record(value: number, attributes?: A): void {
@@ -77,31 +82,12 @@ export class SummedHistogram<A extends LabelValues = LabelValues> {
       diag.warn(`${this.definition.name}: dropped the value ${String(value)}; a histogram takes non-negative numbers`);
       return;
     }
-    let key = '';
-    if (attributes) {
-      for (const label of this.definition.labels) {
-        const labelValue = attributes[label];
-        if (labelValue !== undefined) key += `${label}\u0000${String(labelValue)}\u0001`;
-      }
-    }
-    const series = this.series.get(key) ?? this.start(key, attributes);
+    const series = this.series.seriesOf(attributes);
     series.count += 1;
     series.sum += value;
     if (value < series.min) series.min = value;
     if (value > series.max) series.max = value;
     (series.counts[bucketOf(this.definition.boundaries, value)] as number) += 1;
-  }
-
-  private start(key: string, attributes: A | undefined): Series {
-    const overflowing = this.series.size >= this.maxSeries;
-    const known = overflowing ? this.series.get(OVERFLOW_KEY) : undefined;
-    if (known) return known;
-    const kept: Attributes = {};
-    if (overflowing) Object.assign(kept, OVERFLOW);
-    else if (attributes) for (const label of this.definition.labels) if (attributes[label] !== undefined) kept[label] = attributes[label];
-    const series: Series = { attributes: kept, startTime: millisToHrTime(Date.now()), counts: new Array<number>(this.definition.boundaries.length + 1).fill(0), count: 0, sum: 0, min: Infinity, max: -Infinity };
-    this.series.set(overflowing ? OVERFLOW_KEY : key, series);
-    return series;
   }
 
   /** Every series as a cumulative data point; `undefined` while nothing has been recorded (as the SDK exports nothing). */

@@ -11,7 +11,7 @@ function setUp(monotonic: boolean, maxSeries = 100) {
   const readers = [new TestMetricReader(), new TestMetricReader()];
   const provider = new MeterProvider({ readers });
   const meter = provider.getMeter('test');
-  const counter = new SummedCounter<Record<string, string>>('test.count', monotonic, maxSeries);
+  const counter = new SummedCounter<Record<string, string>>('test.count', ['model', 'outcome'], monotonic, maxSeries);
   const observable = monotonic ? meter.createObservableCounter('test.count') : meter.createObservableUpDownCounter('test.count');
   observable.addCallback((result) => counter.observe(result));
   return { readers, provider, counter };
