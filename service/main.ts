@@ -1,48 +1,15 @@
 /** The gateway process: configuration → telemetry → app → listen → graceful drain on SIGTERM. */
-import { ConfigError, loadConfig, type GatewayConfig } from './config/load';
-import { EMULATED_MODELS } from './emulator/models';
+import { ConfigError, loadConfig } from './config/load';
 import { startGateway } from './gateway';
-import { DEFAULT_PRICES } from './pipeline/account/price-table';
-import { knownModelLabel } from './telemetry/bounded-values';
-import { createTelemetry } from './telemetry/create';
+import { telemetryFromConfig } from './telemetry/from-config';
 import { createLogger } from './telemetry/logger';
-import type { Telemetry } from './telemetry/types';
 
 const SERVICE_VERSION = process.env.npm_package_version ?? '0.1.0';
-
-/** Every model id the configuration names: the only values the `model` metric label may take (others: `other`). */
-function configuredModels(config: GatewayConfig): Set<string> {
-  const { models } = config;
-  const ids = [
-    ...(config.prices ?? DEFAULT_PRICES).map((p) => p.model),
-    ...Object.values(models.aliases),
-    ...Object.entries(models.retired).flatMap(([id, r]) => [id, r.replacement]),
-    ...Object.entries(models.fallbacks).flatMap(([id, chain]) => [id, ...chain]),
-    ...Object.keys(models.limits),
-    ...Object.keys(models.backends),
-    ...models.rules.map((r) => r.routeTo),
-    ...(models.allow ?? []),
-    ...(config.resolvedUpstream.kind === 'emulator' ? EMULATED_MODELS.map((m) => m.id) : []),
-  ];
-  return new Set(ids);
-}
-
-function telemetryFor(config: GatewayConfig): Telemetry | undefined {
-  if (config.telemetry === 'off') return undefined;
-  return createTelemetry({
-    serviceName: config.serviceName,
-    serviceVersion: SERVICE_VERSION,
-    tracesExporter: config.tracesExporter,
-    sampleRatio: config.traceSampleRatio,
-    modelLabel: knownModelLabel(configuredModels(config)),
-    metricsPort: config.metricsPort,
-  });
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, undefined, { traceProjectId: config.project });
-  const gateway = await startGateway(config, { logger, telemetry: telemetryFor(config) });
+  const gateway = await startGateway(config, { logger, telemetry: telemetryFromConfig(config, SERVICE_VERSION) });
   const upstream = config.resolvedUpstream;
   const where =
     upstream.kind === 'emulator'

@@ -46,6 +46,8 @@ export interface TelemetryOptions {
   tracesExporter: 'none' | 'otlp' | 'memory';
   /** Fraction of new traces sampled (0..1); a request with a sampled parent is always sampled. */
   sampleRatio: number;
+  /** For `otlp`: how finished spans are batched for export. Default: the SDK's (OpenTelemetry's) defaults. */
+  spanExport?: SpanExportOptions;
   /** For `memory` (tests): where spans go; a fresh InMemorySpanExporter when omitted. */
   spanExporter?: SpanExporter;
   /** Model id → label value; unknown ids must map to `other`. Default: the first 50 ids seen, then `other`. */
@@ -62,6 +64,14 @@ export interface TelemetryOptions {
   metricsPort?: number;
   /** Interface for `metricsPort`. Default `0.0.0.0`. */
   metricsHost?: string;
+}
+
+/** The batch span processor's settings (the `OTEL_BSP_*` variables, which the SDK no longer reads itself). */
+export interface SpanExportOptions {
+  delayMs: number;
+  batchSize: number;
+  queueSize: number;
+  timeoutMs: number;
 }
 
 export interface GatewayTelemetry extends Telemetry {
@@ -85,7 +95,14 @@ function spanProcessorFor(options: TelemetryOptions): { processor?: SpanProcesso
     }
     case 'otlp': {
       const exporter = options.spanExporter ?? new OTLPTraceExporter();
-      return { processor: new BatchSpanProcessor({ exporter }), exporter };
+      const batching = options.spanExport;
+      const processor = new BatchSpanProcessor({
+        exporter,
+        ...(batching
+          ? { scheduledDelayMillis: batching.delayMs, maxExportBatchSize: batching.batchSize, maxQueueSize: batching.queueSize, exportTimeoutMillis: batching.timeoutMs }
+          : {}),
+      });
+      return { processor, exporter };
     }
   }
 }

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from '../../service/config/load';
 import type { Telemetry } from '../../service/telemetry/types';
-import type * as TelemetryModule from '../../service/telemetry/create';
+import type * as TelemetryModule from '../../service/telemetry/from-config';
 import type { ChildReady, ChildRequest, ChildStats } from './children';
 
 const env = process.env;
@@ -41,25 +41,17 @@ async function startOtlpSink(): Promise<{ url: string; stats: () => ChildStats['
 }
 
 /**
- * Telemetry as `main.ts` builds it, from the same settings (GATEWAY_TELEMETRY, OTEL_TRACES_EXPORTER,
- * OTEL_TRACES_SAMPLER_ARG, OTEL_SERVICE_NAME, GATEWAY_METRICS_PORT), if `service/telemetry/create.ts` is there
- * and starts. The model label keeps createTelemetry's default (first 50 ids seen): the bench uses one model.
+ * Telemetry as `main.ts` builds it (`telemetryFromConfig`), if that module is there and starts: the benchmark
+ * also runs against older checkouts.
  */
 function telemetryFor(config: GatewayConfig): { telemetry?: Telemetry; status: string } {
-  const settings = config as GatewayConfig & { telemetry?: string; tracesExporter?: 'none' | 'otlp'; traceSampleRatio?: number; serviceName?: string; metricsPort?: number };
-  if (settings.telemetry !== 'on') return { status: settings.telemetry === undefined ? 'unavailable: no GATEWAY_TELEMETRY setting' : 'off' };
+  if ((config as { telemetry?: string }).telemetry === undefined) return { status: 'unavailable: no GATEWAY_TELEMETRY setting' };
   try {
     // Loaded only when asked for: the module may not exist yet in every checkout.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require('../../service/telemetry/create') as typeof TelemetryModule;
-    const telemetry = module.createTelemetry({
-      serviceName: settings.serviceName ?? 'gemini-gateway',
-      serviceVersion: 'bench',
-      tracesExporter: settings.tracesExporter ?? 'none',
-      sampleRatio: settings.traceSampleRatio ?? 1,
-      metricsPort: settings.metricsPort,
-    });
-    return { telemetry, status: 'on' };
+    const module = require('../../service/telemetry/from-config') as typeof TelemetryModule;
+    const telemetry = module.telemetryFromConfig(config, 'bench');
+    return telemetry ? { telemetry, status: 'on' } : { status: 'off' };
   } catch (error) {
     return { status: `unavailable: ${(error as Error).message.split('\n')[0]}` };
   }
