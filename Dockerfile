@@ -31,4 +31,4 @@ COPY package.json ./
 USER node
 EXPOSE 8080
 # The flags are GATEWAY_NODE_FLAGS (service/node-flags.ts); test/unit/node-flags.test.ts keeps them equal.
-CMD ["node", "--experimental-async-context-frame", "--max-semi-space-size=8", "dist/service/main.js"]
+CMD ["node", "--experimental-async-context-frame", "dist/service/main.js"]
