@@ -8,8 +8,9 @@
  *   benchmark with telemetry on. It is the default from Node 24; Node 22 has it behind this flag.
  *
  * V8's young generation keeps its default size (semi-spaces up to 16 MiB). Capping it at 8 MiB once saved
- * memory; since model calls skip Express it saves none (176 MB peak either way holding 1,000 streams) and
- * costs 10–18% more CPU per request with 100–256 slow calls in flight, whose objects then outlive the
- * young generation and are promoted.
+ * about 19 MB of peak memory holding 1,000 streams; since model calls skip Express it saves little (176 MB
+ * either way in one interleaved comparison, 172 MB against 180–182 MB across benchmark runs) and costs
+ * 10–18% more CPU per request with 100–256 slow calls in flight, whose objects then outlive the young
+ * generation and are promoted.
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--experimental-async-context-frame'];
