@@ -6,7 +6,7 @@ import { knownModelLabel } from './bounded-values';
 import { createTelemetry, type GatewayTelemetry } from './create';
 
 /** Every model id the configuration names: the only values the `model` metric label may take (others: `other`). */
-export function configuredModels(config: GatewayConfig): Set<string> {
+function configuredModels(config: GatewayConfig): Set<string> {
   const { models } = config;
   const ids = [
     ...(config.prices ?? DEFAULT_PRICES).map((p) => p.model),

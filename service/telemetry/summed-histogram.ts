@@ -61,7 +61,7 @@ export class SummedHistogram<A extends LabelValues = LabelValues> {
 
   /** @param maxSeries attribute sets kept before new ones fold into the overflow series. */
   constructor(
-    readonly definition: HistogramDefinition,
+    private readonly definition: HistogramDefinition,
     maxSeries: number,
   ) {
     const buckets = definition.boundaries.length + 1;
