@@ -210,7 +210,7 @@ export function formatTable(results: BenchResults): string {
   lines.push(
     `gemini-gateway bench — ${meta.cores} cores (${meta.cpu}), Node ${meta.node}, autocannon ${meta.autocannon}, commit ${meta.commit.slice(0, 12)}`,
     `mode ${meta.mode} (upstream latency ${meta.upstream.latencyMs}±${meta.upstream.latencyJitterMs} ms, chunk every ${meta.upstream.chunkIntervalMs} ms); ` +
-      `${String(meta.options.rounds)} rounds × ${String(meta.options.durationS)} s per target and workload, targets interleaved; load average ${meta.loadAverage.start.map((l) => l.toFixed(2)).join(' ')} → ${meta.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}`,
+      `${String(meta.options.rounds)} rounds × ${String(meta.options.durationS)} s per target and workload, targets interleaved, each warmed up for ${String(meta.options.warmupS)} s first; load average ${meta.loadAverage.start.map((l) => l.toFixed(2)).join(' ')} → ${meta.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}`,
     `telemetry: ${meta.telemetry}`,
     '',
   );
