@@ -274,7 +274,7 @@ async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChi
 }
 
 /**
- * Loads every target in each request shape (unary and streaming, miss and hit) until its JIT is warm, its
+ * Loads every target in each request shape (unary and streaming, miss and hit) so that its JIT is warm, its
  * connections are open and its cache-hit entries are stored. V8 optimises a function only after many calls,
  * and the gateway runs far more functions per request than the emulator or the pass-through. After 1 s of
  * warm-up (0.1 s of hits) it still spent 971 µs of CPU per request in the first workload measured (unary
