@@ -4,7 +4,7 @@
  * error type), in-flight requests, and `gateway.requests` by outcome for the Gemini routes. `/metrics` itself
  * is not recorded. First in the chain, so it sees every request; it never fails one.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { diag, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -52,10 +52,10 @@ const fixedRoutes = new Set<string>(FIXED_ROUTES);
 export function createHttpMetrics(options: HttpTelemetryOptions): HttpMiddleware {
   const { instruments: m, tracer } = options;
 
-  function record(req: IncomingMessage, res: ServerResponse, started: number, route: string | undefined, model: string | undefined, span: ReturnType<Tracer['startSpan']>): void {
+  /** @param method the request's method, already bounded to the known ones. */
+  function record(method: string, res: ServerResponse, started: number, route: string | undefined, model: string | undefined, span: ReturnType<Tracer['startSpan']>): void {
     const aborted = !res.writableFinished;
     const status = res.statusCode;
-    const method = oneOf(req.method ?? '', METHODS, HTTP_REQUEST_METHOD_VALUE_OTHER);
     const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: method };
     if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
     if (res.headersSent) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
@@ -95,7 +95,7 @@ export function createHttpMetrics(options: HttpTelemetryOptions): HttpMiddleware
       // A response emits 'close' exactly once, whether it finished (right after 'finish') or its client left.
       res.once('close', () => {
         try {
-          record(req, res, started, match?.route, model, span);
+          record(method, res, started, match?.route, model, span);
         } catch (error) {
           diag.error('gateway telemetry: recording an HTTP request failed', error);
         }
