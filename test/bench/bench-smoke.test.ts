@@ -27,10 +27,11 @@ test('a quick bench run prints the table and writes the JSON results', async () 
     expect(table).toContain(heading);
   }
   expect(table).toMatch(/\d+ cores/);
+  expect(table).toContain('CPU placement:');
 
   const json = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   expect(Object.keys(json).sort()).toEqual(expect.arrayContaining(['cells', 'memory', 'meta', 'ratios', 'redis', 'targets', 'workloads']));
-  expect(Object.keys(json.meta)).toEqual(expect.arrayContaining(['cores', 'node', 'cpu', 'commit', 'mode', 'telemetry', 'targets']));
+  expect(Object.keys(json.meta)).toEqual(expect.arrayContaining(['cores', 'node', 'cpu', 'commit', 'mode', 'placement', 'telemetry', 'targets']));
   expect(json.workloads.map((w) => `${w.stream ? 'stream' : 'unary'} ${w.cache} c=${w.concurrency}`)).toEqual(['unary miss c=4', 'unary hit c=4', 'stream miss c=4', 'stream hit c=4']);
   const targets = new Set(json.cells.map((c) => c.target));
   for (const target of ['direct', 'passthrough', 'gateway', 'gateway-redis']) expect(targets).toContain(target);

@@ -12,6 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startRedis, type RedisServer } from '../support/redis';
 import { startChild, type ServerChild } from './children';
+import { CpuPlacement, describePlacement } from './cpu-placement';
 import { formatSummary, summarise } from './cpuprofile-summary';
 import { aggregate, bodyMaker, drive, workloadName, type RunSample, type Target, type Workload } from './load';
 import { holdStreams } from './memory';
@@ -35,6 +36,8 @@ export interface BenchOptions {
   memoryStreams: number;
   redisRequests: number;
   promptBytes: number;
+  /** Give the server being measured a CPU of its own (see cpu-placement.ts). */
+  pin: boolean;
   /** Undefined: the gateway's own default (OTEL_TRACES_SAMPLER_ARG unset), as in production. */
   traceSample: number | undefined;
   outDir: string;
@@ -62,6 +65,8 @@ const USAGE = `usage: npm run bench -- [options]
   --memory-streams <n>    streams held at once in the memory run (default 1000; quick 100)
   --redis-requests <n>    requests per round-trip count (default 200; quick 20)
   --prompt-bytes <n>      user text per request (default 1024)
+  --no-pin                let the scheduler place every process (default: the server being measured
+                          alone on one CPU, everything else on the others)
   --trace-sample <ratio>  trace sampling of the telemetry-on gateways (default: the gateway's own default)
   --out <dir>             where the JSON goes (default bench-results/)
   --profile <dir>         profile mode: run the gateway with --cpu-prof (profile written to <dir>) under
@@ -85,6 +90,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     memoryStreams: quick ? 100 : 1000,
     redisRequests: quick ? 20 : 200,
     promptBytes: 1024,
+    pin: true,
     traceSample: undefined,
     outDir: join(ROOT, 'bench-results'),
     profileSeconds: 15,
@@ -134,6 +140,9 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
         break;
       case '--no-redis':
         options.redis = false;
+        break;
+      case '--no-pin':
+        options.pin = false;
         break;
       case '--no-memory':
         options.memory = false;
@@ -280,8 +289,9 @@ async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChi
  * warm-up (0.1 s of hits) it still spent 971 µs of CPU per request in the first workload measured (unary
  * miss c=1), against 584 µs after 6 s: unoptimised code and compiler threads, read as gateway cost.
  */
-async function warmUp(targets: Target[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>): Promise<void> {
+async function warmUp(targets: Target[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>, placement: CpuPlacement): Promise<void> {
   for (const target of targets) {
+    placement.focus(target.pid);
     for (const stream of [false, true]) {
       for (const cache of ['miss', 'hit'] as const) {
         await drive(target, { stream, cache, concurrency: 16 }, options.warmupS / 4, bodies);
@@ -330,8 +340,11 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     if (gatewayRedis) targets.push({ id: 'gateway-redis', label: 'gateway, Redis state', url: gatewayRedis.url, headers: auth, pid: gatewayRedis.pid });
     if (options.peer) targets.push({ id: 'peer', label: `peer ${options.peer}`, url: options.peer, headers: options.peerKey ? { 'x-goog-api-key': options.peerKey } : {} });
 
+    const placement = CpuPlacement.plan(options.pin);
+    placement.background(process.pid, upstream.pid, redisServer?.pid(), ...targets.map((t) => t.pid));
+    log(describePlacement(placement.status));
     log(`warming up ${targets.length} targets…`);
-    await warmUp(targets, options, bodies);
+    await warmUp(targets, options, bodies, placement);
 
     const workloads: Workload[] = [];
     for (const stream of [false, true]) for (const cache of ['miss', 'hit'] as const) for (const concurrency of options.concurrency) workloads.push({ stream, cache, concurrency });
@@ -343,6 +356,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       for (let round = 0; round < options.rounds; round++) {
         for (let i = 0; i < targets.length; i++) {
           const target = targets[(i + round) % targets.length]!;
+          placement.focus(target.pid);
           samples.get(target.id)!.push(await drive(target, workload, options.durationS, bodies));
           done++;
           await pause(50);
@@ -381,6 +395,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
 
     // Idle servers from here on: stop them so the memory run has the machine.
     await cleanup.run();
+    placement.release();
 
     let memory: BenchResults['memory'];
     if (options.memory) {
@@ -424,6 +439,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
           peer: options.peer,
           quick: options.quick,
         },
+        placement: placement.status,
         telemetry: telemetryOn ? `on (sample ratio ${options.traceSample ?? "the gateway's default"}, OTLP/HTTP to a local sink)` : telemetry,
         targets: Object.fromEntries(targets.map((t) => [t.id, t.label])),
       },
@@ -471,6 +487,10 @@ export async function runProfile(options: BenchOptions): Promise<string> {
     );
     const bodies = bodyMaker(randomBytes(4).toString('hex'), options.promptBytes);
     const target: Target = { id: 'gateway', label: 'gateway', url: gateway.url, headers: { 'x-goog-api-key': GATEWAY_KEY } };
+    const placement = CpuPlacement.plan(options.pin);
+    placement.background(process.pid, upstream.pid, redisServer?.pid());
+    placement.focus(gateway.pid);
+    options.log(describePlacement(placement.status));
     options.log(`profiling the gateway (telemetry ${gateway.ready.telemetry ?? 'off'}${redisServer ? ', Redis state' : ''}) under unary miss c=${options.profileConcurrency} for ${options.profileSeconds} s…`);
     await drive(target, { stream: false, cache: 'miss', concurrency: options.profileConcurrency }, 2, bodies);
     const sample = aggregate([await drive(target, { stream: false, cache: 'miss', concurrency: options.profileConcurrency }, options.profileSeconds, bodies)]);

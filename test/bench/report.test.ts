@@ -26,6 +26,7 @@ function results(cells: Cell[]): Omit<BenchResults, 'targets'> {
       mode: 'zero-latency',
       upstream: { latencyMs: 0, latencyJitterMs: 0, chunkIntervalMs: 0 },
       options: {},
+      placement: { pinned: true, serverCpus: [0], otherCpus: [1] },
       telemetry: 'on',
       targets: {},
     },

@@ -2,6 +2,7 @@
  * The benchmark's results: the JSON document written to `bench-results/`, the same-run ratios, and the one
  * table printed at the end (plus the issue's targets, memory and Redis lines under it).
  */
+import { describePlacement, type PlacementStatus } from './cpu-placement';
 import type { Aggregate, Workload } from './load';
 import type { MemoryResult } from './memory';
 import type { TripCount } from './redis-trips';
@@ -62,6 +63,7 @@ export interface BenchResults {
     mode: 'zero-latency' | 'realistic';
     upstream: { latencyMs: number; latencyJitterMs: number; chunkIntervalMs: number };
     options: Record<string, unknown>;
+    placement: PlacementStatus;
     telemetry: string;
     targets: Record<string, string>;
   };
@@ -211,6 +213,7 @@ export function formatTable(results: BenchResults): string {
     `gemini-gateway bench — ${meta.cores} cores (${meta.cpu}), Node ${meta.node}, autocannon ${meta.autocannon}, commit ${meta.commit.slice(0, 12)}`,
     `mode ${meta.mode} (upstream latency ${meta.upstream.latencyMs}±${meta.upstream.latencyJitterMs} ms, chunk every ${meta.upstream.chunkIntervalMs} ms); ` +
       `${String(meta.options.rounds)} rounds × ${String(meta.options.durationS)} s per target and workload, targets interleaved, each warmed up for ${String(meta.options.warmupS)} s first; load average ${meta.loadAverage.start.map((l) => l.toFixed(2)).join(' ')} → ${meta.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}`,
+    describePlacement(meta.placement),
     `telemetry: ${meta.telemetry}`,
     '',
   );
@@ -248,7 +251,7 @@ export function formatTable(results: BenchResults): string {
     lines.push(`  [${mark}] ${check.goal}: ${check.measured}`);
   }
   const cpu = Object.entries(ratios.cpuPerRequestGatewayOverPassthrough);
-  if (cpu.length > 0) lines.push(`  gateway CPU per request ÷ pass-through's (lower is better; 1/0.7 = 1.43 allows 0.7× throughput): ${cpu.map(([w, r]) => `${w} ${fmt(r, 2)}`).join(', ')}`);
+  if (cpu.length > 0) lines.push(`  gateway CPU per request ÷ pass-through's (lower is better; when both are CPU-bound, 1/0.7 = 1.43 allows 0.7× throughput): ${cpu.map(([w, r]) => `${w} ${fmt(r, 2)}`).join(', ')}`);
   if (results.memory) {
     const m = results.memory;
     lines.push(

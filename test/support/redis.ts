@@ -14,6 +14,8 @@ const PORT_ATTEMPTS = 5;
 export interface RedisServer {
   url: string;
   port: number;
+  /** The server's process id (it changes with `restart`). */
+  pid(): number | undefined;
   /** Shuts the server down (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
   /** SIGKILL: the server vanishes without closing anything cleanly, as in a crash. */
@@ -46,6 +48,7 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: () => current.pid,
     stop: () => terminate(current, 'SIGTERM'),
     kill: () => terminate(current, 'SIGKILL'),
     restart: async () => {
