@@ -288,16 +288,27 @@ async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChi
  * and the gateway runs far more functions per request than the emulator or the pass-through. After 1 s of
  * warm-up (0.1 s of hits) it still spent 971 µs of CPU per request in the first workload measured (unary
  * miss c=1), against 584 µs after 6 s: unoptimised code and compiler threads, read as gateway cost.
+ *
+ * Then every server does a full garbage collection and each target is loaded again for a quarter of the
+ * warm-up. A server left idle after its warm-up (while the others warm up) soon gets a full collection from
+ * V8 that drops the objects its optimised code was built around, and hundreds of functions fall back to
+ * unoptimised code at once (397 deoptimisations in such a gateway against 156–177 in the others, seen with
+ * `--log-deopt`). If that lands in the measured rounds, that one server reads slow: four identical gateways
+ * spent 115–128 µs per cache hit, the first warmed up (the longest idle) the slowest. Collected and warmed
+ * again, the same four spent 116–121 µs.
  */
-async function warmUp(targets: Target[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>, placement: CpuPlacement): Promise<void> {
-  for (const target of targets) {
+async function warmUp(targets: Target[], servers: ServerChild[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>, placement: CpuPlacement): Promise<void> {
+  const load = async (target: Target, seconds: number): Promise<void> => {
     placement.focus(target.pid);
     for (const stream of [false, true]) {
       for (const cache of ['miss', 'hit'] as const) {
-        await drive(target, { stream, cache, concurrency: 16 }, options.warmupS / 4, bodies);
+        await drive(target, { stream, cache, concurrency: 16 }, seconds / 4, bodies);
       }
     }
-  }
+  };
+  for (const target of targets) await load(target, options.warmupS);
+  for (const server of servers) if (!(await server.collectGarbage())) options.log(`note: the ${server.role} process did not confirm its garbage collection after the warm-up`);
+  for (const target of targets) await load(target, options.warmupS / 4);
 }
 
 export async function runBench(options: BenchOptions): Promise<{ results: BenchResults; table: string; file: string }> {
@@ -344,7 +355,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     placement.background(process.pid, upstream.pid, redisServer?.pid(), ...targets.map((t) => t.pid));
     log(describePlacement(placement.status));
     log(`warming up ${targets.length} targets…`);
-    await warmUp(targets, options, bodies, placement);
+    await warmUp(targets, [upstream, passthrough, gateway, ...(telemetryOn ? [gatewayOff] : []), ...(gatewayRedis ? [gatewayRedis] : [])], options, bodies, placement);
 
     const workloads: Workload[] = [];
     for (const stream of [false, true]) for (const cache of ['miss', 'hit'] as const) for (const concurrency of options.concurrency) workloads.push({ stream, cache, concurrency });

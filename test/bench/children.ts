@@ -30,7 +30,15 @@ export interface ChildStats {
   stateDegradedMs?: number;
 }
 
-export type ChildRequest = { type: 'stats' } | { type: 'stop' };
+/** The reply to `collect-garbage`, once the collection is done. */
+export interface ChildCollected {
+  type: 'collected';
+  /** Set by the server; false only in the fallback when it did not answer. */
+  confirmed: boolean;
+}
+
+export type ChildRequest = { type: 'stats' } | { type: 'collect-garbage' } | { type: 'stop' };
+type ChildReply = ChildReady | ChildStats | ChildCollected;
 
 export interface ServerChild {
   role: Role;
@@ -38,6 +46,8 @@ export interface ServerChild {
   pid: number;
   ready: ChildReady;
   stats(): Promise<ChildStats>;
+  /** A full garbage collection in the server (see `warmUp` in bench.ts for why); false if it did not confirm within 5 s. */
+  collectGarbage(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -73,7 +83,22 @@ export function startChild(role: Role, env: Record<string, string>, execArgv: st
       clearTimeout(timer);
       reject(new Error(`bench ${role} exited (${code}) before it was ready: ${stderr}`));
     });
-    child.on('message', function onReady(message: ChildReady | ChildStats) {
+    /** Sends `request`; resolves with the child's first reply of `fallback`'s type, or with `fallback` after 5 s. */
+    const ask = <T extends ChildReply>(request: ChildRequest, fallback: T): Promise<T> =>
+      new Promise((done) => {
+        const finish = (reply: T): void => {
+          clearTimeout(giveUp);
+          child.off('message', listener);
+          done(reply);
+        };
+        const listener = (reply: ChildReply): void => {
+          if (reply.type === fallback.type) finish(reply as T);
+        };
+        const giveUp = setTimeout(() => finish(fallback), 5_000);
+        child.on('message', listener);
+        if (child.connected) child.send(request);
+      });
+    child.on('message', function onReady(message: ChildReply) {
       if (message.type !== 'ready') return;
       child.off('message', onReady);
       clearTimeout(timer);
@@ -82,20 +107,8 @@ export function startChild(role: Role, env: Record<string, string>, execArgv: st
         url: message.url,
         pid: message.pid,
         ready: message,
-        stats: () =>
-          new Promise((done) => {
-            const finish = (reply: ChildStats): void => {
-              clearTimeout(giveUp);
-              child.off('message', listener);
-              done(reply);
-            };
-            const listener = (reply: ChildReady | ChildStats): void => {
-              if (reply.type === 'stats') finish(reply);
-            };
-            const giveUp = setTimeout(() => finish({ type: 'stats' }), 5_000);
-            child.on('message', listener);
-            if (child.connected) child.send({ type: 'stats' } satisfies ChildRequest);
-          }),
+        stats: () => ask<ChildStats>({ type: 'stats' }, { type: 'stats' }),
+        collectGarbage: async () => (await ask<ChildCollected>({ type: 'collect-garbage' }, { type: 'collected', confirmed: false })).confirmed,
         stop: async () => {
           if (child.exitCode !== null || child.signalCode !== null) return;
           const timeout = setTimeout(() => child.kill('SIGKILL'), STOP_DEADLINE_MS);

@@ -6,8 +6,9 @@
  * Left to the scheduler on a 2-core machine, three busy processes (load generator, server, emulator) land
  * wherever it puts them. A server sharing a core with the emulator is woken on that core, which costs less
  * than a wake-up from the other core. The bare pass-through's CPU per request then read 96 µs in one run
- * and 184 µs in another on unchanged code, and gateway ÷ pass-through with it 0.50–0.70. Placing every
- * measured server the same way makes them pay the same for each wake-up.
+ * and 184 µs in another on unchanged code, and gateway ÷ pass-through with it 0.50–0.70. Pinned, every
+ * measured server pays the same for each wake-up: four runs gave 0.65–0.78, the pass-through's CPU per
+ * request 107–152 µs (its own state varies from process to process; see `warmUp` in bench.ts).
  *
  * Uses `taskset` (util-linux); `-a` moves every thread of the process (V8's and libuv's included).
  */

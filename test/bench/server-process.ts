@@ -7,15 +7,23 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { GatewayConfig } from '../../service/config/load';
 import type { Telemetry } from '../../service/telemetry/types';
 import type * as TelemetryModule from '../../service/telemetry/from-config';
-import type { ChildReady, ChildRequest, ChildStats } from './children';
+import type { ChildCollected, ChildReady, ChildRequest, ChildStats } from './children';
 
 const env = process.env;
 const role = process.argv[2];
 
-function send(message: ChildReady | ChildStats): void {
+/** A full collection, on request, in a process started without `--expose-gc` (its flags stay production's). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+function send(message: ChildReady | ChildStats | ChildCollected): void {
   if (message.type === 'ready') message.compilerLoaded = Object.keys(require.cache).some((file) => file.includes('/node_modules/typescript/'));
   process.send?.(message);
 }
@@ -122,6 +130,10 @@ async function main(): Promise<void> {
   }
   process.on('message', (message: ChildRequest) => {
     if (message.type === 'stats') void Promise.resolve(stats()).then((reply) => send({ ...reply, memory: process.memoryUsage() }));
+    if (message.type === 'collect-garbage') {
+      collectGarbage();
+      send({ type: 'collected', confirmed: true });
+    }
     if (message.type === 'stop') {
       const deadline = setTimeout(() => process.exit(0), 5_000);
       void stop()
