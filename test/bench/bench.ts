@@ -295,7 +295,8 @@ async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChi
  * unoptimised code at once (397 deoptimisations in such a gateway against 156–177 in the others, seen with
  * `--log-deopt`). If that lands in the measured rounds, that one server reads slow: four identical gateways
  * spent 115–128 µs per cache hit, the first warmed up (the longest idle) the slowest. Collected and warmed
- * again, the same four spent 116–121 µs.
+ * again, the same four spent 116–121 µs. This narrows the spread without removing it: of eight gateways
+ * collected and warmed again, the three warmed first still spent 119–122 µs and the others 103–110.
  */
 async function warmUp(targets: Target[], servers: ServerChild[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>, placement: CpuPlacement): Promise<void> {
   const load = async (target: Target, seconds: number): Promise<void> => {
