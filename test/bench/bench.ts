@@ -290,13 +290,12 @@ async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChi
  * miss c=1), against 584 µs after 6 s: unoptimised code and compiler threads, read as gateway cost.
  *
  * Then every server does a full garbage collection and each target is loaded again for a quarter of the
- * warm-up. A server left idle after its warm-up (while the others warm up) soon gets a full collection from
- * V8 that drops the objects its optimised code was built around, and hundreds of functions fall back to
- * unoptimised code at once (397 deoptimisations in such a gateway against 156–177 in the others, seen with
- * `--log-deopt`). If that lands in the measured rounds, that one server reads slow: four identical gateways
- * spent 115–128 µs per cache hit, the first warmed up (the longest idle) the slowest. Collected and warmed
- * again, the same four spent 116–121 µs. This narrows the spread without removing it: of eight gateways
- * collected and warmed again, the three warmed first still spent 119–122 µs and the others 103–110.
+ * warm-up. V8's first full collections after a warm-up drop objects that optimised code was built around,
+ * and hundreds of functions fall back to unoptimised code at once: `--log-deopt` showed a burst of them
+ * ("weak objects") in the measured rounds of the one gateway of four that read slow (397 deoptimisations
+ * against 156–177; 133 µs per cache hit against 112–114). Collecting before the last warm-up moves that
+ * burst out of the measured rounds. It is not the only cause of such a spread: identical servers still
+ * differ by up to 15–20%, and which one is slow changes from run to run.
  */
 async function warmUp(targets: Target[], servers: ServerChild[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>, placement: CpuPlacement): Promise<void> {
   const load = async (target: Target, seconds: number): Promise<void> => {
