@@ -21,7 +21,7 @@ import { createPipeline } from './pipeline/handle-call';
 import { createRoute } from './pipeline/route';
 import { GoogleApiError } from './protocol/errors';
 import { createState, type State } from './state/create';
-import { typedRecordLogger, type Logger } from './telemetry/logger';
+import { auditLogger, type Logger } from './telemetry/logger';
 import type { Telemetry } from './telemetry/types';
 import { AiStudioUpstream } from './upstream/ai-studio';
 import { HttpTransport } from './upstream/http-transport';
@@ -142,7 +142,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     events,
   });
   const authenticate = createAuthenticate({ mode: config.resolvedAuthMode, callers: config.allCallers });
-  const auditLog = typedRecordLogger(deps.logger, { logName: 'audit' });
+  const auditLog = auditLogger(deps.logger);
   const handleModelCall = createPipeline({
     authenticate,
     route: createRoute({ policy: config.models, defaultBackend }),

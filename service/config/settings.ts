@@ -220,7 +220,7 @@ export const SETTINGS = {
   spanQueueSize: { env: 'OTEL_BSP_MAX_QUEUE_SIZE', schema: positiveInt(2048), doc: 'Most finished spans held for export; beyond it new spans are dropped (and counted in a warning), never the requests.' },
   spanExportTimeoutMs: { env: 'OTEL_BSP_EXPORT_TIMEOUT', schema: positiveInt(30_000), doc: 'Deadline of one OTLP span export, in ms.' },
   serviceName: { env: 'OTEL_SERVICE_NAME', schema: z.string().min(1).default('gemini-gateway'), doc: 'The service name on metrics and traces.' },
-  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout).' },
+  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout). Audit lines (one per model call) are written at every level but `silent`; `warn` drops the access lines of successful requests.' },
   emulatorPort: { env: 'EMULATOR_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8090), doc: 'Port of the standalone emulator (`npm run emulator`); the embedded one takes a free loopback port.' },
   emulatorLatencyMs: { env: 'EMULATOR_LATENCY_MS', schema: nonNegativeInt(0), doc: 'Emulator: mean time before the first byte, in ms.' },
   emulatorLatencyJitterMs: { env: 'EMULATOR_LATENCY_JITTER_MS', schema: nonNegativeInt(0), doc: 'Emulator: standard deviation of that latency (normal distribution, cut at 0), in ms.' },

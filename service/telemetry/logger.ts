@@ -110,3 +110,12 @@ export function createLogger(
 export function typedRecordLogger(logger: Logger, bindings: Record<string, string> = {}): Logger {
   return logger.child(bindings, { redact: [] });
 }
+
+/**
+ * The audit trail's logger: one line per model call (`logName: "audit"`), written at every `LOG_LEVEL` but
+ * `silent`. The level filters diagnostics; an operator who quiets the log to `warn` must not lose the record
+ * of who called which model and what it cost. Typed records, so no redaction pass (see above).
+ */
+export function auditLogger(logger: Logger): Logger {
+  return logger.child({ logName: 'audit' }, { redact: [], level: logger.level === 'silent' ? 'silent' : 'info' });
+}

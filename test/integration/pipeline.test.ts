@@ -228,3 +228,26 @@ describe('cache', () => {
     }
   });
 });
+
+describe('LOG_LEVEL=warn: diagnostics quieter, the audit trail whole', () => {
+  let gateway: TestGateway;
+  const logs = capturingLogger('warn');
+  beforeAll(async () => {
+    gateway = await startTestGateway(
+      { GATEWAY_AUTH_MODE: 'keys', GATEWAY_CALLERS: JSON.stringify([{ id: 'team-a', keySha256: [sha256Hex(KEY_A)] }]), GATEWAY_RETRY_MAX_ATTEMPTS: '1', GATEWAY_CACHE_TTL_SECONDS: '0' },
+      { logger: logs.logger },
+    );
+  });
+  afterAll(() => gateway?.stop());
+
+  test('a success writes its audit line and no access line; a failure writes both', async () => {
+    expect((await postJson(generate(gateway, 'gemini-3.5-flash-lite'), prompt('hi'), { 'x-goog-api-key': KEY_A })).status).toBe(200);
+    expect(logs.lines.filter((l) => l.httpRequest)).toEqual([]);
+    expect(logs.lines.filter((l) => l.audit)).toEqual([expect.objectContaining({ severity: 'INFO', logName: 'audit', audit: expect.objectContaining({ caller: 'team-a', outcome: 'success', status: 200 }) })]);
+
+    gateway.emulator?.faults.set([{ kind: 'status', status: 503, count: 1 }]);
+    expectGoogleError(await postJson(generate(gateway, 'gemini-3.5-flash-lite'), prompt('hi'), { 'x-goog-api-key': KEY_A }), 503, 'UNAVAILABLE');
+    expect(logs.lines.filter((l) => l.httpRequest)).toEqual([expect.objectContaining({ severity: 'WARNING', httpRequest: expect.objectContaining({ status: 503 }) })]);
+    expect(logs.lines.filter((l) => l.audit).map((l) => (l.audit as { outcome: string }).outcome)).toEqual(['success', 'upstream_error']);
+  });
+});

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { createTelemetry } from '../../service/telemetry/create';
-import { createLogger, isoTimeOncePerMs, traceFields, typedRecordLogger } from '../../service/telemetry/logger';
+import { auditLogger, createLogger, isoTimeOncePerMs, traceFields, typedRecordLogger } from '../../service/telemetry/logger';
 
 function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -67,6 +67,22 @@ test('a typed-record logger keeps severity, time, bindings and trace fields; onl
       message: 'audit',
     },
   ]);
+});
+
+test.each(['warn', 'error', 'fatal', 'info', 'debug'])('at LOG_LEVEL=%s the audit line is written; diagnostics follow the level', (level) => {
+  const { stream, lines } = capture();
+  const logger = createLogger(level, stream);
+  auditLogger(logger).info({ audit: { caller: 'team-a', status: 200 } }, 'audit');
+  logger.info('an info diagnostic');
+  const infoShown = level === 'info' || level === 'debug';
+  expect(lines.map((l) => l.message)).toEqual(infoShown ? ['audit', 'an info diagnostic'] : ['audit']);
+  expect(lines[0]).toMatchObject({ severity: 'INFO', logName: 'audit', audit: { caller: 'team-a', status: 200 } });
+});
+
+test('at LOG_LEVEL=silent nothing is written, audit lines included', () => {
+  const { stream, lines } = capture();
+  auditLogger(createLogger('silent', stream)).info({ audit: { caller: 'team-a' } }, 'audit');
+  expect(lines).toEqual([]);
 });
 
 test('every line carries its ISO time; lines in one millisecond share one formatting of it', () => {
