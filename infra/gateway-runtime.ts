@@ -4,7 +4,7 @@
  * or (Cloud Run only) as variables. Secrets stay out of plain variables: the key file is re-read on Cloud
  * Run at every access, so a rotation needs no restart.
  */
-import { SETTINGS } from '../service/config/settings';
+import { SETTINGS, type AccessLogMode } from '../service/config/settings';
 import type { Environment } from './environment-schema';
 import { GATEWAY_PORT, resourceNames } from './naming';
 import { PENDING_SETTINGS } from './pending-settings';
@@ -43,6 +43,9 @@ export const SHUTDOWN = {
   gke: { terminationGraceSeconds: 30, drainSeconds: 25 },
 } as const satisfies Record<Platform, { terminationGraceSeconds: number; drainSeconds: number }>;
 
+/** Cloud Run's own request log already has a line per request (method, URL, status, latency, size); GKE has none. */
+const ACCESS_LOG = { 'cloud-run': 'failures', gke: 'all' } as const satisfies Record<Platform, AccessLogMode>;
+
 /** The upstream deadline ends before the platform's request timeout, so a slow call fails with Google's error shape. */
 const UPSTREAM_DEADLINE_MARGIN_MS = 5_000;
 
@@ -54,6 +57,8 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
     { name: SETTINGS.drainSeconds.env, value: String(SHUTDOWN[platform].drainSeconds) },
     { name: SETTINGS.upstreamTimeoutMs.env, value: String(env.scaling.requestTimeoutSeconds * 1000 - UPSTREAM_DEADLINE_MARGIN_MS) },
   ];
+  // Cloud Run writes a request log of every request itself; the gateway adds lines only for failures there.
+  variables.push({ name: SETTINGS.accessLog.env, value: ACCESS_LOG[platform] });
   // Cloud Run sets PORT itself and rejects a revision that sets it; on GKE the container must be told.
   if (platform === 'gke') variables.push({ name: SETTINGS.port.env, value: String(GATEWAY_PORT) });
   if (env.upstream === 'vertex') {

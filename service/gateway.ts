@@ -182,6 +182,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       allowRemoteImages: config.openaiAllowRemoteImages,
     },
     logger: deps.logger,
+    accessLog: config.accessLog,
     readiness,
     isDraining: () => draining,
     telemetry: deps.telemetry,

@@ -1,7 +1,9 @@
 /**
- * One access line per request in Cloud Logging's `httpRequest` shape. The URL is logged without its query
- * string (`?key=` would leak an API key) and no header values are logged at all.
+ * One access line per request in Cloud Logging's `httpRequest` shape, for every request or only the failed
+ * ones (`GATEWAY_ACCESS_LOG`). The URL is logged without its query string (`?key=` would leak an API key)
+ * and no header values are logged at all.
  */
+import type { AccessLogMode } from '../config/settings';
 import type { Logger } from '../telemetry/logger';
 import type { HttpMiddleware } from '../telemetry/types';
 import { HEALTH_PATH, METRICS_PATH, READINESS_PATH } from '../telemetry/operational-paths';
@@ -10,12 +12,16 @@ import { pathOf } from '../protocol/request-target';
 /** Probes and metric scrapes arrive every few seconds; their lines would drown the rest. */
 const ROUTINE = new Set([HEALTH_PATH, READINESS_PATH, METRICS_PATH]);
 
-export function accessLog(logger: Logger): HttpMiddleware {
+/** Lines for the requests `mode` asks for; with `off`, a middleware that only passes the request on. */
+export function accessLog(logger: Logger, mode: AccessLogMode): HttpMiddleware {
+  if (mode === 'off') return (_req, _res, next) => next();
+  const minimumStatus = mode === 'failures' ? 400 : 0;
   return function accessLog(req, res, next) {
     const started = process.hrtime.bigint();
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? res.statusCode : 499;
+      if (status < minimumStatus) return;
       // Read at the end: by then the path is the one routed (double slashes collapsed).
       const path = pathOf(req.url);
       const line = {

@@ -11,6 +11,7 @@ import { collapseSlashes } from '../protocol/paths';
 import { pathOf } from '../protocol/request-target';
 import type { HttpMiddleware, Telemetry } from '../telemetry/types';
 import { METRICS_PATH } from '../telemetry/operational-paths';
+import type { AccessLogMode } from '../config/settings';
 import { accessLog } from './access-log';
 import { geminiRoutes, modelCallLane, type GeminiRouteOptions } from './gemini-routes';
 import { healthRoutes, type ReadinessCheck } from './health';
@@ -22,6 +23,8 @@ export interface AppOptions {
   /** The OpenAI-compatible routes (`/v1beta/openai/…`, `/v1/…`); mounted before the Gemini routes. */
   openai?: OpenAIRouteOptions;
   logger: Logger;
+  /** Which requests get an access line. */
+  accessLog: AccessLogMode;
   readiness: ReadinessCheck[];
   isDraining: () => boolean;
   telemetry?: Telemetry;
@@ -52,7 +55,7 @@ function createExpressApp(options: AppOptions): Express {
 export function createApp(options: AppOptions): RequestListener {
   const app = createExpressApp(options);
   const serveModelCall = modelCallLane(options.gemini, options.logger);
-  const logAccess = accessLog(typedRecordLogger(options.logger));
+  const logAccess = accessLog(typedRecordLogger(options.logger), options.accessLog);
   const route = (req: IncomingMessage, res: ServerResponse): void => {
     collapseDoubleSlashes(req);
     // While draining, ask keep-alive clients to reconnect elsewhere.

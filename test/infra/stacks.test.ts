@@ -57,6 +57,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
     expect(valueOf(containers(), SETTINGS.upstream.env)).toBe(env.upstream);
     expect(valueOf(containers(), SETTINGS.logLevel.env)).toBe(env.logLevel);
     expect(valueOf(containers(), SETTINGS.drainSeconds.env)).toBe('8');
+    // Cloud Run's own request log has every request; the gateway's access lines there are the failures only.
+    expect(valueOf(containers(), SETTINGS.accessLog.env)).toBe('failures');
     expect(valueOf(containers(), SETTINGS.upstreamTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - 5000));
     expect(envOf(containers(), SETTINGS.port.env)).toEqual([]);
     expect(envOf(containers(), SETTINGS.redisUrl.env)).toEqual([{ name: 'REDIS_URL', value_source: { secret_key_ref: { secret: 'gemini-gw-redis-url', version: 'latest' } } }]);
