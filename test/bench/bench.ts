@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { SETTINGS } from '../../service/config/settings';
 import { startRedis, type RedisServer } from '../support/redis';
 import { startChild, type ServerChild } from './children';
 import { CpuPlacement, describePlacement } from './cpu-placement';
@@ -40,6 +41,8 @@ export interface BenchOptions {
   pin: boolean;
   /** Undefined: the gateway's own default (OTEL_TRACES_SAMPLER_ARG unset), as in production. */
   traceSample: number | undefined;
+  /** Settings (by environment name) every gateway gets on top of the bench's own, e.g. a deployment's. */
+  gatewaySettings: Record<string, string>;
   outDir: string;
   /** Profile mode: write a CPU profile of the gateway under unary miss load here and summarise it. */
   profileDir?: string;
@@ -68,6 +71,8 @@ const USAGE = `usage: npm run bench -- [options]
   --no-pin                let the scheduler place every process (default: the server being measured
                           alone on one CPU, everything else on the others)
   --trace-sample <ratio>  trace sampling of the telemetry-on gateways (default: the gateway's own default)
+  --gateway-env <NAME=VALUE>  a setting every gateway gets, by its environment name (repeatable), e.g.
+                          GATEWAY_ACCESS_LOG=failures as the Cloud Run deployment sets it
   --out <dir>             where the JSON goes (default bench-results/)
   --profile <dir>         profile mode: run the gateway with --cpu-prof (profile written to <dir>) under
                           unary cache-miss load, then print the top functions by self time
@@ -92,6 +97,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     promptBytes: 1024,
     pin: true,
     traceSample: undefined,
+    gatewaySettings: {},
     outDir: join(ROOT, 'bench-results'),
     profileSeconds: 15,
     profileConcurrency: 16,
@@ -159,6 +165,11 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
       case '--trace-sample':
         options.traceSample = number();
         break;
+      case '--gateway-env': {
+        const [name, setting] = gatewaySetting(value());
+        options.gatewaySettings[name] = setting;
+        break;
+      }
       case '--out':
         options.outDir = value();
         break;
@@ -200,8 +211,26 @@ function upstreamEnv(realistic: boolean): Record<string, string> {
   return { BENCH_LATENCY_MS: String(timing.latencyMs), BENCH_LATENCY_JITTER_MS: String(timing.latencyJitterMs), BENCH_CHUNK_INTERVAL_MS: String(timing.chunkIntervalMs) };
 }
 
-/** The gateway's settings (by environment name), as production runs it: team keys with limits and a budget, cache on, info logs. */
-function gatewayEnv(upstreamUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+/** What the bench sets per gateway itself; `--gateway-env` may not change them, or the targets would not be what they say. */
+const BENCH_OWN_SETTINGS: ReadonlySet<string> = new Set(
+  (['port', 'host', 'geminiBaseUrl', 'apiKey', 'authMode', 'callers', 'telemetry', 'traceSampleRatio', 'tracesExporter', 'redisUrl', 'upstreamConnections'] as const).map((key) => SETTINGS[key].env),
+);
+const SETTING_NAMES: ReadonlySet<string> = new Set(Object.values(SETTINGS).map((setting) => setting.env));
+
+/** `NAME=VALUE` for `--gateway-env`: a setting the gateway knows (settings.ts), and not one the bench sets per target. */
+export function gatewaySetting(text: string): [string, string] {
+  const at = text.indexOf('=');
+  const name = at > 0 ? text.slice(0, at) : '';
+  if (!SETTING_NAMES.has(name)) throw new Error(`--gateway-env needs NAME=VALUE with NAME a gateway setting (see README's settings table), not ${JSON.stringify(text)}`);
+  if (BENCH_OWN_SETTINGS.has(name)) throw new Error(`--gateway-env cannot change ${name}: the bench sets it per target (use its own options)`);
+  return [name, text.slice(at + 1)];
+}
+
+/**
+ * A gateway's settings (by environment name): the bench's base, as production runs it (team keys with limits
+ * and a budget, cache on, info logs), then `settings` (--gateway-env), then what this target needs.
+ */
+export function gatewayEnv(upstreamUrl: string, settings: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   const caller = {
     id: 'bench-team',
     keySha256: [createHash('sha256').update(GATEWAY_KEY).digest('hex')],
@@ -218,6 +247,7 @@ function gatewayEnv(upstreamUrl: string, extra: Record<string, string> = {}): Re
     GEMINI_API_KEY: 'bench-upstream-key',
     GATEWAY_AUTH_MODE: 'keys',
     GATEWAY_CALLERS: JSON.stringify([caller]),
+    ...settings,
     ...extra,
   };
 }
@@ -330,9 +360,9 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     }
     const [passthrough, gateway, gatewayOff, gatewayRedis] = await Promise.all([
       startServer(cleanup, 'passthrough', { BENCH_UPSTREAM_URL: upstream.url }),
-      startServer(cleanup, 'gateway', gatewayEnv(upstream.url, telemetryEnv(true, otlp, options.traceSample))),
-      startServer(cleanup, 'gateway', gatewayEnv(upstream.url, telemetryEnv(false, undefined, 0))),
-      redisServer ? startServer(cleanup, 'gateway', gatewayEnv(upstream.url, { REDIS_URL: redisServer.url, ...telemetryEnv(true, otlp, options.traceSample) })) : undefined,
+      startServer(cleanup, 'gateway', gatewayEnv(upstream.url, options.gatewaySettings, telemetryEnv(true, otlp, options.traceSample))),
+      startServer(cleanup, 'gateway', gatewayEnv(upstream.url, options.gatewaySettings, telemetryEnv(false, undefined, 0))),
+      redisServer ? startServer(cleanup, 'gateway', gatewayEnv(upstream.url, options.gatewaySettings, { REDIS_URL: redisServer.url, ...telemetryEnv(true, otlp, options.traceSample) })) : undefined,
     ]);
     const telemetry = gateway.ready.telemetry ?? 'off';
     const telemetryOn = telemetry === 'on';
@@ -417,7 +447,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       const held = await startServer(
         cleanup,
         'gateway',
-        gatewayEnv(slow.url, { GATEWAY_UPSTREAM_CONNECTIONS: String(upstreamConnections), ...telemetryEnv(telemetryOn, slow.ready.otlpUrl, options.traceSample) }),
+        gatewayEnv(slow.url, options.gatewaySettings, { GATEWAY_UPSTREAM_CONNECTIONS: String(upstreamConnections), ...telemetryEnv(telemetryOn, slow.ready.otlpUrl, options.traceSample) }),
       );
       const target: Target = { id: 'memory', label: 'memory', url: held.url, headers: auth };
       await drive(target, { stream: false, cache: 'miss', concurrency: 4 }, 0.3, bodies);
@@ -451,6 +481,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
           quick: options.quick,
         },
         placement: placement.status,
+        gatewaySettings: options.gatewaySettings,
         telemetry: telemetryOn ? `on (sample ratio ${options.traceSample ?? "the gateway's default"}, OTLP/HTTP to a local sink)` : telemetry,
         targets: Object.fromEntries(targets.map((t) => [t.id, t.label])),
       },
@@ -493,7 +524,7 @@ export async function runProfile(options: BenchOptions): Promise<string> {
     const gateway = await startServer(
       cleanup,
       'gateway',
-      gatewayEnv(upstream.url, { ...telemetryEnv(options.profileTelemetry, upstream.ready.otlpUrl, options.traceSample), ...(redisServer ? { REDIS_URL: redisServer.url } : {}) }),
+      gatewayEnv(upstream.url, options.gatewaySettings, { ...telemetryEnv(options.profileTelemetry, upstream.ready.otlpUrl, options.traceSample), ...(redisServer ? { REDIS_URL: redisServer.url } : {}) }),
       ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250'],
     );
     const bodies = bodyMaker(randomBytes(4).toString('hex'), options.promptBytes);

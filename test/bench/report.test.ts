@@ -2,7 +2,7 @@
  * The same-run ratios and the targets read from them: the one figure per workload, and the spread of the
  * same ratio round by round that says how far this machine's noise moves it.
  */
-import { checkTargets, computeRatios, type BenchResults, type Cell } from './report';
+import { checkTargets, computeRatios, formatTable, type BenchResults, type Cell } from './report';
 
 const WORKLOAD = 'unary miss c=16';
 
@@ -27,6 +27,7 @@ function results(cells: Cell[]): Omit<BenchResults, 'targets'> {
       upstream: { latencyMs: 0, latencyJitterMs: 0, chunkIntervalMs: 0 },
       options: {},
       placement: { pinned: true, serverCpus: [0], otherCpus: [1] },
+      gatewaySettings: {},
       telemetry: 'on',
       targets: {},
     },
@@ -55,4 +56,11 @@ test('a single round, or a round in which the reference served nothing, adds no 
 
   const { ratios } = results([cell('passthrough', [4000, 0]), cell('gateway', [1000, 900])]);
   expect(ratios.gatewayOverPassthroughByRound[WORKLOAD]).toEqual([0.25]);
+});
+
+test('the header names the settings given with --gateway-env, and says nothing when there were none', () => {
+  const partial = results([cell('passthrough', [4000]), cell('gateway', [3000])]);
+  const table = (settings: Record<string, string>) => formatTable({ ...partial, meta: { ...partial.meta, gatewaySettings: settings }, targets: checkTargets(partial) });
+  expect(table({ GATEWAY_ACCESS_LOG: 'failures', LOG_LEVEL: 'warn' })).toContain("gateway settings on top of the bench's: GATEWAY_ACCESS_LOG=failures LOG_LEVEL=warn");
+  expect(table({})).not.toContain('gateway settings');
 });

@@ -64,6 +64,8 @@ export interface BenchResults {
     upstream: { latencyMs: number; latencyJitterMs: number; chunkIntervalMs: number };
     options: Record<string, unknown>;
     placement: PlacementStatus;
+    /** Gateway settings given with `--gateway-env`, on top of the bench's own. */
+    gatewaySettings: Record<string, string>;
     telemetry: string;
     targets: Record<string, string>;
   };
@@ -206,6 +208,12 @@ function render(rows: string[][], rightAligned: boolean[]): string[] {
   return rows.map((r) => r.map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
+/** The header line naming `--gateway-env` settings, if any were given: the figures are of that configuration. */
+function gatewaySettingsLine(settings: Record<string, string>): string[] {
+  const given = Object.entries(settings);
+  return given.length === 0 ? [] : [`gateway settings on top of the bench's: ${given.map(([name, value]) => `${name}=${value}`).join(' ')}`];
+}
+
 export function formatTable(results: BenchResults): string {
   const { meta, cells, ratios } = results;
   const lines: string[] = [];
@@ -214,6 +222,7 @@ export function formatTable(results: BenchResults): string {
     `mode ${meta.mode} (upstream latency ${meta.upstream.latencyMs}±${meta.upstream.latencyJitterMs} ms, chunk every ${meta.upstream.chunkIntervalMs} ms); ` +
       `${String(meta.options.rounds)} rounds × ${String(meta.options.durationS)} s per target and workload, targets interleaved, each warmed up for ${String(meta.options.warmupS)} s first; load average ${meta.loadAverage.start.map((l) => l.toFixed(2)).join(' ')} → ${meta.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}`,
     describePlacement(meta.placement),
+    ...gatewaySettingsLine(meta.gatewaySettings),
     `telemetry: ${meta.telemetry}`,
     '',
   );
