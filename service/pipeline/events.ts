@@ -67,12 +67,17 @@ export interface UpstreamCallSpan {
   stream: boolean;
 }
 
+/** A pipeline stage that has a span of its own. */
+export type TracedStage = 'authenticate' | 'admit';
+
 /** Tracing as the pipeline sees it: named spans around stages and upstream calls. */
 export interface Tracing {
   inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T>;
+  /** A stage's span, named and labelled by the tracing side (`gateway.stage`, and the model when the stage knows it). */
+  inStage<T>(stage: TracedStage, model: string | undefined, work: (span: SpanHandle) => Promise<T>): Promise<T>;
   /** The GenAI inference span around one upstream attempt (until the whole answer, or a stream's first event). */
   inUpstreamCall<T>(call: UpstreamCallSpan, work: (span: SpanHandle) => Promise<T>): Promise<T>;
 }
 
 const NO_SPAN: SpanHandle = { setAttributes: () => undefined, recordError: () => undefined };
-export const NO_TRACING: Tracing = { inSpan: (_name, _attributes, work) => work(NO_SPAN), inUpstreamCall: (_call, work) => work(NO_SPAN) };
+export const NO_TRACING: Tracing = { inSpan: (_name, _attributes, work) => work(NO_SPAN), inStage: (_stage, _model, work) => work(NO_SPAN), inUpstreamCall: (_call, work) => work(NO_SPAN) };

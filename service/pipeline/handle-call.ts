@@ -101,7 +101,7 @@ export function createPipeline(options: PipelineOptions) {
     const inputTokens = call.inputTokens;
     const maxOutputTokens = call.path.method === 'streamGenerateContent' || call.path.method === 'generateContent' ? (requestedMaxOutputTokens(call.body) ?? options.defaultMaxOutputTokens) : 0;
     const request = { caller, model: route.model, inputTokens, maxOutputTokens, worstCaseMicros: worstCaseMicros(options.prices, route.model, account.day(), inputTokens, maxOutputTokens), signal };
-    return options.tracing.inSpan('middleware - admit', { 'gen_ai.request.model': route.model }, async () => {
+    return options.tracing.inStage('admit', route.model, async () => {
       if (lookup) {
         const admitted = await options.admitter.admit(request, key.cacheKey);
         if (!('cached' in admitted)) return { admission: admitted };
@@ -258,7 +258,7 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   return async function handleModelCall(incoming: IncomingCall): Promise<CallOutcome> {
-    const caller = await options.tracing.inSpan('middleware - authenticate', {}, () => Promise.resolve(options.authenticate(incoming.credentials)));
+    const caller = await options.tracing.inStage('authenticate', undefined, () => Promise.resolve(options.authenticate(incoming.credentials)));
     validateBody(incoming.path.method, incoming.body);
     // Estimated once the body is known to have the request's shape.
     const call: EstimatedCall = { ...incoming, inputTokens: estimateInputTokens(incoming.body) };

@@ -4,7 +4,7 @@
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
 import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type BatchObservableResult, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
-import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
+import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, TracedStage, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
@@ -24,7 +24,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUES,
 } from './semconv';
 import { cleanSpanAttributes } from './span-attributes';
-import { upstreamSpan } from './span-names';
+import { stageSpan, upstreamSpan } from './span-names';
 
 const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'bypass', 'coalesced'];
 const ADMISSION_REASONS: readonly AdmissionReason[] = ['rpm', 'tpm', 'budget', 'throttled', 'queue_full', 'queue_timeout'];
@@ -265,6 +265,10 @@ function handleFor(span: Span, errored: { value: boolean }): SpanHandle {
 export function createTracing(tracer: Tracer): Tracing {
   return {
     inSpan,
+    inStage<T>(stage: TracedStage, model: string | undefined, work: (span: SpanHandle) => Promise<T>): Promise<T> {
+      const spec = stageSpan(stage, model);
+      return inSpan(spec.name, spec.attributes, work);
+    },
     inUpstreamCall<T>(call: UpstreamCallSpan, work: (span: SpanHandle) => Promise<T>): Promise<T> {
       const spec = upstreamSpan(call);
       return inSpan(spec.name, spec.attributes, work);

@@ -1,5 +1,5 @@
 /**
- * Span names and attributes for the pipeline to pass to `Tracing.inSpan`, as plain values (no
+ * Span names and attributes behind `Tracing.inStage` and `Tracing.inUpstreamCall`, as plain values (no
  * OpenTelemetry import): stage spans read `middleware - <stage>` like Express's, and an upstream call is the
  * GenAI "inference" span, `{gen_ai.operation.name} {gen_ai.request.model}` (a CLIENT span: the tracing
  * implementation recognises it by its `gen_ai.operation.name` attribute).
@@ -12,9 +12,9 @@ export interface SpanSpec {
   attributes: Record<string, string | number | boolean>;
 }
 
-/** `middleware - authenticate`, with `gateway.stage`. */
-export function stageSpan(stage: string): SpanSpec {
-  return { name: `middleware - ${stage}`, attributes: { [GATEWAY_ATTRIBUTES.STAGE]: stage } };
+/** `middleware - authenticate`, with `gateway.stage` (and `gen_ai.request.model` for a stage that knows the model). */
+export function stageSpan(stage: string, model?: string): SpanSpec {
+  return { name: `middleware - ${stage}`, attributes: { [GATEWAY_ATTRIBUTES.STAGE]: stage, ...(model !== undefined && { [ATTR_GEN_AI_REQUEST_MODEL]: model }) } };
 }
 
 /** One upstream attempt: `generate_content gemini-2.5-flash`, with the required GenAI attributes. */

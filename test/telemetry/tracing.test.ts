@@ -41,7 +41,7 @@ const UPSTREAM = {
 };
 
 test('a stage span is INTERNAL; an upstream span inside it is a CLIENT child with exactly its GenAI attributes', async () => {
-  await telemetry.tracing.inSpan('middleware - authenticate', { 'gateway.stage': 'authenticate' }, async () => {
+  await telemetry.tracing.inStage('authenticate', undefined, async () => {
     await telemetry.tracing.inSpan('generate_content gemini-2.5-flash', UPSTREAM, (span) => {
       span.setAttributes({ 'gen_ai.response.model': 'gemini-2.5-flash-001', 'gen_ai.usage.input_tokens': 12 });
       span.recordError('http_503');
@@ -60,6 +60,7 @@ test('a stage span is INTERNAL; an upstream span inside it is a CLIENT child wit
 
 test('span-name helpers give the stage and GenAI inference names and attributes', () => {
   expect(stageSpan('authenticate')).toEqual({ name: 'middleware - authenticate', attributes: { 'gateway.stage': 'authenticate' } });
+  expect(stageSpan('admit', 'gemini-3.5-flash')).toEqual({ name: 'middleware - admit', attributes: { 'gateway.stage': 'admit', 'gen_ai.request.model': 'gemini-3.5-flash' } });
   expect(upstreamSpan({ method: 'generateContent', model: 'gemini-2.5-flash', backend: 'ai-studio', stream: false })).toEqual({ name: 'generate_content gemini-2.5-flash', attributes: UPSTREAM });
   expect(upstreamSpan({ method: 'embedContent', model: 'text-embedding-004', backend: 'vertex', stream: false }).name).toBe('embeddings text-embedding-004');
 });
@@ -206,6 +207,9 @@ test('through the gateway: the stages and every upstream attempt are children of
     ['generate_content gemini-3.5-flash', undefined],
   ]);
   expect(attempts[1]!.attributes).toEqual({ ...UPSTREAM, 'gen_ai.request.model': 'gemini-3.5-flash' });
-  expect(stages.map((s) => s.name)).toEqual(['middleware - authenticate', 'middleware - admit']);
+  expect(stages.map((s) => [s.name, s.attributes])).toEqual([
+    ['middleware - authenticate', { 'gateway.stage': 'authenticate' }],
+    ['middleware - admit', { 'gateway.stage': 'admit', 'gen_ai.request.model': 'gemini-3.5-flash' }],
+  ]);
   for (const child of [...attempts, ...stages]) expect(parentOf(child)).toBe(server!.spanContext().spanId);
 });
