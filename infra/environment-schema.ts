@@ -4,6 +4,7 @@
  * `Environment` (defaults filled in) and never re-check or re-default anything.
  */
 import { z } from 'zod';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../alerts';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -150,6 +151,8 @@ export const environmentSchema = z
     network: networkSchema,
     redis: redisSchema.default({ tier: 'BASIC', memorySizeGb: 1, version: 'REDIS_7_2' }),
     notificationChannels: z.array(channelSchema).default([]),
+    /** Where this deployment's copy of `alerts/runbooks/` is published; each alert policy links `<url>/<AlertName>.md`. */
+    runbookBaseUrl: z.url({ protocol: /^https$/ }).transform((url) => url.replace(/\/+$/, '')).default(DEFAULT_RUNBOOK_BASE_URL),
     budget: budgetSchema,
     /** Availability objective over `sloPeriodDays`, e.g. 0.999. */
     availabilityObjective: z.number().gt(0.9).lt(1).default(0.995),

@@ -49,9 +49,9 @@ export interface Observability {
   dashboards: Dashboard[];
 }
 
-/** The alert and dashboard definitions of an environment: the same ones rendered for Prometheus and Grafana. */
-export function observabilityDefinitions(_env: Environment): ObservabilityDefinitions {
-  return { alertPolicies: alertPolicyDefinitions(), dashboards: dashboardDefinitions() };
+/** The alert and dashboard definitions of an environment: the same ones rendered for Prometheus and Grafana, linking its runbooks. */
+export function observabilityDefinitions(env: Environment): ObservabilityDefinitions {
+  return { alertPolicies: alertPolicyDefinitions({ runbookBaseUrl: env.runbookBaseUrl }), dashboards: dashboardDefinitions() };
 }
 
 /** Validates definitions, naming the offending one; alert names and dashboard names must be unique. */

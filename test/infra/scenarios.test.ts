@@ -2,6 +2,7 @@
  * What the environments can ask for but none does today: a canary, GKE, a Vertex AI endpoint, a public
  * gateway, alert policies and dashboards. Each scenario is a real environment with one thing switched on.
  */
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../alerts';
 import { SETTINGS } from '../../service/config/settings';
 import { environment } from '../../infra/environments';
 import { parseEnvironment } from '../../infra/environment-schema';
@@ -178,5 +179,25 @@ describe('alert policies and dashboards from definitions (staging with the fixtu
     expect(() => new GatewayStack(Testing.app(), staging, broken)).toThrow('alert GeminiGatewayX: for: must be a Prometheus duration');
     const duplicated = { alertPolicies: [OBSERVABILITY_FIXTURE.alertPolicies[0], OBSERVABILITY_FIXTURE.alertPolicies[0]], dashboards: [] } as typeof OBSERVABILITY_FIXTURE;
     expect(() => new GatewayStack(Testing.app(), staging, duplicated)).toThrow('alert names must be unique: GeminiGatewayHighErrorRate');
+  });
+});
+
+describe("an environment's runbooks", () => {
+  const links = (env: ReturnType<typeof environment>): string[] =>
+    synth(env, observabilityDefinitions(env))
+      .ofType('google_monitoring_alert_policy')
+      .filter((policy) => policy.path.includes('/alert-policies/'))
+      .map((policy) => (get(policy.body, 'documentation', 'links') as Array<{ url: string }>)[0]!.url);
+
+  test('every alert policy links <runbookBaseUrl>/<AlertName>.md, a trailing slash or not', () => {
+    const own = parseEnvironment({ ...environment('staging'), runbookBaseUrl: 'https://runbooks.example.com/gateway/' });
+    const urls = links(own);
+    expect(urls.length).toBeGreaterThan(5);
+    for (const url of urls) expect(url).toMatch(/^https:\/\/runbooks\.example\.com\/gateway\/(Gateway|Gemini)[A-Za-z]+\.md$/);
+  });
+
+  test("without one, the repository's own runbooks; a runbook URL that is not https is refused", () => {
+    for (const url of links(environment('staging'))) expect(url.startsWith(`${DEFAULT_RUNBOOK_BASE_URL}/`)).toBe(true);
+    expect(() => parseEnvironment({ ...environment('staging'), runbookBaseUrl: 'http://wiki.internal/runbooks' })).toThrow(/runbookBaseUrl/);
   });
 });
