@@ -170,7 +170,7 @@ export const overview: DashboardDefinition = {
             'Cloud Logging (Logs Explorer), the gateway on Cloud Run:',
             '```',
             'resource.type="cloud_run_revision"',
-            'resource.labels.service_name="gemini-gateway"',
+            'resource.labels.service_name="gemini-gw"',
             'severity>=WARNING',
             '```',
             'One request, from a trace id shown in Cloud Trace:',

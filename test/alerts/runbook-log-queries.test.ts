@@ -2,10 +2,13 @@
  * The Cloud Logging queries in the runbooks match lines the gateway really writes. An SRE pastes them
  * during an incident; a query on a field that does not exist returns nothing and reads as "no such calls".
  * Audit fields are checked against audit lines captured from a live gateway (a success, an upstream 429,
- * an upstream 503); other fields and messages against the logging calls in `service/`.
+ * an upstream 503); other fields and messages against the logging calls in `service/`; the Cloud Run service
+ * they name (here and in the dashboards) against the one the infrastructure deploys by default.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { environment } from '../../infra/environments';
+import { resourceNames } from '../../infra/naming';
 import { sha256Hex } from '../../service/pipeline/authenticate';
 import { capturingLogger, startTestGateway, type TestGateway } from '../support/gateway';
 import { postJson } from '../support/http';
@@ -90,4 +93,16 @@ describe('runbook log queries', () => {
       expect({ where, op: filter.op, written }).toEqual({ where, op: '=', written: true });
     }
   });
+});
+
+test('log queries in the runbooks and dashboards name the Cloud Run service the infrastructure deploys by default', () => {
+  const service = resourceNames(environment('dev')).service;
+  const dashboards = join(ROOT, 'dashboards', 'definitions');
+  const texts = [
+    ...readdirSync(RUNBOOKS).map((f) => readFileSync(join(RUNBOOKS, f), 'utf8')),
+    ...readdirSync(dashboards).map((f) => readFileSync(join(dashboards, f), 'utf8')),
+  ];
+  const named = texts.flatMap((text) => [...text.matchAll(/service_name="([^"]*)"/g)].map((m) => m[1]));
+  expect(named.length).toBeGreaterThanOrEqual(10);
+  expect(new Set(named)).toEqual(new Set([service]));
 });
