@@ -27,6 +27,8 @@ export interface ServiceLevelConfig {
   objective: number;
   periodDays: number;
   notificationChannels: string[];
+  /** The runbook the uptime alert links (the gateway-down one: the same causes, seen from outside). */
+  runbookUrl: string;
   labels: Record<string, string>;
   monitoringApi: ProjectService;
 }
@@ -83,7 +85,11 @@ export class ServiceLevel extends Construct {
           },
         },
       ],
-      documentation: { mimeType: 'text/markdown', content: `The uptime check of \`https://${config.host}${HEALTH_PATH}\` fails: callers probably cannot reach the gateway.` },
+      documentation: {
+        mimeType: 'text/markdown',
+        content: `The uptime check of \`https://${config.host}${HEALTH_PATH}\` fails: callers probably cannot reach the gateway.\n\nRunbook: ${config.runbookUrl}`,
+        links: [{ displayName: 'Runbook', url: config.runbookUrl }],
+      },
       userLabels: config.labels,
     });
 

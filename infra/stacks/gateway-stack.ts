@@ -6,6 +6,7 @@
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { Fn, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { runbookUrl } from '../../alerts';
 import type { Construct } from 'constructs';
 import { AlertPolicies } from '../constructs/alert-policies';
 import { ApiKeySecret } from '../constructs/api-key-secret';
@@ -206,6 +207,7 @@ export class GatewayStack extends TerraformStack {
       objective: env.availabilityObjective,
       periodDays: env.sloPeriodDays,
       notificationChannels: channels.receiving('critical'),
+      runbookUrl: runbookUrl('GatewayDown', env.runbookBaseUrl),
       labels,
       monitoringApi: apis.require('monitoring.googleapis.com'),
     });

@@ -3,6 +3,7 @@
  * Property names are the synthesized (snake_case) ones; nested objects are compared whole or with
  * `objectContaining` at each level (the cdktf matchers only match the top level partially).
  */
+import { runbookUrl } from '../../alerts';
 import { SETTINGS } from '../../service/config/settings';
 import { ROTATION_JOB_SETTINGS } from '../../service/jobs/config';
 import { ROTATION_JOB_ROUTES } from '../../service/jobs/routes';
@@ -140,6 +141,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
     });
     const uptimeAlert = s.one('google_monitoring_alert_policy', '/uptime-failing');
     expect(uptimeAlert).toMatchObject({ severity: 'CRITICAL', combiner: 'OR' });
+    // It pages like any critical alert, so it links a runbook too: the gateway-down one.
+    expect(get(uptimeAlert, 'documentation', 'links')).toEqual([{ display_name: 'Runbook', url: runbookUrl('GatewayDown', env.runbookBaseUrl) }]);
     expect((uptimeAlert.notification_channels as string[]).length).toBe(env.notificationChannels.filter((c) => c.receives.includes('critical')).length);
   });
 
