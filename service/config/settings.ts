@@ -229,7 +229,7 @@ export const SETTINGS = {
     schema: z.enum(ACCESS_LOG_MODES).default('all'),
     doc: 'Which requests get an access line (Cloud Logging `httpRequest`): `all`, `failures` (status 400 and above) or `off`. On Cloud Run, whose own request log records every request, the deployment sets `failures`: a line per request costs CPU (16–21 µs of the 100–130 a cache hit costs, measured) and log ingestion.',
   },
-  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout). Audit lines (one per model call) are written at every level but `silent`; `warn` drops the access lines of successful requests.' },
+  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout). Audit lines (one per model call) are written at every level but `silent`; `warn` keeps the access lines of 5xx answers only.' },
   emulatorPort: { env: 'EMULATOR_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8090), doc: 'Port of the standalone emulator (`npm run emulator`); the embedded one takes a free loopback port.' },
   emulatorLatencyMs: { env: 'EMULATOR_LATENCY_MS', schema: nonNegativeInt(0), doc: 'Emulator: mean time before the first byte, in ms.' },
   emulatorLatencyJitterMs: { env: 'EMULATOR_LATENCY_JITTER_MS', schema: nonNegativeInt(0), doc: 'Emulator: standard deviation of that latency (normal distribution, cut at 0), in ms.' },
