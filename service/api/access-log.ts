@@ -19,9 +19,9 @@ export function accessLog(logger: Logger, mode: AccessLogMode): HttpMiddleware {
   return function accessLog(req, res, next) {
     const started = process.hrtime.bigint();
     res.once('close', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? res.statusCode : 499;
       if (status < minimumStatus) return;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Read at the end: by then the path is the one routed (double slashes collapsed).
       const path = pathOf(req.url);
       const line = {

@@ -227,7 +227,7 @@ export const SETTINGS = {
   accessLog: {
     env: 'GATEWAY_ACCESS_LOG',
     schema: z.enum(ACCESS_LOG_MODES).default('all'),
-    doc: 'Which requests get an access line (Cloud Logging `httpRequest`): `all`, `failures` (status 400 and above) or `off`. On Cloud Run, whose own request log records every request, the deployment sets `failures`: a line per request costs CPU (16–21 µs of the 100–130 a cache hit costs, measured) and log ingestion.',
+    doc: 'Which requests get an access line (Cloud Logging `httpRequest`): `all`, `failures` (status 400 and above) or `off`. On Cloud Run, whose own request log records every request, the deployment sets `failures`: a line per request costs CPU (measured under Performance in the README) and log ingestion.',
   },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'Lowest severity written to the JSON log (stdout). Audit lines (one per model call) are written at every level but `silent`; `warn` keeps the access lines of 5xx answers only.' },
   emulatorPort: { env: 'EMULATOR_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8090), doc: 'Port of the standalone emulator (`npm run emulator`); the embedded one takes a free loopback port.' },

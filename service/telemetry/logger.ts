@@ -107,15 +107,15 @@ export function createLogger(
  * request): no redaction path can match their fields, so they skip the redaction pass, which would cost
  * them about four times the rest of writing the line. Trace fields and severity stay as on every line.
  */
-export function typedRecordLogger(logger: Logger, bindings: Record<string, string> = {}): Logger {
-  return logger.child(bindings, { redact: [] });
+export function typedRecordLogger(logger: Logger, bindings: Record<string, string> = {}, level?: string): Logger {
+  return logger.child(bindings, { redact: [], ...(level !== undefined && { level }) });
 }
 
 /**
  * The audit trail's logger: one line per model call (`logName: "audit"`), written at every `LOG_LEVEL` but
  * `silent`. The level filters diagnostics; an operator who quiets the log to `warn` must not lose the record
- * of who called which model and what it cost. Typed records, so no redaction pass (see above).
+ * of who called which model and what it cost.
  */
 export function auditLogger(logger: Logger): Logger {
-  return logger.child({ logName: 'audit' }, { redact: [], level: logger.level === 'silent' ? 'silent' : 'info' });
+  return typedRecordLogger(logger, { logName: 'audit' }, logger.level === 'silent' ? 'silent' : 'info');
 }
