@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../alerts';
+import { modelId } from '../service/config/policy';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -71,7 +72,8 @@ const vertexSchema = z.object({
       id: z.string().regex(/^[1-9]\d{0,9}$/, 'must be a numeric endpoint id of at most 10 digits without a leading zero'),
       displayName: z.string().min(1),
       dedicated: z.boolean().default(true),
-      models: z.array(z.string().min(1)).min(1, 'name at least one model the endpoint serves'),
+      /** The names callers use for its models, validated as the gateway validates them (GATEWAY_VERTEX_ENDPOINT_MODELS). */
+      models: z.array(modelId).min(1, 'name at least one model the endpoint serves'),
     })
     .optional(),
 });

@@ -7,7 +7,6 @@
 import { SETTINGS, type AccessLogMode } from '../service/config/settings';
 import type { Environment } from './environment-schema';
 import { GATEWAY_PORT, resourceNames } from './naming';
-import { PENDING_SETTINGS } from './pending-settings';
 
 export type Platform = Environment['platform'];
 
@@ -65,8 +64,8 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
     variables.push({ name: SETTINGS.project.env, value: env.project }, { name: SETTINGS.location.env, value: env.vertex.location });
     if (env.vertex.endpoint !== undefined) {
       variables.push(
-        { name: PENDING_SETTINGS.vertexEndpoint.env, value: vertexEndpointName(env) },
-        { name: PENDING_SETTINGS.vertexEndpointModels.env, value: env.vertex.endpoint.models.join(',') },
+        { name: SETTINGS.vertexEndpoint.env, value: vertexEndpointName(env) },
+        { name: SETTINGS.vertexEndpointModels.env, value: env.vertex.endpoint.models.join(',') },
       );
     }
   }

@@ -26,7 +26,7 @@ import type { Telemetry } from './telemetry/types';
 import { AiStudioUpstream } from './upstream/ai-studio';
 import { HttpTransport } from './upstream/http-transport';
 import type { BackendKind, Upstream } from './upstream/types';
-import { VertexUpstream } from './upstream/vertex';
+import { VertexUpstream, type VertexTarget } from './upstream/vertex';
 
 export interface GatewayDependencies {
   logger: Logger;
@@ -84,7 +84,8 @@ async function buildUpstreams(config: GatewayConfig, deps: GatewayDependencies, 
       const emulator = emulatorFromSettings(config);
       const url = await emulator.listen(0, '127.0.0.1');
       // The emulator speaks both dialects, so models routed to either backend can be tried locally.
-      const vertex = new VertexUpstream({ baseUrl: url, project: 'local', location: 'global' }, emulatorToken, transport);
+      const endpoint = target.endpoint && { ...target.endpoint, baseUrl: url };
+      const vertex = new VertexUpstream({ baseUrl: url, project: 'local', location: 'global', endpoint }, emulatorToken, transport);
       await vertex.start();
       return { upstreams: { 'ai-studio': new AiStudioUpstream(url, new StaticApiKey(EMULATOR_CREDENTIAL), transport), vertex }, defaultBackend: 'ai-studio', emulator, emulatorUrl: url };
     }
@@ -100,7 +101,7 @@ async function buildUpstreams(config: GatewayConfig, deps: GatewayDependencies, 
   }
 }
 
-async function startVertex(target: { baseUrl: string; project: string; location: string }, deps: GatewayDependencies, transport: HttpTransport): Promise<VertexUpstream> {
+async function startVertex(target: VertexTarget, deps: GatewayDependencies, transport: HttpTransport): Promise<VertexUpstream> {
   const { AdcAccessToken } = await import('./credentials/access-token-source');
   const upstream = new VertexUpstream(target, new AdcAccessToken(deps.vertexAuthClient), transport);
   await upstream.start().catch((error: unknown) => {
@@ -145,7 +146,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   const auditLog = auditLogger(deps.logger);
   const handleModelCall = createPipeline({
     authenticate,
-    route: createRoute({ policy: config.models, defaultBackend }),
+    route: createRoute({ policy: config.models, defaultBackend, vertexEndpointModels: config.vertexEndpointModels }),
     admitter,
     callUpstream: createModelCaller({
       upstreams,

@@ -6,14 +6,24 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { callerSchema, type CallerPolicy } from './policy';
-import { SETTINGS, type SettingKey, type Settings } from './settings';
+import { SETTINGS, VERTEX_ENDPOINT_NAME, type SettingKey, type Settings } from './settings';
 
 export type UpstreamKind = 'emulator' | 'ai-studio' | 'vertex';
 
+/** A Vertex AI endpoint serving tuned or dedicated models, and the model names routed to it. */
+export interface VertexEndpoint {
+  /** `projects/{p}/locations/{l}/endpoints/{id}` */
+  name: string;
+  id: string;
+  /** The endpoint's own region: endpoints are regional even when the publisher models are called at `global`. */
+  baseUrl: string;
+  models: readonly string[];
+}
+
 export type UpstreamConfig =
-  | { kind: 'emulator' }
+  | { kind: 'emulator'; endpoint?: VertexEndpoint }
   | { kind: 'ai-studio'; baseUrl: string; apiKey?: string; apiKeyFile?: string }
-  | { kind: 'vertex'; baseUrl: string; project: string; location: string };
+  | { kind: 'vertex'; baseUrl: string; project: string; location: string; endpoint?: VertexEndpoint };
 
 export type AuthMode = 'keys' | 'iam' | 'open';
 
@@ -90,14 +100,33 @@ function resolveUpstream(s: Settings): UpstreamConfig {
   const kind: UpstreamKind = s.upstream ?? (s.useVertex ? 'vertex' : hasKey ? 'ai-studio' : 'emulator');
   switch (kind) {
     case 'emulator':
-      return { kind };
+      // The embedded emulator speaks Vertex too, so an endpoint's models can be tried locally.
+      return { kind, endpoint: resolveVertexEndpoint(s) };
     case 'ai-studio':
       if (!hasKey) throw new ConfigError('GEMINI_API_KEY or GEMINI_API_KEY_FILE: required with the ai-studio upstream');
       return { kind, baseUrl: s.geminiBaseUrl, apiKey: s.apiKey, apiKeyFile: s.apiKeyFile };
     case 'vertex':
       if (s.project === undefined) throw new ConfigError('GOOGLE_CLOUD_PROJECT: required with the vertex upstream');
-      return { kind, baseUrl: s.vertexBaseUrl ?? defaultVertexBaseUrl(s.location), project: s.project, location: s.location };
+      return vertexTarget(s, s.project);
   }
+}
+
+function vertexTarget(s: Settings, project: string): Extract<UpstreamConfig, { kind: 'vertex' }> {
+  return { kind: 'vertex', baseUrl: s.vertexBaseUrl ?? defaultVertexBaseUrl(s.location), project, location: s.location, endpoint: resolveVertexEndpoint(s) };
+}
+
+function resolveVertexEndpoint(s: Settings): VertexEndpoint | undefined {
+  if (s.vertexEndpoint === undefined) {
+    if (s.vertexEndpointModels.length > 0) throw new ConfigError('GATEWAY_VERTEX_ENDPOINT_MODELS: needs GATEWAY_VERTEX_ENDPOINT, the endpoint that serves them');
+    return undefined;
+  }
+  if (s.vertexEndpointModels.length === 0) throw new ConfigError('GATEWAY_VERTEX_ENDPOINT_MODELS: name at least one model GATEWAY_VERTEX_ENDPOINT serves');
+  // The schema already matched the pattern, so its groups are there.
+  const [, , location, id] = VERTEX_ENDPOINT_NAME.exec(s.vertexEndpoint) as unknown as [string, string, string, string];
+  for (const model of s.vertexEndpointModels) {
+    if (s.models.backends[model] === 'ai-studio') throw new ConfigError(`GATEWAY_MODELS: ${model} is routed to ai-studio but served by GATEWAY_VERTEX_ENDPOINT`);
+  }
+  return { name: s.vertexEndpoint, id, baseUrl: s.vertexBaseUrl ?? defaultVertexBaseUrl(location), models: s.vertexEndpointModels };
 }
 
 function readCallersFile(path: string): CallerPolicy[] {
@@ -136,10 +165,10 @@ function resolveAuthMode(s: Settings, upstream: UpstreamConfig, callers: CallerP
 
 /** Vertex as a second upstream, when some model is routed to it and AI Studio is the default. */
 function resolveSecondaryVertex(s: Settings, upstream: UpstreamConfig): GatewayConfig['secondaryVertex'] {
-  const wantsVertex = Object.values(s.models.backends).includes('vertex');
+  const wantsVertex = Object.values(s.models.backends).includes('vertex') || s.vertexEndpoint !== undefined;
   if (upstream.kind !== 'ai-studio' || !wantsVertex) return undefined;
-  if (s.project === undefined) throw new ConfigError('GOOGLE_CLOUD_PROJECT: required when GATEWAY_MODELS routes a model to vertex');
-  return { kind: 'vertex', baseUrl: s.vertexBaseUrl ?? defaultVertexBaseUrl(s.location), project: s.project, location: s.location };
+  if (s.project === undefined) throw new ConfigError('GOOGLE_CLOUD_PROJECT: required when GATEWAY_MODELS or GATEWAY_VERTEX_ENDPOINT routes a model to vertex');
+  return vertexTarget(s, s.project);
 }
 
 function readSecretFile(setting: string, path: string): string {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-const modelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be a model id like gemini-3.5-flash');
+export const modelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be a model id like gemini-3.5-flash');
 const callerId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _ (it appears in logs)');
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key (`printf %s "$KEY" | sha256sum`)');
 

@@ -8,7 +8,7 @@
  * name is used, so teams carry their habits over.
  */
 import { z } from 'zod';
-import { DEFAULT_MODEL_POLICY, callerSchema, modelPolicySchema, priceTableSchema } from './policy';
+import { DEFAULT_MODEL_POLICY, callerSchema, modelId, modelPolicySchema, priceTableSchema } from './policy';
 
 export interface SettingSpec {
   /** Environment variable name; the config file uses the object key instead. */
@@ -37,6 +37,21 @@ const json = <T extends z.ZodType>(schema: T) =>
     }
   }, schema);
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+/** A list: comma-separated in the environment, an array in the config file. */
+const commaList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((part) => part.trim())
+            .filter((part) => part !== '')
+        : value,
+    z.array(item),
+  );
+
+/** `projects/{project id or number}/locations/{location}/endpoints/{numeric id}`: the groups are the three parts. */
+export const VERTEX_ENDPOINT_NAME = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9]|\d{1,20})\/locations\/([a-z][a-z0-9-]*[a-z0-9])\/endpoints\/([1-9]\d{0,18})$/;
 
 /** Which requests get an access line; `failures` means a status of 400 or above. */
 export const ACCESS_LOG_MODES = ['all', 'failures', 'off'] as const;
@@ -82,6 +97,21 @@ export const SETTINGS = {
     schema: url.optional(),
     doc: 'Base URL of the Vertex AI upstream. Unset: `https://aiplatform.googleapis.com` for `global`, else `https://{location}-aiplatform.googleapis.com`.',
     example: 'https://us-central1-aiplatform.googleapis.com',
+  },
+  vertexEndpoint: {
+    env: 'GATEWAY_VERTEX_ENDPOINT',
+    schema: z
+      .string()
+      .regex(VERTEX_ENDPOINT_NAME, 'must be an endpoint resource name like projects/my-project/locations/europe-west1/endpoints/1234567890')
+      .optional(),
+    doc: 'A Vertex AI endpoint serving tuned or dedicated models (`projects/{p}/locations/{l}/endpoints/{id}`). Calls for the models in GATEWAY_VERTEX_ENDPOINT_MODELS, and calls addressed to this endpoint id, go to it, on its own region (`https://{l}-aiplatform.googleapis.com`, unless GOOGLE_VERTEX_BASE_URL is set).',
+    example: 'projects/my-project/locations/europe-west1/endpoints/1234567890',
+  },
+  vertexEndpointModels: {
+    env: 'GATEWAY_VERTEX_ENDPOINT_MODELS',
+    schema: commaList(modelId).default([]),
+    doc: 'The model names callers use for GATEWAY_VERTEX_ENDPOINT, comma-separated (a list in the config file). They are served by Vertex AI whatever the default upstream; give each a price in GATEWAY_PRICES.',
+    example: 'support-flash-tuned,legal-flash-tuned',
   },
   upstreamTimeoutMs: { env: 'GATEWAY_UPSTREAM_TIMEOUT_MS', schema: positiveInt(300_000), doc: 'Deadline of one upstream call, headers to last byte, in ms.' },
   upstreamIdleTimeoutMs: {

@@ -1,8 +1,10 @@
 /**
  * Vertex AI: Google's publisher models at
  * `{base}/{version}/projects/{p}/locations/{l}/publishers/google/models/{m}:{method}`, and tuned or dedicated
- * models at `.../endpoints/{id}:{method}`, with an OAuth bearer token from ADC.
+ * models at `.../endpoints/{id}:{method}`, with an OAuth bearer token from ADC. The configured endpoint
+ * (GATEWAY_VERTEX_ENDPOINT) serves its model names and its own id, at its own project and region.
  */
+import type { VertexEndpoint } from '../config/load';
 import type { ApiVersion } from '../protocol/paths';
 import type { AccessTokenSource } from '../credentials/access-token-source';
 import type { HttpTransport } from './http-transport';
@@ -18,6 +20,7 @@ export interface VertexTarget {
   baseUrl: string;
   project: string;
   location: string;
+  endpoint?: VertexEndpoint;
 }
 
 export class VertexUpstream implements Upstream {
@@ -31,11 +34,20 @@ export class VertexUpstream implements Upstream {
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamReply> {
-    const { baseUrl, project, location } = this.target;
-    const resource = call.collection === 'endpoints' ? `endpoints/${call.model}` : `publishers/google/models/${call.model}`;
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
-    const url = `${baseUrl}/${vertexVersion(call.version)}/projects/${project}/locations/${location}/${resource}:${call.method}${query}`;
+    const url = `${this.resourceUrl(call)}:${call.method}${query}`;
     return this.transport.send(url, { method: 'POST', headers: await this.headers(true), body: call.body, signal: call.signal });
+  }
+
+  /** The configured endpoint for its models and its own id (in its region); otherwise the project and location's resource. */
+  private resourceUrl(call: UpstreamCall): string {
+    const { baseUrl, project, location, endpoint } = this.target;
+    const version = vertexVersion(call.version);
+    if (endpoint && (call.collection === 'endpoints' ? call.model === endpoint.id : endpoint.models.includes(call.model))) {
+      return `${endpoint.baseUrl}/${version}/${endpoint.name}`;
+    }
+    const resource = call.collection === 'endpoints' ? `endpoints/${call.model}` : `publishers/google/models/${call.model}`;
+    return `${baseUrl}/${version}/projects/${project}/locations/${location}/${resource}`;
   }
 
   async models(query: UpstreamModelsQuery): Promise<UpstreamReply> {

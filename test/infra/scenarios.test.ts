@@ -3,11 +3,11 @@
  * gateway, alert policies and dashboards. Each scenario is a real environment with one thing switched on.
  */
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../alerts';
+import { loadConfig } from '../../service/config/load';
 import { SETTINGS } from '../../service/config/settings';
 import { environment } from '../../infra/environments';
 import { parseEnvironment } from '../../infra/environment-schema';
 import { GatewayStack } from '../../infra/stacks/gateway-stack';
-import { PENDING_SETTINGS } from '../../infra/pending-settings';
 import { observabilityDefinitions } from '../../infra/observability-definitions';
 import { Testing } from 'cdktf';
 import { canaryScenario, gkeScenario, OBSERVABILITY_FIXTURE, publicScenario, vertexEndpointScenario } from './scenarios';
@@ -112,11 +112,29 @@ describe('a Vertex AI endpoint for tuned models (prod)', () => {
   test('and the gateway is told to route the listed models to it', () => {
     expect(env()).toEqual(
       expect.arrayContaining([
-        { name: PENDING_SETTINGS.vertexEndpoint.env, value: 'projects/example-gemini-gw-prod/locations/europe-west1/endpoints/4242424242' },
-        { name: PENDING_SETTINGS.vertexEndpointModels.env, value: 'support-flash-tuned,legal-flash-tuned' },
+        { name: SETTINGS.vertexEndpoint.env, value: 'projects/example-gemini-gw-prod/locations/europe-west1/endpoints/4242424242' },
+        { name: SETTINGS.vertexEndpointModels.env, value: 'support-flash-tuned,legal-flash-tuned' },
         { name: SETTINGS.upstream.env, value: 'vertex' },
       ]),
     );
+  });
+
+  test('which the gateway accepts: the endpoint in its own region, the publisher models at the configured location', () => {
+    const given = Object.fromEntries(env().flatMap((variable) => (typeof variable.value === 'string' ? [[variable.name as string, variable.value]] : [])));
+    const vertexSettings = [SETTINGS.upstream, SETTINGS.project, SETTINGS.location, SETTINGS.vertexEndpoint, SETTINGS.vertexEndpointModels].map((setting) => setting.env);
+    const config = loadConfig({ ...Object.fromEntries(vertexSettings.map((name) => [name, given[name]])), GATEWAY_AUTH_MODE: 'iam' });
+    expect(config.resolvedUpstream).toEqual({
+      kind: 'vertex',
+      baseUrl: 'https://aiplatform.googleapis.com',
+      project: 'example-gemini-gw-prod',
+      location: 'global',
+      endpoint: {
+        name: 'projects/example-gemini-gw-prod/locations/europe-west1/endpoints/4242424242',
+        id: '4242424242',
+        baseUrl: 'https://europe-west1-aiplatform.googleapis.com',
+        models: ['support-flash-tuned', 'legal-flash-tuned'],
+      },
+    });
   });
 });
 

@@ -55,8 +55,50 @@ test('structured settings come as JSON in the environment and are validated', ()
 
 test('a model routed to vertex while AI Studio is the default needs a project', () => {
   const env = { ...OPEN, GEMINI_API_KEY: 'k', GATEWAY_MODELS: '{"backends":{"gemini-3.5-flash":"vertex"}}' };
-  expect(() => loadConfig(env)).toThrow(/GOOGLE_CLOUD_PROJECT: required when GATEWAY_MODELS routes a model to vertex/);
+  expect(() => loadConfig(env)).toThrow(/GOOGLE_CLOUD_PROJECT: required when GATEWAY_MODELS or GATEWAY_VERTEX_ENDPOINT routes a model to vertex/);
   expect(loadConfig({ ...env, GOOGLE_CLOUD_PROJECT: 'p' }).secondaryVertex).toMatchObject({ kind: 'vertex', project: 'p' });
+});
+
+const ENDPOINT = 'projects/tuning-project/locations/europe-west1/endpoints/4242424242';
+
+test('a Vertex AI endpoint is called in its own region, for the model names listed with it', () => {
+  const vertex = { ...OPEN, GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GATEWAY_VERTEX_ENDPOINT: ENDPOINT, GATEWAY_VERTEX_ENDPOINT_MODELS: ' support-tuned, legal-tuned ,' };
+  expect(loadConfig(vertex).resolvedUpstream).toEqual({
+    kind: 'vertex',
+    baseUrl: 'https://aiplatform.googleapis.com',
+    project: 'p',
+    location: 'global',
+    endpoint: { name: ENDPOINT, id: '4242424242', baseUrl: 'https://europe-west1-aiplatform.googleapis.com', models: ['support-tuned', 'legal-tuned'] },
+  });
+  // An overridden Vertex base URL (a proxy, the emulator) serves the endpoint too.
+  expect(loadConfig({ ...vertex, GOOGLE_VERTEX_BASE_URL: 'http://127.0.0.1:9' }).resolvedUpstream).toMatchObject({ endpoint: { baseUrl: 'http://127.0.0.1:9' } });
+  // With AI Studio the default, Vertex becomes the second upstream for the endpoint's models.
+  const aiStudio = { ...OPEN, GEMINI_API_KEY: 'k', GATEWAY_VERTEX_ENDPOINT: ENDPOINT, GATEWAY_VERTEX_ENDPOINT_MODELS: 'support-tuned' };
+  expect(() => loadConfig(aiStudio)).toThrow(/GOOGLE_CLOUD_PROJECT: required when GATEWAY_MODELS or GATEWAY_VERTEX_ENDPOINT routes a model to vertex/);
+  expect(loadConfig({ ...aiStudio, GOOGLE_CLOUD_PROJECT: 'p' }).secondaryVertex).toMatchObject({ project: 'p', endpoint: { name: ENDPOINT, models: ['support-tuned'] } });
+  // On the embedded emulator the endpoint's models can be tried locally.
+  expect(loadConfig({ GATEWAY_VERTEX_ENDPOINT: ENDPOINT, GATEWAY_VERTEX_ENDPOINT_MODELS: 'support-tuned' }).resolvedUpstream).toMatchObject({ kind: 'emulator', endpoint: { id: '4242424242' } });
+});
+
+test.each([
+  [{ GATEWAY_VERTEX_ENDPOINT: 'endpoints/42' }, /GATEWAY_VERTEX_ENDPOINT: must be an endpoint resource name like projects\/my-project/],
+  [{ GATEWAY_VERTEX_ENDPOINT: 'projects/p-roject/locations/us-central1/endpoints/01' }, /GATEWAY_VERTEX_ENDPOINT: must be an endpoint resource name/],
+  [{ GATEWAY_VERTEX_ENDPOINT: ENDPOINT }, /GATEWAY_VERTEX_ENDPOINT_MODELS: name at least one model/],
+  [{ GATEWAY_VERTEX_ENDPOINT_MODELS: 'support-tuned' }, /GATEWAY_VERTEX_ENDPOINT_MODELS: needs GATEWAY_VERTEX_ENDPOINT/],
+  [{ GATEWAY_VERTEX_ENDPOINT: ENDPOINT, GATEWAY_VERTEX_ENDPOINT_MODELS: 'support tuned' }, /GATEWAY_VERTEX_ENDPOINT_MODELS: must be a model id/],
+  [
+    { GATEWAY_VERTEX_ENDPOINT: ENDPOINT, GATEWAY_VERTEX_ENDPOINT_MODELS: 'support-tuned', GATEWAY_MODELS: '{"backends":{"support-tuned":"ai-studio"}}' },
+    /GATEWAY_MODELS: support-tuned is routed to ai-studio but served by GATEWAY_VERTEX_ENDPOINT/,
+  ],
+])('a Vertex endpoint setting %j that cannot work is refused at start-up', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('the endpoint\'s model names are a list in the config file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+  const file = join(dir, 'gateway.json');
+  writeFileSync(file, JSON.stringify({ vertexEndpoint: ENDPOINT, vertexEndpointModels: ['support-tuned', 'legal-tuned'] }));
+  expect(loadConfig({ GATEWAY_CONFIG_FILE: file }).vertexEndpointModels).toEqual(['support-tuned', 'legal-tuned']);
 });
 
 test('a config file supplies settings by key; the environment wins; unknown keys are refused', () => {

@@ -1,8 +1,9 @@
 /**
  * Route stage: from the model a caller asked for to the concrete model and upstream that serve it. Tiers
  * and aliases (`fast`, `balanced`, `precise`), policy rules (caller, prompt size), Google's model
- * shutdowns remapped in config (a deprecation notice before, a transparent remap after), allow-lists, and
- * the fallback chain to try when the model is unavailable.
+ * shutdowns remapped in config (a deprecation notice before, a transparent remap after), allow-lists, the
+ * backend of each model (a Vertex endpoint's models go to Vertex), and the fallback chain to try when the
+ * model is unavailable.
  */
 import type { ModelPolicy, RouteRule } from '../../config/policy';
 import { GoogleApiError } from '../../protocol/errors';
@@ -37,6 +38,8 @@ export interface RouteDecision {
 export interface RouteOptions {
   policy: ModelPolicy;
   defaultBackend: BackendKind;
+  /** Model names a Vertex AI endpoint serves (GATEWAY_VERTEX_ENDPOINT_MODELS): Vertex whatever the default. */
+  vertexEndpointModels?: readonly string[];
   now?: () => Date;
 }
 
@@ -49,6 +52,7 @@ function ruleMatches(rule: RouteRule, request: RouteRequest, resolved: string): 
 
 export function createRoute(options: RouteOptions): (request: RouteRequest) => RouteDecision {
   const { policy, defaultBackend } = options;
+  const endpointModels = new Set(options.vertexEndpointModels);
   const now = options.now ?? (() => new Date());
 
   const allowedFor = (caller: Caller, requested: string, model: string): boolean =>
@@ -74,7 +78,7 @@ export function createRoute(options: RouteOptions): (request: RouteRequest) => R
     if (!allowedFor(request.caller, request.requestedModel, model)) {
       throw new GoogleApiError(403, `Model ${request.requestedModel} is not allowed for caller ${request.caller.id}.`);
     }
-    const backendOf = (m: string): BackendKind => policy.backends[m] ?? defaultBackend;
+    const backendOf = (m: string): BackendKind => (endpointModels.has(m) ? 'vertex' : (policy.backends[m] ?? defaultBackend));
     const fallbacks = (policy.fallbacks[model] ?? []).filter((m) => m !== model && allowedFor(request.caller, m, m)).map((m) => ({ model: m, backend: backendOf(m) }));
     return { requestedModel: request.requestedModel, model, backend: backendOf(model), fallbacks, deprecation };
   };

@@ -54,3 +54,11 @@ test('tuned or dedicated Vertex endpoints are routed as they are', () => {
   const route = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio' });
   expect(route({ ...request('1234567'), isEndpoint: true })).toEqual({ requestedModel: '1234567', model: '1234567', backend: 'vertex', fallbacks: [] });
 });
+
+test('a Vertex endpoint\'s model names go to Vertex whatever the default, also through an alias, and their fallbacks to their own backend', () => {
+  const policy = modelPolicySchema.parse({ aliases: { support: 'support-tuned' }, fallbacks: { 'support-tuned': ['gemini-3.5-flash'] } });
+  const route = createRoute({ policy, defaultBackend: 'ai-studio', vertexEndpointModels: ['support-tuned'] });
+  expect(route(request('support-tuned'))).toMatchObject({ model: 'support-tuned', backend: 'vertex', fallbacks: [{ model: 'gemini-3.5-flash', backend: 'ai-studio' }] });
+  expect(route(request('support'))).toMatchObject({ requestedModel: 'support', model: 'support-tuned', backend: 'vertex' });
+  expect(route(request('gemini-3.5-flash')).backend).toBe('ai-studio');
+});
