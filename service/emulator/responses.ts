@@ -136,9 +136,16 @@ export function batchEmbedResponse(body: { requests?: EmbedRequest[] }): Record<
   return { embeddings: body.requests.map(embed) };
 }
 
-/** Vertex's `:predict` for embedding models: `{"instances":[{"content":"…"}]}`. */
-export function predictResponse(body: { instances?: Array<{ content?: string }>; parameters?: { outputDimensionality?: number } }): Record<string, unknown> {
+/** Vertex's `:embedContent` (the newer Gemini embedding models): one content, options under `embedContentConfig`. */
+export function vertexEmbedContentResponse(body: { content?: Content; embedContentConfig?: { outputDimensionality?: number } }): Record<string, unknown> {
+  const embedding = embed({ content: body.content, outputDimensionality: body.embedContentConfig?.outputDimensionality });
+  return { embedding, usageMetadata: { promptTokenCount: estimateTextTokens(textOf(body.content ? [body.content] : [])) }, truncated: false };
+}
+
+/** Vertex's `:predict` for embedding models: `{"instances":[{"content":"…"}]}`; gemini-embedding-001 takes one instance per request. */
+export function predictResponse(model: string, body: { instances?: Array<{ content?: string }>; parameters?: { outputDimensionality?: number } }): Record<string, unknown> {
   if (!Array.isArray(body.instances) || body.instances.length === 0) throw invalidArgument('instances is required.');
+  if (model === 'gemini-embedding-001' && body.instances.length > 1) throw invalidArgument(`${model} takes one instance per request; got ${body.instances.length}.`);
   const dims = body.parameters?.outputDimensionality ?? DEFAULT_EMBEDDING_DIMENSIONS;
   const predictions = body.instances.map((instance) => {
     const text = typeof instance.content === 'string' ? instance.content : '';

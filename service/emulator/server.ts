@@ -25,6 +25,7 @@ import {
   predictResponse,
   streamChunks,
   unaryResponse,
+  vertexEmbedContentResponse,
 } from './responses';
 
 export interface EmulatorTiming {
@@ -170,11 +171,13 @@ export class GeminiEmulator {
       case 'computeTokens':
         return this.sendJson(res, 200, computeTokensResponse(body));
       case 'embedContent':
-        return this.sendJson(res, 200, embedContentResponse(body));
+        return this.sendJson(res, 200, path.dialect === 'vertex' ? vertexEmbedContentResponse(body) : embedContentResponse(body));
       case 'batchEmbedContents':
+        // Vertex AI has no batchEmbedContents: it embeds with predict or its own embedContent.
+        if (path.dialect === 'vertex') throw notFound(`Method batchEmbedContents is not found for ${path.collection}/${path.model} on Vertex AI.`);
         return this.sendJson(res, 200, batchEmbedResponse(body));
       case 'predict':
-        return this.sendJson(res, 200, predictResponse(body));
+        return this.sendJson(res, 200, predictResponse(model.id, body));
     }
   }
 
