@@ -72,6 +72,7 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
 
   const secretFiles: SecretFile[] = [
     { setting: SETTINGS.redisCaFile.env, volume: 'redis-ca', secretId: names.redisCaSecret, mountDir: '/secrets/redis-ca', fileName: 'ca.pem' },
+    { setting: SETTINGS.auditHmacKeyFile.env, volume: 'audit-hmac-key', secretId: names.auditHmacKeySecret, mountDir: '/secrets/audit-hmac-key', fileName: 'key' },
   ];
   const secretVariables: SecretVariable[] = [];
   if (env.upstream === 'ai-studio') {

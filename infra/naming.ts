@@ -24,6 +24,7 @@ export interface ResourceNames {
   apiKeySecret: string;
   redisUrlSecret: string;
   redisCaSecret: string;
+  auditHmacKeySecret: string;
   metricsConfigSecret: string;
   rotationTopic: string;
   rotationSubscription: string;
@@ -52,6 +53,7 @@ export function resourceNames(env: Environment): ResourceNames {
     apiKeySecret: `${p}-gemini-api-key`,
     redisUrlSecret: `${p}-redis-url`,
     redisCaSecret: `${p}-redis-ca`,
+    auditHmacKeySecret: `${p}-audit-hmac-key`,
     metricsConfigSecret: `${p}-metrics-sidecar-config`,
     rotationTopic: `${p}-gemini-api-key-events`,
     rotationSubscription: `${p}-gemini-api-key-rotation`,

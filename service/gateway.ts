@@ -13,6 +13,7 @@ import type { AccessTokenSource } from './credentials/access-token-source';
 import { FileApiKey, StaticApiKey, type ApiKeySource } from './credentials/api-key-source';
 import type { GeminiEmulator } from './emulator/server';
 import { createPriceLookup, DEFAULT_PRICES } from './pipeline/account/price-table';
+import { promptHmacWith } from './pipeline/account/prompt-hmac';
 import { createAdmit } from './pipeline/admit';
 import { createAuthenticate } from './pipeline/authenticate';
 import { createModelCaller } from './pipeline/call';
@@ -144,6 +145,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   });
   const authenticate = createAuthenticate({ mode: config.resolvedAuthMode, callers: config.allCallers });
   const auditLog = auditLogger(deps.logger);
+  if (config.resolvedAuditHmacKey === undefined && config.resolvedUpstream.kind !== 'emulator') {
+    deps.logger.warn('GATEWAY_AUDIT_HMAC_KEY is not set: audit prompt fingerprints use a key of this process only and cannot be matched across replicas or restarts');
+  }
   const handleModelCall = createPipeline({
     authenticate,
     route: createRoute({ policy: config.models, defaultBackend, vertexEndpointModels: config.vertexEndpointModels }),
@@ -161,6 +165,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,
     prices: createPriceLookup(config.prices ?? DEFAULT_PRICES),
     audit: (record) => auditLog.info({ audit: record }, 'audit'),
+    promptHmac: promptHmacWith(config.resolvedAuditHmacKey),
     events,
     tracing,
   });

@@ -1,6 +1,6 @@
 /**
- * A Secret Manager secret whose value Terraform knows (the Redis connection, a sidecar's configuration),
- * readable by the principals named and nobody else. Secrets whose value Terraform must not know (the
+ * A Secret Manager secret whose value Terraform knows (the Redis connection, a sidecar's configuration, the
+ * audit HMAC key it generates), readable by the principals named and nobody else. Secrets whose value Terraform must not know (the
  * Gemini API key) have their own construct.
  */
 import type { ProjectService } from '@cdktf/provider-google/lib/project-service';
@@ -15,6 +15,11 @@ export interface PlainSecretConfig {
   secretId: string;
   /** The value; may be a Terraform reference (it is then written at apply time and kept in state). */
   value: string;
+  /**
+   * The value is generated at apply time (e.g. from `uuid()`, new at every plan) and the first one must
+   * stay: later applies leave the version as it is.
+   */
+  keepFirstValue?: boolean;
   /** Principals (`serviceAccount:…`) given `roles/secretmanager.secretAccessor` on this secret only. */
   readers: readonly string[];
   labels: Record<string, string>;
@@ -36,7 +41,11 @@ export class PlainSecret extends Construct {
       labels: config.labels,
       dependsOn: [config.api],
     });
-    this.version = new SecretManagerSecretVersion(this, 'value', { secret: this.secret.id, secretData: config.value });
+    this.version = new SecretManagerSecretVersion(this, 'value', {
+      secret: this.secret.id,
+      secretData: config.value,
+      ...(config.keepFirstValue ? { lifecycle: { ignoreChanges: ['secret_data'] } } : {}),
+    });
     const grants = config.readers.map(
       (member, i) => new SecretManagerSecretIamMember(this, `reader-${i}`, { project: config.project, secretId: this.secret.secretId, role: 'roles/secretmanager.secretAccessor', member }),
     );

@@ -20,6 +20,7 @@ import { KeyRotator } from '../constructs/key-rotator';
 import { LoadBalancer } from '../constructs/load-balancer';
 import { Network } from '../constructs/network';
 import { NotificationChannels } from '../constructs/notification-channels';
+import { PlainSecret } from '../constructs/plain-secret';
 import { ProjectServices, requiredApis } from '../constructs/project-services';
 import { Redis } from '../constructs/redis';
 import { ServiceLevel, type AvailabilitySli } from '../constructs/service-level';
@@ -78,7 +79,17 @@ export class GatewayStack extends TerraformStack {
       redisApi: apis.require('redis.googleapis.com'),
       secretManagerApi: apis.require('secretmanager.googleapis.com'),
     });
-    const secretsReady = [...redis.urlSecret.ready, ...redis.caSecret.ready];
+    // Two UUIDs (244 random bits) made once, at the first apply: the provider has no random generator.
+    const auditHmacKey = new PlainSecret(this, 'audit-hmac-key', {
+      project,
+      secretId: names.auditHmacKeySecret,
+      value: Fn.join('', [Fn.uuid(), Fn.uuid()]),
+      keepFirstValue: true,
+      readers: [runtimeMember],
+      labels,
+      api: apis.require('secretmanager.googleapis.com'),
+    });
+    const secretsReady = [...redis.urlSecret.ready, ...redis.caSecret.ready, ...auditHmacKey.ready];
 
     if (rotates && identity.rotator !== undefined && identity.rotationPush !== undefined) {
       const apiKey = new ApiKeySecret(this, 'api-key', {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { callerSchema, type CallerPolicy } from './policy';
-import { SETTINGS, VERTEX_ENDPOINT_NAME, type SettingKey, type Settings } from './settings';
+import { AUDIT_HMAC_KEY_MIN_LENGTH, SETTINGS, VERTEX_ENDPOINT_NAME, type SettingKey, type Settings } from './settings';
 
 export type UpstreamKind = 'emulator' | 'ai-studio' | 'vertex';
 
@@ -28,6 +28,8 @@ export type UpstreamConfig =
 export type AuthMode = 'keys' | 'iam' | 'open';
 
 export interface GatewayConfig extends Settings {
+  /** GATEWAY_AUDIT_HMAC_KEY, or the content of GATEWAY_AUDIT_HMAC_KEY_FILE. */
+  resolvedAuditHmacKey?: string;
   /** REDIS_URL, or the content of REDIS_URL_FILE. */
   resolvedRedisUrl?: string;
   /** The PEM of REDIS_CA_FILE. */
@@ -185,6 +187,13 @@ function resolveRedis(s: Settings): Pick<GatewayConfig, 'resolvedRedisUrl' | 're
   return { resolvedRedisUrl: url, redisCa: s.redisCaFile ? readSecretFile('REDIS_CA_FILE', s.redisCaFile) : undefined };
 }
 
+function resolveAuditHmacKey(s: Settings): string | undefined {
+  if (s.auditHmacKey !== undefined || s.auditHmacKeyFile === undefined) return s.auditHmacKey;
+  const key = readSecretFile('GATEWAY_AUDIT_HMAC_KEY_FILE', s.auditHmacKeyFile);
+  if (key.length < AUDIT_HMAC_KEY_MIN_LENGTH) throw new ConfigError(`GATEWAY_AUDIT_HMAC_KEY_FILE: the key must be at least ${AUDIT_HMAC_KEY_MIN_LENGTH} characters`);
+  return key;
+}
+
 /** Builds the configuration from an environment (defaults to `process.env`) and the file it names. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fromEnv: Record<string, unknown> = {};
@@ -207,5 +216,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     resolvedAuthMode: resolveAuthMode(settings, resolvedUpstream, allCallers),
     allCallers,
     ...resolveRedis(settings),
+    resolvedAuditHmacKey: resolveAuditHmacKey(settings),
   };
 }

@@ -37,6 +37,9 @@ const json = <T extends z.ZodType>(schema: T) =>
     }
   }, schema);
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+/** Shortest audit HMAC key accepted: 32 characters, e.g. the 64 hex digits of `openssl rand -hex 32`. */
+export const AUDIT_HMAC_KEY_MIN_LENGTH = 32;
+
 /** A list: comma-separated in the environment, an array in the config file. */
 const commaList = <T extends z.ZodType>(item: T) =>
   z.preprocess(
@@ -177,6 +180,18 @@ export const SETTINGS = {
     schema: z.string().min(1).optional(),
     doc: 'A JSON file with more callers, in the same shape (a mounted secret); read at start-up.',
     example: '/secrets/callers/callers.json',
+  },
+  auditHmacKey: {
+    env: 'GATEWAY_AUDIT_HMAC_KEY',
+    schema: z.string().min(AUDIT_HMAC_KEY_MIN_LENGTH, `must be at least ${AUDIT_HMAC_KEY_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`).optional(),
+    doc: 'Secret key of the audit lines\' `promptHmac` (an HMAC-SHA256 of the prompt), so the same prompt can be matched across replicas and restarts but not guessed back from the logs; make one with `openssl rand -hex 32`. Prefer GATEWAY_AUDIT_HMAC_KEY_FILE. Unset: a random key per process, so hashes match only within one process.',
+    secret: true,
+  },
+  auditHmacKeyFile: {
+    env: 'GATEWAY_AUDIT_HMAC_KEY_FILE',
+    schema: z.string().min(1).optional(),
+    doc: 'Path of a file holding GATEWAY_AUDIT_HMAC_KEY (a Secret Manager volume mount); GATEWAY_AUDIT_HMAC_KEY wins when both are set.',
+    example: '/secrets/audit-hmac-key/key',
   },
   identityHeader: {
     env: 'GATEWAY_IDENTITY_HEADER',

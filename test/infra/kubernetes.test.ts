@@ -30,6 +30,7 @@ test('every object lives in the environment namespace, labelled like the cloud r
     'ServiceAccount',
     'SecretProviderClass',
     'SecretProviderClass',
+    'SecretProviderClass',
     'Deployment',
     'BackendConfig',
     'Service',
@@ -60,10 +61,12 @@ test('the container gets its settings by their settings.ts names, PORT included,
     [SETTINGS.location.env]: 'global',
     [SETTINGS.redisCaFile.env]: '/secrets/redis-ca/ca.pem',
     [SETTINGS.redisUrlFile.env]: '/secrets/redis-url/url',
+    [SETTINGS.auditHmacKeyFile.env]: '/secrets/audit-hmac-key/key',
   });
   const classes = byKind('SecretProviderClass') as GenericObject[];
   expect(classes.map((c) => (c.spec as { parameters: { secrets: string } }).parameters.secrets)).toEqual([
     '- resourceName: "projects/example-gemini-gw-staging/secrets/gemini-gw-redis-ca/versions/latest"\n  path: "ca.pem"\n',
+    '- resourceName: "projects/example-gemini-gw-staging/secrets/gemini-gw-audit-hmac-key/versions/latest"\n  path: "key"\n',
     '- resourceName: "projects/example-gemini-gw-staging/secrets/gemini-gw-redis-url/versions/latest"\n  path: "url"\n',
   ]);
   expect(deployment.spec.template.spec.volumes).toEqual(

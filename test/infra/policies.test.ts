@@ -64,6 +64,7 @@ describe.each(Object.entries(SCENARIOS))('%s', (_name, env) => {
       .map((g) => [secretName(s, g.body.secret_id as string), (g.body.member as string).includes('identity_rotator') ? 'rotator' : 'runtime'])
       .sort();
     const expected = [
+      ['gemini-gw-audit-hmac-key', 'runtime'],
       ['gemini-gw-redis-ca', 'runtime'],
       ['gemini-gw-redis-url', 'runtime'],
       ...(env.platform === 'cloud-run' ? [['gemini-gw-metrics-sidecar-config', 'runtime']] : []),

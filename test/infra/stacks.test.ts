@@ -76,10 +76,18 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
 
   test('mounts its secrets as files at their latest version', () => {
     const volumes = get(gateway(), 'template', 'volumes') as Json[];
-    const expected = [{ name: 'redis-ca', secret: { secret: 'gemini-gw-redis-ca', items: [{ version: 'latest', path: 'ca.pem' }] } }];
+    const expected = [
+      { name: 'redis-ca', secret: { secret: 'gemini-gw-redis-ca', items: [{ version: 'latest', path: 'ca.pem' }] } },
+      { name: 'audit-hmac-key', secret: { secret: 'gemini-gw-audit-hmac-key', items: [{ version: 'latest', path: 'key' }] } },
+    ];
     if (env.upstream === 'ai-studio') expected.push({ name: 'gemini-api-key', secret: { secret: 'gemini-gw-gemini-api-key', items: [{ version: 'latest', path: 'key' }] } });
     expect(volumes.filter((v) => v.name !== 'metrics-config')).toEqual(expected);
     expect(containers()[0]?.volume_mounts).toEqual(expected.map((v) => ({ name: v.name, mount_path: `/secrets/${v.name}` })));
+  });
+
+  test('generates the audit HMAC key once, at the first apply, and never replaces it', () => {
+    const version = s.one('google_secret_manager_secret_version', '/audit-hmac-key/value');
+    expect(version).toMatchObject({ secret_data: '${join("", [uuid(), uuid()])}', lifecycle: { ignore_changes: ['secret_data'] } });
   });
 
   test('reaches Redis through Direct VPC egress on its own subnet', () => {

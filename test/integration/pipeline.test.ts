@@ -132,10 +132,10 @@ describe('team keys, routing and fallback', () => {
       message: 'audit',
       audit: { caller: 'team-a', modelRequested: 'fast', modelUsed: 'gemini-3.5-flash-lite', backend: 'ai-studio', cache: 'bypass', outcome: 'success', status: 200, priced: true },
     });
-    const audit = audits[0]?.audit as { tokens: { input: number; output: number }; costUsd: number; promptSha256: string };
+    const audit = audits[0]?.audit as { tokens: { input: number; output: number }; costUsd: number; promptHmac: string };
     expect(audit.tokens.input).toBeGreaterThan(0);
     expect(audit.costUsd).toBeGreaterThan(0);
-    expect(audit.promptSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(audit.promptHmac).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(logs.lines)).not.toContain('a very particular prompt');
     expect(JSON.stringify(logs.lines)).not.toContain(KEY_A);
   });

@@ -9,10 +9,12 @@
  * - no log line contains the team key, the upstream key, a wrong key a caller tried, or the prompt text
  *   (or a distinctive fragment of it);
  * - there is exactly one audit line per model call that passed authentication and validation, and each
- *   names the caller, its tokens, cost and outcome, and carries `promptSha256` — the SHA-256 of the
- *   canonical (key-sorted) JSON of `{contents, systemInstruction}` (see `pipeline/cache/key.ts`),
- *   recomputed here independently.
+ *   names the caller, its tokens, cost and outcome, and carries `promptHmac` — the HMAC-SHA256, under the
+ *   configured audit key, of the SHA-256 of the canonical (key-sorted) JSON of `{contents,
+ *   systemInstruction}` (see `pipeline/cache/key.ts`), recomputed here independently. Neither that plain
+ *   SHA-256 (which a dictionary attack could reverse) nor the audit key appears in any line.
  */
+import { createHmac } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import type { GeminiEmulator } from '../../service/emulator/server';
 import { startEmulator } from '../support/emulator';
@@ -29,6 +31,7 @@ const WRONG_KEY = 'wrong-key-5e8d2b7c-ALSO-SECRET';
 const PROMPT = 'Ignore the walrus: the marmalade quokka recites nine sonnets at 03:17 (marker QX-PLUM-4471)';
 const PROMPT_FRAGMENTS = ['marmalade quokka', 'QX-PLUM-4471', 'nine sonnets', PROMPT.slice(0, 24)];
 const SYSTEM_TEXT = 'You are a lighthouse keeper named Oswin Thistlewaite';
+const AUDIT_KEY = 'audit-hmac-key-4c1f0e9a7b2d6e8f3a5c-SECRET';
 
 const OK_MODEL = 'gemini-3.5-flash-lite';
 /** Faults are injected on this model only (it has no fallback chain), so other calls are unaffected. */
@@ -37,14 +40,19 @@ const FAULT_MODEL = 'gemini-3.1-flash-lite';
 interface Sent {
   label: string;
   reply: Reply;
-  /** The promptSha256 its audit line must carry; undefined when no audit line is expected. */
-  auditSha?: string;
+  /** The promptHmac its audit line must carry; undefined when no audit line is expected. */
+  auditHmac?: string;
   outcome?: 'success' | 'upstream_error';
 }
 
-/** The gateway's prompt fingerprint, recomputed: SHA-256 of the key-sorted JSON of contents and systemInstruction. */
+/** SHA-256 of the key-sorted JSON of contents and systemInstruction: what the cache key is built on. */
 function promptSha(body: Record<string, unknown>): string {
   return sha256Hex(stringify({ contents: body.contents ?? null, systemInstruction: body.systemInstruction ?? null }) ?? '');
+}
+
+/** The audit line's prompt fingerprint, recomputed: that SHA-256 keyed with the audit key. */
+function promptHmac(body: Record<string, unknown>): string {
+  return createHmac('sha256', AUDIT_KEY).update(promptSha(body)).digest('hex');
 }
 
 let emulator: GeminiEmulator | undefined;
@@ -66,8 +74,8 @@ async function send(
 ): Promise<Reply> {
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const reply = await call(`${gateway!.url}${path}`, { headers: options.headers ?? { 'x-goog-api-key': TEAM_KEY }, body: text });
-  const auditSha = options.audited && typeof payload !== 'string' ? promptSha(payload) : undefined;
-  sent.push({ label, reply, auditSha, outcome: options.audited });
+  const auditHmac = options.audited && typeof payload !== 'string' ? promptHmac(payload) : undefined;
+  sent.push({ label, reply, auditHmac, outcome: options.audited });
   return reply;
 }
 
@@ -81,6 +89,7 @@ beforeAll(async () => {
     {
       GEMINI_API_KEY: UPSTREAM_KEY,
       GOOGLE_GEMINI_BASE_URL: started.url,
+      GATEWAY_AUDIT_HMAC_KEY: AUDIT_KEY,
       GATEWAY_AUTH_MODE: 'keys',
       GATEWAY_CALLERS: JSON.stringify([{ id: 'secret-team', keySha256: [sha256Hex(TEAM_KEY)], rpm: 10_000, budget: { usd: 100, period: 'day' } }]),
       GATEWAY_RETRY_MAX_ATTEMPTS: '2',
@@ -149,16 +158,16 @@ test('every reply is a success or a Google-shaped error', () => {
   }
 });
 
-test('no log line holds a key (team, upstream or a wrong one tried) or the prompt text', () => {
+test('no log line holds a key (team, upstream, audit, or a wrong one tried), the prompt text or its plain hash', () => {
   const lines = gateway!.rawLines;
   expect(lines.length).toBeGreaterThan(0);
-  const secrets = [TEAM_KEY, UPSTREAM_KEY, WRONG_KEY, ...PROMPT_FRAGMENTS, SYSTEM_TEXT];
+  const secrets = [TEAM_KEY, UPSTREAM_KEY, WRONG_KEY, AUDIT_KEY, ...PROMPT_FRAGMENTS, SYSTEM_TEXT, promptSha(body(1)), promptSha(body(8))];
   const leaks = lines.flatMap((line) => secrets.filter((secret) => line.includes(secret)).map((secret) => `${secret} in ${line.slice(0, 300)}`));
   expect(leaks).toEqual([]);
 });
 
-test('one audit line per model call, each with caller, tokens, cost, outcome and the prompt SHA-256', async () => {
-  const expected = sent.filter((s) => s.auditSha !== undefined);
+test('one audit line per model call, each with caller, tokens, cost, outcome and the keyed prompt fingerprint', async () => {
+  const expected = sent.filter((s) => s.auditHmac !== undefined);
   // Streams are audited when they end, which may be just after the client read the last byte.
   await pollUntil(() => auditRecords(gateway!.logs).length >= expected.length, 5_000);
   const audits = auditRecords(gateway!.logs);
@@ -166,14 +175,14 @@ test('one audit line per model call, each with caller, tokens, cost, outcome and
 
   const remaining = [...audits];
   for (const request of expected) {
-    const index = remaining.findIndex((a) => a.promptSha256 === request.auditSha && a.outcome === request.outcome);
+    const index = remaining.findIndex((a) => a.promptHmac === request.auditHmac && a.outcome === request.outcome);
     expect({ label: request.label, found: index >= 0 }).toEqual({ label: request.label, found: true });
     remaining.splice(index, 1);
   }
   for (const audit of audits) {
     expect(audit).toMatchObject({
       caller: 'secret-team',
-      promptSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      promptHmac: expect.stringMatching(/^[0-9a-f]{64}$/),
       tokens: { input: expect.any(Number), output: expect.any(Number), cached: expect.any(Number), thinking: expect.any(Number) },
       costUsd: expect.any(Number),
       outcome: expect.stringMatching(/^(success|upstream_error)$/),
@@ -182,16 +191,16 @@ test('one audit line per model call, each with caller, tokens, cost, outcome and
     });
   }
   // A paid success records real tokens and a cost; the cache hit records none.
-  const success = audits.find((a) => a.promptSha256 === promptSha(body(1)) && a.cache !== 'hit');
+  const success = audits.find((a) => a.promptHmac === promptHmac(body(1)) && a.cache !== 'hit');
   expect((success!.tokens as { input: number }).input).toBeGreaterThan(0);
   expect(success!.costUsd).toBeGreaterThan(0);
-  expect(audits.find((a) => a.promptSha256 === promptSha(body(1)) && a.cache === 'hit')).toMatchObject({ costUsd: 0, outcome: 'success' });
+  expect(audits.find((a) => a.promptHmac === promptHmac(body(1)) && a.cache === 'hit')).toMatchObject({ costUsd: 0, outcome: 'success' });
 });
 
 // The audit record's `retries` comes from the successful CallResult only: a call that retried and then
 // failed throws, and `account.record` writes `retries: input.result?.retries ?? 0`, i.e. always 0.
 test('the audit line of a call that retried and still failed counts its retries', () => {
   expect(attemptsOn500).toBe(2);
-  const audit = auditRecords(gateway!.logs).find((a) => a.promptSha256 === promptSha(body(8)));
+  const audit = auditRecords(gateway!.logs).find((a) => a.promptHmac === promptHmac(body(8)));
   expect(audit).toMatchObject({ outcome: 'upstream_error', status: 500, retries: attemptsOn500 - 1 });
 });

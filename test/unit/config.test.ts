@@ -125,3 +125,17 @@ test('Redis from a mounted URL file and a CA file (GKE and Memorystore in-transi
   expect(() => loadConfig({ REDIS_URL_FILE: join(dir, 'url') })).toThrow(/REDIS_URL_FILE: the file must hold a redis/);
   expect(() => loadConfig({ REDIS_CA_FILE: join(dir, 'missing.pem') })).toThrow(/REDIS_CA_FILE: cannot read/);
 });
+
+test('the audit HMAC key: from the environment or a mounted file, never shorter than 32 characters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-audit-'));
+  writeFileSync(join(dir, 'key'), `${'f'.repeat(64)}\n`);
+  writeFileSync(join(dir, 'short'), 'abc\n');
+  expect(loadConfig({}).resolvedAuditHmacKey).toBeUndefined();
+  expect(loadConfig({ GATEWAY_AUDIT_HMAC_KEY_FILE: join(dir, 'key') }).resolvedAuditHmacKey).toBe('f'.repeat(64));
+  expect(loadConfig({ GATEWAY_AUDIT_HMAC_KEY: 'e'.repeat(32), GATEWAY_AUDIT_HMAC_KEY_FILE: join(dir, 'key') }).resolvedAuditHmacKey).toBe('e'.repeat(32));
+  expect(() => loadConfig({ GATEWAY_AUDIT_HMAC_KEY_FILE: join(dir, 'short') })).toThrow(/GATEWAY_AUDIT_HMAC_KEY_FILE: the key must be at least 32 characters/);
+  expect(() => loadConfig({ GATEWAY_AUDIT_HMAC_KEY: 'short' })).toThrow(/GATEWAY_AUDIT_HMAC_KEY: must be at least 32 characters/);
+  // A secret setting is never echoed in the error.
+  expect(() => loadConfig({ GATEWAY_AUDIT_HMAC_KEY: 'short' })).not.toThrow(/"short"/);
+  expect(() => loadConfig({ GATEWAY_AUDIT_HMAC_KEY_FILE: join(dir, 'missing') })).toThrow(/GATEWAY_AUDIT_HMAC_KEY_FILE: cannot read/);
+});

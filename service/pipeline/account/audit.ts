@@ -2,7 +2,8 @@
  * Account stage: real tokens from the answer's `usageMetadata`, priced from the one price table, the
  * admission reservation settled with them (limits and budget), usage and budget reported as events, and
  * one audit record per request: who, which model was asked for and which answered, tokens, cost, cache,
- * retries, outcome, latency and the prompt's SHA-256 — never the prompt or a key.
+ * retries, outcome, latency and a keyed fingerprint of the prompt (`prompt-hmac.ts`) — never the prompt
+ * or a key.
  */
 import { GoogleApiError } from '../../protocol/errors';
 import { budgetPeriod, type Admission, type Admitter } from '../admit';
@@ -15,6 +16,7 @@ import type { RouteDecision } from '../route';
 import type { ModelCallPath } from '../../protocol/paths';
 import { costMicros, microsToUsd, tokenCounts, totalTokens, type TokenCounts, type UsageMetadata } from './cost';
 import type { PriceLookup } from './price-table';
+import type { PromptHmac } from './prompt-hmac';
 import type { BudgetStatus, CacheWrite } from '../../state/types';
 
 export type Outcome = 'success' | 'upstream_error' | 'cancelled';
@@ -36,7 +38,8 @@ export interface AuditRecord {
   costUsd: number;
   /** False when the model had no price entry and the dearest known rates were used. */
   priced: boolean;
-  promptSha256: string;
+  /** HMAC-SHA256 (hex) of the prompt under the gateway's audit key: equal prompts, equal values. */
+  promptHmac: string;
 }
 
 export interface AccountOptions {
@@ -44,6 +47,7 @@ export interface AccountOptions {
   admitter: Admitter;
   events: PipelineEvents;
   audit: (record: AuditRecord) => void;
+  promptHmac: PromptHmac;
   now?: () => number;
 }
 
@@ -151,7 +155,7 @@ export function accountFor(options: AccountOptions) {
       tokens: tokens ?? { input: 0, cached: 0, output: 0, thinking: 0 },
       costUsd: microsToUsd(cost.micros),
       priced: cost.priced,
-      promptSha256: input.key.promptSha256,
+      promptHmac: options.promptHmac(input.key.promptSha256),
     });
   }
 
@@ -176,7 +180,7 @@ export function accountFor(options: AccountOptions) {
       tokens: { input: 0, cached: 0, output: 0, thinking: 0 },
       costUsd: 0,
       priced: true,
-      promptSha256: input.key.promptSha256,
+      promptHmac: options.promptHmac(input.key.promptSha256),
     });
     return Promise.resolve();
   }

@@ -1,7 +1,7 @@
 /**
  * The cache key: SHA-256 over the canonical request (stable key order), so two requests that mean the same
- * thing share an entry whatever order their JSON fields came in. The prompt hash is computed on the way
- * and doubles as the audit record's prompt fingerprint (the prompt itself is never logged).
+ * thing share an entry whatever order their JSON fields came in. The prompt hash is computed on the way;
+ * the audit record keys it with a secret (`account/prompt-hmac.ts`) before it is logged.
  */
 import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
