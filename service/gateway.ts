@@ -21,6 +21,7 @@ import { NO_EVENTS, NO_TRACING, type PipelineEvents } from './pipeline/events';
 import { createPipeline } from './pipeline/handle-call';
 import { createRoute } from './pipeline/route';
 import { GoogleApiError } from './protocol/errors';
+import { JSON_CONTENT_TYPE } from './protocol/stream-format';
 import { createState, type State } from './state/create';
 import { auditLogger, type Logger } from './telemetry/logger';
 import type { Telemetry } from './telemetry/types';
@@ -118,7 +119,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   const message = status === 431 ? 'Request headers are too large.' : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
   const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   const body = JSON.stringify(new GoogleApiError(status, message).toBody());
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {

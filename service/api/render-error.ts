@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../telemetry/logger';
 import { GoogleApiError } from '../protocol/errors';
+import { JSON_CONTENT_TYPE } from '../protocol/stream-format';
 
 interface BodyParserError {
   type?: string;
@@ -40,9 +41,6 @@ export function toGoogleError(error: unknown): GoogleApiError {
   return fromReader ?? new GoogleApiError(500, 'Internal error in the gateway.');
 }
 
-/** What an error body is sent as (what Express's `res.type('application/json').send(text)` wrote). */
-const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
-
 export function sendGoogleError(res: ServerResponse, error: GoogleApiError): void {
   if (res.headersSent) {
     res.destroy();
@@ -54,7 +52,8 @@ export function sendGoogleError(res: ServerResponse, error: GoogleApiError): voi
   const body = JSON.stringify(error.toBody());
   // Set on its own so it can be read back: the access line reports it as the response size.
   res.setHeader('content-length', Buffer.byteLength(body));
-  res.writeHead(error.httpStatus, { 'content-type': ERROR_CONTENT_TYPE });
+  // The content type Google's own errors carry, the same as every JSON answer here.
+  res.writeHead(error.httpStatus, { 'content-type': JSON_CONTENT_TYPE });
   res.end(body);
 }
 

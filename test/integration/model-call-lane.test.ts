@@ -37,7 +37,7 @@ test('the key may come as ?key= or as a bearer token, on every API version', asy
   expect(bearer.json()).toHaveProperty('candidates');
   const anonymous = await send(`${gateway.url}${CALL}`, { body: BODY });
   expect(anonymous.status).toBe(401);
-  expect(anonymous.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(anonymous.headers['content-type']).toBe('application/json; charset=UTF-8');
 });
 
 test('the absolute request form a forward proxy sends is routed by its path', async () => {

@@ -40,7 +40,8 @@ export function sseEvents(text: string): string[] {
 
 export function expectGoogleError(response: RawResponse, status: number, canonical?: string): void {
   expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  // The content type Google's own errors carry.
+  expect(response.headers['content-type']).toBe('application/json; charset=UTF-8');
   const body = response.json<{ error: { code: number; message: string; status: string } }>();
   expect(body.error.code).toBe(status);
   expect(typeof body.error.message).toBe('string');
