@@ -171,12 +171,17 @@ export class GeminiEmulator {
       case 'computeTokens':
         return this.sendJson(res, 200, computeTokensResponse(body));
       case 'embedContent':
-        return this.sendJson(res, 200, path.dialect === 'vertex' ? vertexEmbedContentResponse(body) : embedContentResponse(body));
+        if (path.dialect === 'vertex') return this.sendJson(res, 200, vertexEmbedContentResponse(body));
+        // The Gemini API takes its options at the top level and refuses Vertex's wrapper, as it refuses any unknown field.
+        if (body.embedContentConfig !== undefined) throw invalidArgument('Invalid JSON payload received. Unknown name "embedContentConfig": Cannot find field.');
+        return this.sendJson(res, 200, embedContentResponse(body));
       case 'batchEmbedContents':
         // Vertex AI has no batchEmbedContents: it embeds with predict or its own embedContent.
         if (path.dialect === 'vertex') throw notFound(`Method batchEmbedContents is not found for ${path.collection}/${path.model} on Vertex AI.`);
         return this.sendJson(res, 200, batchEmbedResponse(body));
       case 'predict':
+        // The Gemini API's predict serves image models; it embeds with embedContent and batchEmbedContents.
+        if (path.dialect !== 'vertex' && model.kind === 'embed') throw notFound(`models/${model.id} is not found for API version ${path.version}, or is not supported for predict. Call ListModels to see the list of available models and their supported methods.`);
         return this.sendJson(res, 200, predictResponse(model.id, body));
     }
   }

@@ -1,10 +1,18 @@
+/**
+ * The Gemini Developer API (AI Studio): `{base}/{version}/models/{m}:{method}`, key in `x-goog-api-key`.
+ * Vertex's embedding methods, which it lacks, are translated (`embedding-dialects.ts`).
+ */
 import { Readable } from 'node:stream';
-/** The Gemini Developer API (AI Studio): `{base}/{version}/models/{m}:{method}`, key in `x-goog-api-key`. */
-import type { ApiVersion } from '../protocol/paths';
+import type { ApiVersion, ModelCollection } from '../protocol/paths';
 import type { ApiKeySource } from '../credentials/api-key-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
+import { isEmbeddingModel, planGeminiApiEmbeddings } from './embedding-dialects';
 import { USER_AGENT, keyFingerprint, modelsQueryString } from './shared';
+import { translatedReply } from './translated-reply';
+
+/** The Vertex dialect's publisher models: their embedding methods are not the Gemini API's. */
+const VERTEX_PUBLISHER_MODELS: ModelCollection = 'publishers/google/models';
 
 const MAX_ERROR_BYTES = 64 * 1024;
 
@@ -41,6 +49,9 @@ export class AiStudioUpstream implements Upstream {
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamReply> {
+    if (call.collection === VERTEX_PUBLISHER_MODELS && ((call.method === 'predict' && isEmbeddingModel(call.model)) || call.method === 'embedContent')) {
+      return this.embed(call, call.method);
+    }
     const collection = call.collection === 'tunedModels' ? 'tunedModels' : 'models';
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
     const url = `${this.baseUrl}/${aiStudioVersion(call.version)}/${collection}/${call.model}:${call.method}${query}`;
@@ -53,6 +64,13 @@ export class AiStudioUpstream implements Upstream {
     if (!isKeyRejection(buffered)) return buffered.reply;
     const alternative = await this.keys.alternativeTo(key);
     return alternative === undefined ? buffered.reply : send(alternative);
+  }
+
+  /** A Vertex embedding call, as the Gemini API calls that answer it (`embedding-dialects.ts`), sent together. */
+  private embed(call: UpstreamCall, method: 'predict' | 'embedContent'): Promise<UpstreamReply> {
+    const plan = planGeminiApiEmbeddings(method, call.model, JSON.parse(Buffer.from(call.body).toString('utf8')));
+    const sent = plan.bodies.map((body) => this.call({ ...call, collection: 'models', method: plan.method, body: Buffer.from(JSON.stringify(body)) }));
+    return translatedReply(sent, plan.answer);
   }
 
   models(query: UpstreamModelsQuery): Promise<UpstreamReply> {

@@ -3,19 +3,16 @@
  * `{base}/{version}/projects/{p}/locations/{l}/publishers/google/models/{m}:{method}`, and tuned or dedicated
  * models at `.../endpoints/{id}:{method}`, with an OAuth bearer token from ADC. The configured endpoint
  * (GATEWAY_VERTEX_ENDPOINT) serves its model names and its own id, at its own project and region. The
- * Gemini API's embedding methods, which Vertex lacks, are translated (`vertex-embeddings.ts`).
+ * Gemini API's embedding methods, which Vertex lacks, are translated (`embedding-dialects.ts`).
  */
-import { Readable } from 'node:stream';
 import type { VertexEndpoint } from '../config/load';
-import { GoogleApiError } from '../protocol/errors';
 import type { ApiVersion, ModelCollection } from '../protocol/paths';
-import { JSON_CONTENT_TYPE } from '../protocol/stream-format';
 import type { AccessTokenSource } from '../credentials/access-token-source';
 import type { HttpTransport } from './http-transport';
-import { readUnary } from './read-reply';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
 import { USER_AGENT, modelsQueryString } from './shared';
-import { planVertexEmbeddings } from './vertex-embeddings';
+import { planVertexEmbeddings } from './embedding-dialects';
+import { translatedReply } from './translated-reply';
 
 /** Vertex serves `v1` and `v1beta1`; the AI Studio betas map to `v1beta1`. */
 function vertexVersion(version: ApiVersion): ApiVersion {
@@ -24,14 +21,6 @@ function vertexVersion(version: ApiVersion): ApiVersion {
 
 /** Paths of the Gemini API dialect: their embedding methods do not exist on Vertex and are translated. */
 const GEMINI_API_COLLECTIONS: ReadonlySet<ModelCollection> = new Set(['models', 'tunedModels']);
-
-function parseAnswer(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new GoogleApiError(502, 'Vertex AI answered an embedding call with a body that is not JSON.');
-  }
-}
 
 export interface VertexTarget {
   baseUrl: string;
@@ -57,23 +46,13 @@ export class VertexUpstream implements Upstream {
     return this.transport.send(url, { method: 'POST', headers: await this.headers(true), body: call.body, signal: call.signal });
   }
 
-  /** A Gemini API embedding call, as the Vertex calls that answer it (`vertex-embeddings.ts`), sent together. */
+  /** A Gemini API embedding call, as the Vertex calls that answer it (`embedding-dialects.ts`), sent together. */
   private async embed(call: UpstreamCall, method: 'embedContent' | 'batchEmbedContents'): Promise<UpstreamReply> {
     const plan = planVertexEmbeddings(method, call.model, JSON.parse(Buffer.from(call.body).toString('utf8')));
     const url = `${this.resourceUrl(call)}:${plan.method}`;
     const headers = await this.headers(true);
-    const sent = await Promise.allSettled(plan.bodies.map((body) => this.transport.send(url, { method: 'POST', headers, body: Buffer.from(JSON.stringify(body)), signal: call.signal })));
-    const replies = sent.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-    const failure = sent.find((outcome) => outcome.status === 'rejected');
-    const refusal = replies.find((reply) => reply.status < 200 || reply.status >= 300);
-    if (failure || refusal) {
-      for (const reply of replies) if (reply !== refusal) reply.discard();
-      if (failure) throw failure.reason;
-      return refusal as UpstreamReply;
-    }
-    const answers = await Promise.all(replies.map(async (reply) => parseAnswer(await readUnary(reply))));
-    const body = Buffer.from(JSON.stringify(plan.answer(answers)));
-    return { status: 200, contentType: JSON_CONTENT_TYPE, retryAfter: undefined, body: Readable.from([body]), discard: () => undefined };
+    const sent = plan.bodies.map((body) => this.transport.send(url, { method: 'POST', headers, body: Buffer.from(JSON.stringify(body)), signal: call.signal }));
+    return translatedReply(sent, plan.answer);
   }
 
   /** The configured endpoint for its models and its own id (in its region); otherwise the project and location's resource. */

@@ -1,7 +1,9 @@
 /**
- * Embeddings through a gateway whose upstream is Vertex AI, called by app teams in the Gemini API dialect
- * (`@google/genai`, `@google/generative-ai`, the OpenAI SDK): Vertex has no `batchEmbedContents`, so the
- * gateway translates to `predict` or Vertex's `embedContent` and answers in the Gemini API's shape. The
+ * Embeddings across the dialects. Through a gateway whose upstream is Vertex AI, app teams call in the
+ * Gemini API dialect (`@google/genai`, `@google/generative-ai`, the OpenAI SDK): Vertex has no
+ * `batchEmbedContents`, so the gateway translates to `predict` or Vertex's `embedContent` and answers in
+ * the Gemini API's shape. Through a gateway whose upstream is AI Studio, an SDK in Vertex mode calls
+ * `predict` and Vertex's `embedContent`, which the Gemini API lacks, and is answered in Vertex's shape. The
  * vectors must be the ones the upstream computes for the same text, whichever dialect carried them.
  */
 import { ApiError, GoogleGenAI } from '@google/genai';
@@ -110,4 +112,31 @@ test('the Vertex dialect is passed through: an SDK in Vertex mode gets Vertex\'s
   expect(emulator.recent.map((r) => r.path)).toEqual([`${V1BETA1}/text-embedding-004:predict`]);
   expect(result.embeddings?.[0]?.values).toEqual((await expectedVectors('text-embedding-004', ['first']))[0]);
   expect(result.embeddings?.[0]?.statistics?.tokenCount).toBeGreaterThan(0);
+});
+
+describe('an SDK in Vertex mode, through a gateway whose upstream is AI Studio', () => {
+  let aiStudioGateway: TestGateway;
+  let vertexMode: GoogleGenAI;
+  beforeAll(async () => {
+    aiStudioGateway = await startTestGateway({ GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: upstreamUrl, GATEWAY_RETRY_MAX_ATTEMPTS: '1' });
+    vertexMode = new GoogleGenAI({ vertexai: true, project: 'team', location: 'us-central1', googleAuthOptions: { authClient: fakeAuthClient() }, httpOptions: { baseUrl: aiStudioGateway.url } });
+  });
+  afterAll(() => aiStudioGateway.stop());
+
+  test('predict on an embedding model is answered by batchEmbedContents, in Vertex\'s shape', async () => {
+    const result = await vertexMode.models.embedContent({ model: 'text-embedding-004', contents: ['first', 'second'], config: { outputDimensionality: 8, taskType: 'RETRIEVAL_QUERY' } });
+    expect(emulator.recent.map((r) => [r.path, r.auth])).toEqual([['/v1beta/models/text-embedding-004:batchEmbedContents', 'api-key-header']]);
+    expect(result.embeddings?.map((e) => e.values)).toEqual(await expectedVectors('text-embedding-004', ['first', 'second'], 8));
+  });
+
+  test('Vertex embedContent is answered by the Gemini API\'s embedContent, its options moved to the top level', async () => {
+    const result = await vertexMode.models.embedContent({ model: 'gemini-embedding-2', contents: 'first', config: { outputDimensionality: 16 } });
+    expect(emulator.recent.map((r) => r.path)).toEqual(['/v1beta/models/gemini-embedding-2:embedContent']);
+    expect(result.embeddings?.map((e) => e.values)).toEqual(await expectedVectors('gemini-embedding-2', ['first'], 16));
+  });
+
+  test('predict on an image model goes through as it is', async () => {
+    await postJson(`${aiStudioGateway.url}/v1beta1/projects/team/locations/us-central1/publishers/google/models/imagen-4.0-generate-001:predict`, { instances: [{ prompt: 'a lighthouse' }] });
+    expect(emulator.recent.map((r) => r.path)).toEqual(['/v1beta/models/imagen-4.0-generate-001:predict']);
+  });
 });

@@ -1,6 +1,6 @@
-/** Gemini API embedding bodies planned as Vertex AI calls, and the Vertex answers put back in the Gemini API's shape. */
+/** Embedding bodies planned as calls in the other dialect, and the answers put back in the caller's. */
 import type { GoogleApiError } from '../protocol/errors';
-import { planVertexEmbeddings } from './vertex-embeddings';
+import { planGeminiApiEmbeddings, planVertexEmbeddings } from './embedding-dialects';
 
 const text = (t: string) => ({ role: 'user', parts: [{ text: t }] });
 const prediction = (values: number[]) => ({ embeddings: { values, statistics: { truncated: false, token_count: 1 } } });
@@ -61,4 +61,26 @@ test('a Vertex answer without the embeddings asked for is a 502, not a short lis
   const plan = planVertexEmbeddings('batchEmbedContents', 'text-embedding-005', { requests: [{ content: text('a') }, { content: text('b') }] });
   expect(() => plan.answer([{ predictions: [prediction([1])] }])).toThrow(expect.objectContaining({ httpStatus: 502 }) as GoogleApiError);
   expect(() => plan.answer([{ predictions: [{ embeddings: {} }, prediction([1])] }])).toThrow(/without embedding values/);
+});
+
+test('Vertex predict on the Gemini API: batches of at most 100 texts, options as the Gemini API names them, predictions in order', () => {
+  const instances = Array.from({ length: 150 }, (_, i) => ({ content: `t${i}`, task_type: 'RETRIEVAL_QUERY' }));
+  const plan = planGeminiApiEmbeddings('predict', 'text-embedding-005', { instances, parameters: { outputDimensionality: 4 } });
+  expect(plan.method).toBe('batchEmbedContents');
+  expect(plan.bodies.map((b) => (b.requests as unknown[]).length)).toEqual([100, 50]);
+  expect((plan.bodies[0]?.requests as unknown[])[0]).toEqual({ model: 'models/text-embedding-005', content: { parts: [{ text: 't0' }] }, taskType: 'RETRIEVAL_QUERY', outputDimensionality: 4 });
+  const answer = plan.answer([{ embeddings: Array.from({ length: 100 }, (_, i) => ({ values: [i] })) }, { embeddings: Array.from({ length: 50 }, (_, i) => ({ values: [100 + i] })) }]);
+  expect((answer.predictions as unknown[]).slice(99, 101)).toEqual([{ embeddings: { values: [99] } }, { embeddings: { values: [100] } }]);
+  expect(() => plan.answer([{ embeddings: [] }, { embeddings: [] }])).toThrow(expect.objectContaining({ httpStatus: 502 }) as GoogleApiError);
+});
+
+test('Vertex embedContent on the Gemini API: embedContentConfig becomes top-level fields', () => {
+  const content = { role: 'user', parts: [{ text: 'x' }] };
+  const plan = planGeminiApiEmbeddings('embedContent', 'gemini-embedding-2', { content, embedContentConfig: { taskType: 'CLUSTERING', outputDimensionality: 8 } });
+  expect(plan).toMatchObject({ method: 'embedContent', bodies: [{ content, taskType: 'CLUSTERING', outputDimensionality: 8 }] });
+  expect(plan.answer([{ embedding: { values: [1, 2] } }])).toEqual({ embedding: { values: [1, 2] } });
+});
+
+test('a predict instance without its text as a string is a 400', () => {
+  expect(() => planGeminiApiEmbeddings('predict', 'text-embedding-005', { instances: [{ content: { parts: [] } }] })).toThrow(/instances\[0\]\.content: an embedding instance holds its text as a string/);
 });
