@@ -170,6 +170,21 @@ describe('cache', () => {
     expect(different.headers['x-cache']).toBe('MISS');
   });
 
+  test('every field of the body is in the key: Vertex predict inputs and parameters, embedContentConfig', async () => {
+    const predict = `${gateway.url}/v1beta1/projects/p/locations/l/publishers/google/models/text-embedding-004:predict`;
+    const first = await postJson(predict, { instances: [{ content: 'first' }] });
+    const second = await postJson(predict, { instances: [{ content: 'second' }] });
+    const smaller = await postJson(predict, { instances: [{ content: 'first' }], parameters: { outputDimensionality: 4 } });
+    expect([first, second, smaller].map((r) => r.headers['x-cache'])).toEqual(['MISS', 'MISS', 'MISS']);
+    expect(second.json()).not.toEqual(first.json());
+    expect((await postJson(predict, { instances: [{ content: 'second' }] })).text).toBe(second.text);
+    const embed = `${gateway.url}/v1beta1/projects/p/locations/l/publishers/google/models/gemini-embedding-2:embedContent`;
+    const four = await postJson(embed, { content: { parts: [{ text: 'x' }] }, embedContentConfig: { outputDimensionality: 4 } });
+    const eight = await postJson(embed, { content: { parts: [{ text: 'x' }] }, embedContentConfig: { outputDimensionality: 8 } });
+    expect([four.headers['x-cache'], eight.headers['x-cache']]).toEqual(['MISS', 'MISS']);
+    expect(eight.json<{ embedding: { values: number[] } }>().embedding.values).toHaveLength(8);
+  });
+
   test('a stream is replayed exactly, thought parts included', async () => {
     const body = { ...prompt('stream me'), generationConfig: { thinkingConfig: { includeThoughts: true } } };
     const live = await postJson(stream(gateway, 'gemini-3.5-flash'), body);
