@@ -9,6 +9,13 @@ export function estimateInputTokens(body: Record<string, unknown>): number {
   if (request.tools) tokens += estimateTextTokens(JSON.stringify(request.tools));
   if (body.content) tokens += estimateContentsTokens([body.content]);
   if (Array.isArray(body.requests)) for (const r of body.requests as Array<{ content?: Content }>) tokens += estimateContentsTokens(r.content ? [r.content] : []);
+  // Vertex's predict: an embedding instance holds its text in `content`, an image model's in `prompt`.
+  if (Array.isArray(body.instances)) {
+    for (const instance of body.instances as Array<Record<string, unknown>>) {
+      const text = typeof instance.content === 'string' ? instance.content : instance.prompt;
+      if (typeof text === 'string') tokens += estimateTextTokens(text);
+    }
+  }
   return tokens;
 }
 

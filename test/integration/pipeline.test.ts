@@ -119,6 +119,19 @@ describe('team keys, routing and fallback', () => {
     expect(small.status).toBe(200);
   });
 
+  test('Vertex predict embeddings are accounted on their input, like every other embedding call', async () => {
+    logs.lines.length = 0;
+    const text = 'embed this text, which is long enough to count for several tokens';
+    const predict = `${gateway.url}/v1beta1/projects/p/locations/l/publishers/google/models/gemini-embedding-001:predict`;
+    expect((await postJson(predict, { instances: [{ content: text }] }, { 'x-goog-api-key': KEY_A })).status).toBe(200);
+    const batch = `${gateway.url}/v1beta/models/gemini-embedding-001:batchEmbedContents`;
+    expect((await postJson(batch, { requests: [{ content: { parts: [{ text }] } }] }, { 'x-goog-api-key': KEY_A })).status).toBe(200);
+    const [viaPredict, viaBatch] = logs.lines.filter((l) => l.audit).map((l) => l.audit as { tokens: { input: number }; costUsd: number });
+    expect(viaPredict?.tokens.input).toBeGreaterThan(0);
+    expect(viaPredict?.costUsd).toBeGreaterThan(0);
+    expect(viaPredict?.tokens.input).toBe(viaBatch?.tokens.input);
+  });
+
   test('the audit record: caller, models, tokens, cost, prompt hash — never the prompt', async () => {
     logs.lines.length = 0;
     await postJson(`${generate(gateway, 'fast')}?key=${KEY_A}`, prompt('a very particular prompt'));

@@ -94,6 +94,25 @@ export function usageOfAnswer(answer: string | Buffer): UsageMetadata | undefine
 
 const EMBED_METHODS = new Set(['embedContent', 'batchEmbedContents', 'predict']);
 
+/** Vertex's predict counts each embedded input's tokens (`predictions[].embeddings.statistics.token_count`). */
+export function predictTokenCount(answer: string | Buffer): number | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof answer === 'string' ? answer : answer.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const predictions = (parsed as { predictions?: unknown } | null)?.predictions;
+  if (!Array.isArray(predictions)) return undefined;
+  let total = 0;
+  for (const prediction of predictions) {
+    const count = (prediction as { embeddings?: { statistics?: { token_count?: unknown } } } | null)?.embeddings?.statistics?.token_count;
+    if (typeof count !== 'number') return undefined;
+    total += count;
+  }
+  return total;
+}
+
 export function accountFor(options: AccountOptions) {
   const now = options.now ?? Date.now;
   // The UTC day prices are looked up for: the daily budget period's id (computed once a day).
@@ -102,8 +121,11 @@ export function accountFor(options: AccountOptions) {
   function tokensOf(input: RecordInput): TokenCounts | undefined {
     const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;
     if (usage) return tokenCounts(usage);
-    // Embeddings answers carry no usage: they are billed on their input.
-    if (input.outcome === 'success' && EMBED_METHODS.has(input.call.path.method)) return { input: input.call.inputTokens, cached: 0, output: 0, thinking: 0 };
+    // Embeddings answers carry no usage: they are billed on their input, as Vertex's predict counted it when it did.
+    if (input.outcome === 'success' && EMBED_METHODS.has(input.call.path.method)) {
+      const counted = input.call.path.method === 'predict' && input.usageText ? predictTokenCount(input.usageText) : undefined;
+      return { input: counted ?? input.call.inputTokens, cached: 0, output: 0, thinking: 0 };
+    }
     return input.outcome === 'upstream_error' ? { input: 0, cached: 0, output: 0, thinking: 0 } : undefined;
   }
 

@@ -1,5 +1,5 @@
 /** Reading `usageMetadata` from an answer: from its tail when Gemini's field order allows, else from the whole. */
-import { usageOfAnswer } from './audit';
+import { predictTokenCount, usageOfAnswer } from './audit';
 
 const usage = { promptTokenCount: 12, candidatesTokenCount: 5, totalTokenCount: 17 };
 const answer = (text: string, extra: Record<string, unknown> = { usageMetadata: usage, modelVersion: 'gemini-3.5-flash' }) =>
@@ -24,4 +24,12 @@ test('no usage, or not JSON, is undefined', () => {
   expect(usageOfAnswer('{"candidates":[]}')).toBeUndefined();
   expect(usageOfAnswer('{"usageMetadata": ')).toBeUndefined();
   expect(usageOfAnswer(Buffer.from('{"usageMetadata": 3}'))).toBeUndefined();
+});
+
+test('Vertex predict: the token counts of its embeddings, or nothing when one is missing', () => {
+  const prediction = (count?: number) => ({ embeddings: { values: [0.1], statistics: count === undefined ? { truncated: false } : { truncated: false, token_count: count } } });
+  expect(predictTokenCount(JSON.stringify({ predictions: [prediction(3), prediction(4)] }))).toBe(7);
+  expect(predictTokenCount(Buffer.from(JSON.stringify({ predictions: [prediction(3), prediction()] })))).toBeUndefined();
+  expect(predictTokenCount('{"predictions":"x"}')).toBeUndefined();
+  expect(predictTokenCount('not json')).toBeUndefined();
 });
