@@ -60,6 +60,16 @@ const TUNED_MODEL: EmulatedModel = { id: 'tuned', displayName: 'Tuned model', ki
 
 class BodyError extends GoogleApiError {}
 
+/**
+ * countTokens bodies differ by dialect, and each API refuses the other's: the Gemini API counts `contents`
+ * or a `generateContentRequest`, Vertex takes the request's fields at the top level and knows no wrapper.
+ */
+function requireCountTokensFields(body: Record<string, unknown>, dialect: GeminiPath['dialect']): void {
+  const foreign = dialect === 'vertex' ? ['generateContentRequest'] : ['systemInstruction', 'tools', 'generationConfig'];
+  const unknown = foreign.find((field) => body[field] !== undefined);
+  if (unknown !== undefined) throw invalidArgument(`Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`);
+}
+
 export class GeminiEmulator {
   readonly faults: FaultBook;
   readonly timing: EmulatorTiming;
@@ -167,6 +177,7 @@ export class GeminiEmulator {
       case 'streamGenerateContent':
         return this.generate(path, model, body, fault, url, res);
       case 'countTokens':
+        requireCountTokensFields(body, path.dialect);
         return this.sendJson(res, 200, countTokensResponse(body, path.dialect));
       case 'computeTokens':
         return this.sendJson(res, 200, computeTokensResponse(body));

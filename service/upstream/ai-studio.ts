@@ -1,6 +1,7 @@
 /**
  * The Gemini Developer API (AI Studio): `{base}/{version}/models/{m}:{method}`, key in `x-goog-api-key`.
- * Vertex's embedding methods, which it lacks, are translated (`embedding-dialects.ts`).
+ * Vertex's embedding methods, which it lacks, are translated (`embedding-dialects.ts`), and Vertex's
+ * countTokens fields wrapped as a request (`count-tokens-dialects.ts`).
  */
 import { Readable } from 'node:stream';
 import type { ApiVersion, ModelCollection } from '../protocol/paths';
@@ -8,10 +9,11 @@ import type { ApiKeySource } from '../credentials/api-key-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
 import { isEmbeddingModel, planGeminiApiEmbeddings } from './embedding-dialects';
-import { USER_AGENT, keyFingerprint, modelsQueryString } from './shared';
+import { countTokensForGeminiApi } from './count-tokens-dialects';
+import { USER_AGENT, keyFingerprint, modelsQueryString, parseBody } from './shared';
 import { translatedReply } from './translated-reply';
 
-/** The Vertex dialect's publisher models: their embedding methods are not the Gemini API's. */
+/** The Vertex dialect's publisher models: their embedding methods and countTokens body are not the Gemini API's. */
 const VERTEX_PUBLISHER_MODELS: ModelCollection = 'publishers/google/models';
 
 const MAX_ERROR_BYTES = 64 * 1024;
@@ -55,7 +57,9 @@ export class AiStudioUpstream implements Upstream {
     const collection = call.collection === 'tunedModels' ? 'tunedModels' : 'models';
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
     const url = `${this.baseUrl}/${aiStudioVersion(call.version)}/${collection}/${call.model}:${call.method}${query}`;
-    const send = (key: string): Promise<UpstreamReply> => this.transport.send(url, { method: 'POST', headers: this.headers(true, key), body: call.body, signal: call.signal });
+    const wrapped = call.method === 'countTokens' && call.collection === VERTEX_PUBLISHER_MODELS ? countTokensForGeminiApi(call.model, parseBody(call.body)) : undefined;
+    const body = wrapped ? Buffer.from(JSON.stringify(wrapped)) : call.body;
+    const send = (key: string): Promise<UpstreamReply> => this.transport.send(url, { method: 'POST', headers: this.headers(true, key), body, signal: call.signal });
     const key = this.keys.current();
     const reply = await send(key);
     if (reply.status !== 400 && reply.status !== 401 && reply.status !== 403) return reply;
@@ -68,7 +72,7 @@ export class AiStudioUpstream implements Upstream {
 
   /** A Vertex embedding call, as the Gemini API calls that answer it (`embedding-dialects.ts`), sent together. */
   private embed(call: UpstreamCall, method: 'predict' | 'embedContent'): Promise<UpstreamReply> {
-    const plan = planGeminiApiEmbeddings(method, call.model, JSON.parse(Buffer.from(call.body).toString('utf8')));
+    const plan = planGeminiApiEmbeddings(method, call.model, parseBody(call.body));
     const sent = plan.bodies.map((body) => this.call({ ...call, collection: 'models', method: plan.method, body: Buffer.from(JSON.stringify(body)) }));
     return translatedReply(sent, plan.answer);
   }

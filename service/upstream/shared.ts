@@ -4,6 +4,11 @@ import type { UpstreamModelsQuery } from './types';
 
 export const USER_AGENT = 'gemini-gateway/0.1';
 
+/** A call's JSON body as an object, to be translated for the other dialect (the validate stage parsed it once already). */
+export function parseBody(body: Uint8Array): Record<string, unknown> {
+  return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as Record<string, unknown>;
+}
+
 export function modelsQueryString(query: Pick<UpstreamModelsQuery, 'model' | 'pageSize' | 'pageToken'>): string {
   if (query.model) return '';
   const params = new URLSearchParams();

@@ -3,14 +3,16 @@
  * `{base}/{version}/projects/{p}/locations/{l}/publishers/google/models/{m}:{method}`, and tuned or dedicated
  * models at `.../endpoints/{id}:{method}`, with an OAuth bearer token from ADC. The configured endpoint
  * (GATEWAY_VERTEX_ENDPOINT) serves its model names and its own id, at its own project and region. The
- * Gemini API's embedding methods, which Vertex lacks, are translated (`embedding-dialects.ts`).
+ * Gemini API's embedding methods, which Vertex lacks, are translated (`embedding-dialects.ts`), and its
+ * countTokens wrapper unwrapped (`count-tokens-dialects.ts`).
  */
 import type { VertexEndpoint } from '../config/load';
 import type { ApiVersion, ModelCollection } from '../protocol/paths';
 import type { AccessTokenSource } from '../credentials/access-token-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
-import { USER_AGENT, modelsQueryString } from './shared';
+import { USER_AGENT, modelsQueryString, parseBody } from './shared';
+import { countTokensForVertex } from './count-tokens-dialects';
 import { planVertexEmbeddings } from './embedding-dialects';
 import { translatedReply } from './translated-reply';
 
@@ -40,15 +42,18 @@ export class VertexUpstream implements Upstream {
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamReply> {
-    if ((call.method === 'embedContent' || call.method === 'batchEmbedContents') && GEMINI_API_COLLECTIONS.has(call.collection)) return this.embed(call, call.method);
+    const geminiApiDialect = GEMINI_API_COLLECTIONS.has(call.collection);
+    if ((call.method === 'embedContent' || call.method === 'batchEmbedContents') && geminiApiDialect) return this.embed(call, call.method);
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
     const url = `${this.resourceUrl(call)}:${call.method}${query}`;
-    return this.transport.send(url, { method: 'POST', headers: await this.headers(true), body: call.body, signal: call.signal });
+    const unwrapped = call.method === 'countTokens' && geminiApiDialect ? countTokensForVertex(parseBody(call.body)) : undefined;
+    const body = unwrapped ? Buffer.from(JSON.stringify(unwrapped)) : call.body;
+    return this.transport.send(url, { method: 'POST', headers: await this.headers(true), body, signal: call.signal });
   }
 
   /** A Gemini API embedding call, as the Vertex calls that answer it (`embedding-dialects.ts`), sent together. */
   private async embed(call: UpstreamCall, method: 'embedContent' | 'batchEmbedContents'): Promise<UpstreamReply> {
-    const plan = planVertexEmbeddings(method, call.model, JSON.parse(Buffer.from(call.body).toString('utf8')));
+    const plan = planVertexEmbeddings(method, call.model, parseBody(call.body));
     const url = `${this.resourceUrl(call)}:${plan.method}`;
     const headers = await this.headers(true);
     const sent = plan.bodies.map((body) => this.transport.send(url, { method: 'POST', headers, body: Buffer.from(JSON.stringify(body)), signal: call.signal }));
