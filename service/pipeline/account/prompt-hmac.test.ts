@@ -19,3 +19,12 @@ test('another key, or none (a random key per process), gives another fingerprint
   expect(unkeyed(SHA)).not.toBe(promptHmacWith(undefined)(SHA));
   expect(unkeyed(SHA)).not.toBe(SHA);
 });
+
+test('a remembered fingerprint is the one computed, before and after it is evicted', () => {
+  const key = 'k'.repeat(32);
+  const fingerprint = promptHmacWith(key);
+  const expected = createHmac('sha256', key).update(SHA).digest('hex');
+  expect([fingerprint(SHA), fingerprint(SHA)]).toEqual([expected, expected]);
+  for (let i = 0; i < 5000; i++) fingerprint(i.toString(16).padStart(64, '0'));
+  expect(fingerprint(SHA)).toBe(expected);
+});
