@@ -38,6 +38,8 @@ interface JsonSchemaLike {
 export interface Answer {
   /** Parts of the answer in the order they are streamed; thought parts first. */
   parts: Part[];
+  /** A source the text recites: the first https URL of the prompt, cited over the answer's first characters. */
+  citation?: { uri: string; startIndex: number; endIndex: number };
   finishReason: 'STOP' | 'MAX_TOKENS';
   usage: {
     promptTokenCount: number;
@@ -46,6 +48,9 @@ export interface Answer {
     cachedContentTokenCount: number;
   };
 }
+
+/** How much of an answer a citation covers. */
+const CITED_CHARACTERS = 40;
 
 /** Tokens the emulator pretends a referenced `cachedContent` holds. */
 export const CACHED_CONTENT_TOKENS = 2048;
@@ -184,6 +189,7 @@ export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answ
   let finishReason: Answer['finishReason'] = 'STOP';
   const functionCall = pickFunctionCall(body, random);
   let candidatesTokenCount: number;
+  let citation: Answer['citation'];
   if (functionCall) {
     parts.push(functionCall);
     candidatesTokenCount = estimateTextTokens(JSON.stringify(functionCall.functionCall));
@@ -196,8 +202,10 @@ export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answ
     }
     parts.push({ text });
     candidatesTokenCount = estimateTextTokens(text);
+    const uri = /https:\/\/[^\s"'<>]+/.exec(textOf(body.contents ?? []))?.[0];
+    if (uri !== undefined) citation = { uri, startIndex: 0, endIndex: Math.min(text.length, CITED_CHARACTERS) };
   }
-  return { parts, finishReason, usage: { promptTokenCount, candidatesTokenCount, thoughtsTokenCount: thoughts, cachedContentTokenCount: cached } };
+  return { parts, citation, finishReason, usage: { promptTokenCount, candidatesTokenCount, thoughtsTokenCount: thoughts, cachedContentTokenCount: cached } };
 }
 
 /** A deterministic unit vector for a text: same text, same embedding. */

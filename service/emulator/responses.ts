@@ -40,9 +40,15 @@ export function fullUsage(answer: Answer): Record<string, unknown> {
   return usage;
 }
 
+/** The Gemini API lists a candidate's sources as `citationSources`, Vertex as `citations`. */
+function withCitation(ctx: ResponseContext, answer: Answer, candidate: Record<string, unknown>): Record<string, unknown> {
+  if (!answer.citation) return candidate;
+  return { ...candidate, citationMetadata: { [ctx.dialect === 'vertex' ? 'citations' : 'citationSources']: [answer.citation] } };
+}
+
 export function unaryResponse(ctx: ResponseContext, answer: Answer): Record<string, unknown> {
   return envelope(ctx, {
-    candidates: [{ content: { role: 'model', parts: answer.parts }, finishReason: answer.finishReason, index: 0 }],
+    candidates: [withCitation(ctx, answer, { content: { role: 'model', parts: answer.parts }, finishReason: answer.finishReason, index: 0 })],
     usageMetadata: fullUsage(answer),
   });
 }
@@ -83,7 +89,7 @@ export function streamChunks(ctx: ResponseContext, answer: Answer): Record<strin
     const candidate: Record<string, unknown> = { content: { role: 'model', parts: [part] } };
     if (last) candidate.finishReason = answer.finishReason;
     candidate.index = 0;
-    return envelope(ctx, { candidates: [candidate], usageMetadata: last ? fullUsage(answer) : promptOnly });
+    return envelope(ctx, { candidates: [last ? withCitation(ctx, answer, candidate) : candidate], usageMetadata: last ? fullUsage(answer) : promptOnly });
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * The Gemini Developer API (AI Studio): `{base}/{version}/models/{m}:{method}`, key in `x-goog-api-key`.
- * Vertex's embedding methods, which it lacks, are translated (`embedding-dialects.ts`), and Vertex's
- * countTokens fields wrapped as a request (`count-tokens-dialects.ts`).
+ * Vertex's embedding methods, which it lacks, are translated (`embedding-dialects.ts`), Vertex's
+ * countTokens fields wrapped as a request (`count-tokens-dialects.ts`), and answers to a Vertex caller
+ * carry Vertex's citation field name (`citation-dialects.ts`).
  */
 import { Readable } from 'node:stream';
 import type { ApiVersion, ModelCollection } from '../protocol/paths';
@@ -9,11 +10,12 @@ import type { ApiKeySource } from '../credentials/api-key-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
 import { isEmbeddingModel, planGeminiApiEmbeddings } from './embedding-dialects';
+import { citationsForVertex } from './citation-dialects';
 import { countTokensForGeminiApi } from './count-tokens-dialects';
-import { USER_AGENT, keyFingerprint, modelsQueryString, parseBody } from './shared';
+import { GENERATE_METHODS, USER_AGENT, keyFingerprint, modelsQueryString, parseBody } from './shared';
 import { translatedReply } from './translated-reply';
 
-/** The Vertex dialect's publisher models: their embedding methods and countTokens body are not the Gemini API's. */
+/** The Vertex dialect's publisher models: their embedding methods, countTokens body and citations are not the Gemini API's. */
 const VERTEX_PUBLISHER_MODELS: ModelCollection = 'publishers/google/models';
 
 const MAX_ERROR_BYTES = 64 * 1024;
@@ -60,10 +62,15 @@ export class AiStudioUpstream implements Upstream {
     const wrapped = call.method === 'countTokens' && call.collection === VERTEX_PUBLISHER_MODELS ? countTokensForGeminiApi(call.model, parseBody(call.body)) : undefined;
     const body = wrapped ? Buffer.from(JSON.stringify(wrapped)) : call.body;
     const send = (key: string): Promise<UpstreamReply> => this.transport.send(url, { method: 'POST', headers: this.headers(true, key), body, signal: call.signal });
+    const reply = await this.withKeyRetry(send);
+    return call.collection === VERTEX_PUBLISHER_MODELS && GENERATE_METHODS.has(call.method) ? { ...reply, rewrite: citationsForVertex } : reply;
+  }
+
+  /** Sends with the current key; a refused key may have just been rotated: re-read it and try once with the other one. */
+  private async withKeyRetry(send: (key: string) => Promise<UpstreamReply>): Promise<UpstreamReply> {
     const key = this.keys.current();
     const reply = await send(key);
     if (reply.status !== 400 && reply.status !== 401 && reply.status !== 403) return reply;
-    // A refused key may have just been rotated: re-read the key and try once with the other one.
     const buffered = await bufferReply(reply);
     if (!isKeyRejection(buffered)) return buffered.reply;
     const alternative = await this.keys.alternativeTo(key);

@@ -1,9 +1,11 @@
 /**
  * Reading an upstream reply: a unary body whole (bounded), an error body into Google's error shape (with
- * the delay the server asked for), and a stream as its events, one JSON document each, as they arrive.
+ * the delay the server asked for), and a stream as its events, one JSON document each, as they arrive;
+ * answers rewritten for the caller's dialect when the upstream asks (`reply.rewrite`).
  */
 import { errorFromUpstream, GoogleApiError } from '../protocol/errors';
 import { SseSplitter } from '../protocol/stream-format';
+import type { AnswerRewrite } from './citation-dialects';
 import type { UpstreamReply } from './types';
 
 const MAX_UNARY_BYTES = 64 * 1024 * 1024;
@@ -48,8 +50,9 @@ export async function rejectionOf(reply: UpstreamReply, nowMs = Date.now()): Pro
   return new UpstreamRejection(error, fromBody !== undefined ? fromBody * 1000 : retryAfterHeaderMs(reply.retryAfter, nowMs));
 }
 
-export function readUnary(reply: UpstreamReply): Promise<Buffer> {
-  return readAll(reply, MAX_UNARY_BYTES);
+export async function readUnary(reply: UpstreamReply): Promise<Buffer> {
+  const body = await readAll(reply, MAX_UNARY_BYTES);
+  return reply.rewrite ? Buffer.from(reply.rewrite(body.toString('utf8'))) : body;
 }
 
 /** One event's data as one line: re-serialised only when the upstream spread it over several lines. */
@@ -60,6 +63,7 @@ function oneLine(data: string): string {
 /** The events of an SSE reply, in order, as they arrive. */
 export async function* eventsOf(reply: UpstreamReply): AsyncGenerator<string> {
   const splitter = new SseSplitter();
-  for await (const chunk of reply.body) for (const data of splitter.push(chunk)) yield oneLine(data);
-  for (const data of splitter.finish()) yield oneLine(data);
+  const event = reply.rewrite ? (data: string) => (reply.rewrite as AnswerRewrite)(oneLine(data)) : oneLine;
+  for await (const chunk of reply.body) for (const data of splitter.push(chunk)) yield event(data);
+  for (const data of splitter.finish()) yield event(data);
 }

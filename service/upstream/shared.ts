@@ -1,8 +1,12 @@
 /** Small pieces both upstream clients use. */
 import { hash } from 'node:crypto';
+import type { ModelMethod } from '../protocol/paths';
 import type { UpstreamModelsQuery } from './types';
 
 export const USER_AGENT = 'gemini-gateway/0.1';
+
+/** The methods whose answers are candidates (and may cite sources). */
+export const GENERATE_METHODS: ReadonlySet<ModelMethod> = new Set(['generateContent', 'streamGenerateContent']);
 
 /** A call's JSON body as an object, to be translated for the other dialect (the validate stage parsed it once already). */
 export function parseBody(body: Uint8Array): Record<string, unknown> {

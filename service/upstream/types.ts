@@ -1,5 +1,6 @@
 /** What the gateway asks of a Gemini upstream, whichever backend serves it. */
 import type { ApiVersion, ModelCollection, ModelMethod } from '../protocol/paths';
+import type { AnswerRewrite } from './citation-dialects';
 
 export type BackendKind = 'ai-studio' | 'vertex';
 
@@ -31,6 +32,8 @@ export interface UpstreamReply {
   body: AsyncIterable<Uint8Array>;
   /** Releases the connection when the body will not be read to its end. */
   discard(): void;
+  /** Applied to a successful answer (the unary body, or each stream event) when the caller's dialect is not the upstream's. */
+  rewrite?: AnswerRewrite;
 }
 
 export interface Upstream {

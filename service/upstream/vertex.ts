@@ -4,14 +4,16 @@
  * models at `.../endpoints/{id}:{method}`, with an OAuth bearer token from ADC. The configured endpoint
  * (GATEWAY_VERTEX_ENDPOINT) serves its model names and its own id, at its own project and region. The
  * Gemini API's embedding methods, which Vertex lacks, are translated (`embedding-dialects.ts`), and its
- * countTokens wrapper unwrapped (`count-tokens-dialects.ts`).
+ * countTokens wrapper unwrapped (`count-tokens-dialects.ts`); answers to it carry its citation field name
+ * (`citation-dialects.ts`).
  */
 import type { VertexEndpoint } from '../config/load';
 import type { ApiVersion, ModelCollection } from '../protocol/paths';
 import type { AccessTokenSource } from '../credentials/access-token-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
-import { USER_AGENT, modelsQueryString, parseBody } from './shared';
+import { GENERATE_METHODS, USER_AGENT, modelsQueryString, parseBody } from './shared';
+import { citationsForGeminiApi } from './citation-dialects';
 import { countTokensForVertex } from './count-tokens-dialects';
 import { planVertexEmbeddings } from './embedding-dialects';
 import { translatedReply } from './translated-reply';
@@ -48,7 +50,8 @@ export class VertexUpstream implements Upstream {
     const url = `${this.resourceUrl(call)}:${call.method}${query}`;
     const unwrapped = call.method === 'countTokens' && geminiApiDialect ? countTokensForVertex(parseBody(call.body)) : undefined;
     const body = unwrapped ? Buffer.from(JSON.stringify(unwrapped)) : call.body;
-    return this.transport.send(url, { method: 'POST', headers: await this.headers(true), body, signal: call.signal });
+    const reply = await this.transport.send(url, { method: 'POST', headers: await this.headers(true), body, signal: call.signal });
+    return geminiApiDialect && GENERATE_METHODS.has(call.method) ? { ...reply, rewrite: citationsForGeminiApi } : reply;
   }
 
   /** A Gemini API embedding call, as the Vertex calls that answer it (`embedding-dialects.ts`), sent together. */

@@ -198,6 +198,13 @@ describe('cache', () => {
     expect(eight.json<{ embedding: { values: number[] } }>().embedding.values).toHaveLength(8);
   });
 
+  test('the caller\'s dialect is in the key: the same request in the other dialect is answered for that dialect', async () => {
+    const body = { content: { parts: [{ text: 'either dialect' }] } };
+    const geminiApi = await postJson(`${gateway.url}/v1beta/models/gemini-embedding-2:embedContent`, body);
+    const vertex = await postJson(`${gateway.url}/v1beta1/projects/p/locations/l/publishers/google/models/gemini-embedding-2:embedContent`, body);
+    expect([geminiApi.headers['x-cache'], vertex.headers['x-cache']]).toEqual(['MISS', 'MISS']);
+  });
+
   test('a stream is replayed exactly, thought parts included', async () => {
     const body = { ...prompt('stream me'), generationConfig: { thinkingConfig: { includeThoughts: true } } };
     const live = await postJson(stream(gateway, 'gemini-3.5-flash'), body);

@@ -8,6 +8,7 @@
  */
 import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
+import type { PathDialect } from '../../protocol/paths';
 
 const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
@@ -16,9 +17,10 @@ export interface RequestFingerprint {
   cacheKey: string;
 }
 
-export function fingerprint(model: string, method: string, scope: string, body: Record<string, unknown>): RequestFingerprint {
+/** `dialect`: the caller's, since an answer can differ by dialect (translated embeddings, citation fields). */
+export function fingerprint(model: string, dialect: PathDialect, method: string, scope: string, body: Record<string, unknown>): RequestFingerprint {
   const { contents, systemInstruction, ...rest } = body;
   const promptSha256 = sha256(stringify({ contents: contents ?? null, systemInstruction: systemInstruction ?? null }) ?? '');
-  const cacheKey = sha256(`${model}\n${method}\n${scope}\n${promptSha256}\n${stringify(rest) ?? ''}`);
+  const cacheKey = sha256(`${model}\n${dialect}\n${method}\n${scope}\n${promptSha256}\n${stringify(rest) ?? ''}`);
   return { promptSha256, cacheKey };
 }

@@ -1,0 +1,36 @@
+/**
+ * Citations between the dialects. A candidate's sources are `citationMetadata.citationSources` in the
+ * Gemini API and `citationMetadata.citations` in Vertex (the entries alike: indexes, URI, license; Vertex
+ * adds title and date). Each SDK reads only its own name, so an answer from the other upstream would lose
+ * its citations without a word: they are renamed for the caller's dialect, in a unary answer and in each
+ * stream event. An answer without citations is handed on untouched, unparsed.
+ */
+
+/** Rewrites one JSON answer (a unary body or a stream event) for the caller's dialect. */
+export type AnswerRewrite = (json: string) => string;
+
+function renameCitations(from: string, to: string): AnswerRewrite {
+  const marker = `"${from}"`;
+  return (json) => {
+    if (!json.includes(marker)) return json;
+    let answer: { candidates?: Array<{ citationMetadata?: Record<string, unknown> } | null> };
+    try {
+      answer = JSON.parse(json) as typeof answer;
+    } catch {
+      return json;
+    }
+    for (const candidate of answer.candidates ?? []) {
+      const citations = candidate?.citationMetadata;
+      if (citations?.[from] === undefined) continue;
+      citations[to] = citations[from];
+      delete citations[from];
+    }
+    return JSON.stringify(answer);
+  };
+}
+
+/** A Vertex answer for a Gemini API caller. */
+export const citationsForGeminiApi: AnswerRewrite = renameCitations('citations', 'citationSources');
+
+/** A Gemini API answer for a Vertex caller. */
+export const citationsForVertex: AnswerRewrite = renameCitations('citationSources', 'citations');
