@@ -180,6 +180,8 @@ export class GeminiEmulator {
         requireCountTokensFields(body, path.dialect);
         return this.sendJson(res, 200, countTokensResponse(body, path.dialect));
       case 'computeTokens':
+        // A Vertex method: the Gemini API has none.
+        if (path.dialect !== 'vertex') throw notFound(`models/${model.id} is not found for API version ${path.version}, or is not supported for computeTokens. Call ListModels to see the list of available models and their supported methods.`);
         return this.sendJson(res, 200, computeTokensResponse(body));
       case 'embedContent':
         if (path.dialect === 'vertex') return this.sendJson(res, 200, vertexEmbedContentResponse(body));

@@ -5,6 +5,7 @@
  * carry Vertex's citation field name (`citation-dialects.ts`).
  */
 import { Readable } from 'node:stream';
+import { GoogleApiError } from '../protocol/errors';
 import type { ApiVersion, ModelCollection } from '../protocol/paths';
 import type { ApiKeySource } from '../credentials/api-key-source';
 import type { HttpTransport } from './http-transport';
@@ -53,6 +54,10 @@ export class AiStudioUpstream implements Upstream {
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamReply> {
+    if (call.method === 'computeTokens') {
+      // A 4xx: the caller asked for what this deployment cannot do; a 5xx would count against the gateway's availability.
+      throw new GoogleApiError(400, 'computeTokens is a Vertex AI method and this gateway calls AI Studio (the Gemini API), which has none; countTokens gives the number of tokens.', { status: 'FAILED_PRECONDITION' });
+    }
     if (call.collection === VERTEX_PUBLISHER_MODELS && ((call.method === 'predict' && isEmbeddingModel(call.model)) || call.method === 'embedContent')) {
       return this.embed(call, call.method);
     }

@@ -44,6 +44,11 @@ test('fileData URI schemes per backend; the gateway never fetches', () => {
   expect(messageOf(() => validateMedia(user({ fileData: { fileUri: 'files/abc' } }), undefined, 'vertex', LIMITS))).toMatch(/gs:\/\/ or https:\/\/ for the vertex backend/);
   expect(messageOf(() => validateMedia(user({ fileData: { fileUri: 'file:///etc/passwd' } }), undefined, 'ai-studio', LIMITS))).toMatch(/fileUri must be/);
   expect(messageOf(() => validateMedia(user({ fileData: { fileUri: 'http://169.254.169.254/' } }), undefined, 'ai-studio', LIMITS))).toMatch(/fileUri must be/);
+  // A Files API upload by its full URL: fine for AI Studio, unreadable by Vertex.
+  const uploaded = user({ fileData: { fileUri: 'https://generativelanguage.googleapis.com/v1beta/files/abc' } });
+  expect(validateMedia(uploaded, undefined, 'ai-studio', LIMITS)).toBe(0);
+  expect(messageOf(() => validateMedia(uploaded, undefined, 'vertex', LIMITS))).toMatch(/Files API, which Vertex AI cannot read; upload it to Cloud Storage/);
+  expect(validateMedia(user({ fileData: { fileUri: 'https://example.com/files/report.pdf' } }), undefined, 'vertex', LIMITS)).toBe(0);
 });
 
 test('the part count is capped, system instruction included', () => {

@@ -35,6 +35,9 @@ const BASE64_SIGNATURES: Record<string, string[]> = {
 /** Standard or URL-safe base64, padded or not (what protobuf's JSON mapping accepts). */
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
+/** A file uploaded with the Gemini API's Files API, by its full URL: AI Studio only. */
+const GEMINI_FILES_URL = /^https:\/\/generativelanguage\.googleapis\.com\/[^/]+\/files\//;
+
 const FILE_URI_SCHEMES: Record<BackendKind, RegExp> = {
   'ai-studio': /^(?:files\/[A-Za-z0-9_-]+$|https:\/\/|gs:\/\/)/,
   vertex: /^(?:gs:\/\/|https:\/\/)/,
@@ -67,6 +70,9 @@ export function validateMedia(contents: readonly Content[], systemInstruction: C
       const where = content === systemInstruction ? `systemInstruction.parts[${p}]` : `contents[${c}].parts[${p}]`;
       if (part.inlineData) inlineBytes += checkInline({ inlineData: part.inlineData }, where, limits);
       const uri = part.fileData?.fileUri;
+      if (uri !== undefined && backend === 'vertex' && GEMINI_FILES_URL.test(uri)) {
+        throw invalidArgument(`${where}.fileData.fileUri is a file of the Gemini API's Files API, which Vertex AI cannot read; upload it to Cloud Storage and send its gs:// URI.`);
+      }
       if (uri !== undefined && !FILE_URI_SCHEMES[backend].test(uri)) {
         const accepted = backend === 'vertex' ? 'gs:// or https://' : 'files/…, gs:// or https://';
         throw invalidArgument(`${where}.fileData.fileUri must be ${accepted} for the ${backend} backend (got ${JSON.stringify(uri.slice(0, 40))}).`);
