@@ -2,7 +2,7 @@
  * The Gemini Developer API (AI Studio): `{base}/{version}/models/{m}:{method}`, key in `x-goog-api-key`.
  * Vertex's embedding methods, which it lacks, are translated (`embedding-dialects.ts`), Vertex's
  * countTokens fields wrapped as a request (`count-tokens-dialects.ts`), and answers to a Vertex caller
- * carry Vertex's citation field name (`citation-dialects.ts`).
+ * carry Vertex's citation field name (`citation-dialects.ts`) and model names (`model-list-dialects.ts`).
  */
 import { Readable } from 'node:stream';
 import { GoogleApiError } from '../protocol/errors';
@@ -13,10 +13,11 @@ import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from 
 import { isEmbeddingModel, planGeminiApiEmbeddings } from './embedding-dialects';
 import { citationsForVertex } from './citation-dialects';
 import { countTokensForGeminiApi } from './count-tokens-dialects';
+import { modelsForVertex } from './model-list-dialects';
 import { GENERATE_METHODS, USER_AGENT, keyFingerprint, modelsQueryString, parseBody } from './shared';
 import { translatedReply } from './translated-reply';
 
-/** The Vertex dialect's publisher models: their embedding methods, countTokens body and citations are not the Gemini API's. */
+/** The Vertex dialect's publisher models: their embedding methods, countTokens body, citations and model names are not the Gemini API's. */
 const VERTEX_PUBLISHER_MODELS: ModelCollection = 'publishers/google/models';
 
 const MAX_ERROR_BYTES = 64 * 1024;
@@ -89,11 +90,12 @@ export class AiStudioUpstream implements Upstream {
     return translatedReply(sent, plan.answer);
   }
 
-  models(query: UpstreamModelsQuery): Promise<UpstreamReply> {
+  async models(query: UpstreamModelsQuery): Promise<UpstreamReply> {
     const collection = query.collection === 'tunedModels' ? 'tunedModels' : 'models';
     const resource = query.model ? `${collection}/${query.model}` : collection;
     const url = `${this.baseUrl}/${aiStudioVersion(query.version)}/${resource}${modelsQueryString(query)}`;
-    return this.transport.send(url, { method: 'GET', headers: this.headers(false), signal: query.signal });
+    const reply = await this.transport.send(url, { method: 'GET', headers: this.headers(false), signal: query.signal });
+    return query.collection === VERTEX_PUBLISHER_MODELS ? { ...reply, rewrite: modelsForVertex } : reply;
   }
 
   ready(): boolean {

@@ -6,8 +6,7 @@
  * stream event. An answer without citations is handed on untouched, unparsed.
  */
 
-/** Rewrites one JSON answer (a unary body or a stream event) for the caller's dialect. */
-export type AnswerRewrite = (json: string) => string;
+import type { AnswerRewrite } from './types';
 
 function renameCitations(from: string, to: string): AnswerRewrite {
   const marker = `"${from}"`;

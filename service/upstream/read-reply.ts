@@ -5,8 +5,7 @@
  */
 import { errorFromUpstream, GoogleApiError } from '../protocol/errors';
 import { SseSplitter } from '../protocol/stream-format';
-import type { AnswerRewrite } from './citation-dialects';
-import type { UpstreamReply } from './types';
+import type { AnswerRewrite, UpstreamReply } from './types';
 
 const MAX_UNARY_BYTES = 64 * 1024 * 1024;
 const MAX_ERROR_BYTES = 1024 * 1024;

@@ -1,6 +1,5 @@
 /** What the gateway asks of a Gemini upstream, whichever backend serves it. */
 import type { ApiVersion, ModelCollection, ModelMethod } from '../protocol/paths';
-import type { AnswerRewrite } from './citation-dialects';
 
 export type BackendKind = 'ai-studio' | 'vertex';
 
@@ -24,6 +23,9 @@ export interface UpstreamModelsQuery {
   signal: AbortSignal;
 }
 
+/** Rewrites one JSON answer (a unary body, a stream event, a models page) for the caller's dialect. */
+export type AnswerRewrite = (json: string) => string;
+
 export interface UpstreamReply {
   status: number;
   contentType: string | undefined;
@@ -32,7 +34,7 @@ export interface UpstreamReply {
   body: AsyncIterable<Uint8Array>;
   /** Releases the connection when the body will not be read to its end. */
   discard(): void;
-  /** Applied to a successful answer (the unary body, or each stream event) when the caller's dialect is not the upstream's. */
+  /** Applied to a successful answer (the unary body, each stream event) when the caller's dialect is not the upstream's. */
   rewrite?: AnswerRewrite;
 }
 

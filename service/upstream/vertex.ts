@@ -5,7 +5,7 @@
  * (GATEWAY_VERTEX_ENDPOINT) serves its model names and its own id, at its own project and region. The
  * Gemini API's embedding methods, which Vertex lacks, are translated (`embedding-dialects.ts`), and its
  * countTokens wrapper unwrapped (`count-tokens-dialects.ts`); answers to it carry its citation field name
- * (`citation-dialects.ts`).
+ * (`citation-dialects.ts`) and its model names (`model-list-dialects.ts`).
  */
 import type { VertexEndpoint } from '../config/load';
 import type { ApiVersion, ModelCollection } from '../protocol/paths';
@@ -15,6 +15,7 @@ import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from 
 import { GENERATE_METHODS, USER_AGENT, modelsQueryString, parseBody } from './shared';
 import { citationsForGeminiApi } from './citation-dialects';
 import { countTokensForVertex } from './count-tokens-dialects';
+import { modelsForGeminiApi } from './model-list-dialects';
 import { planVertexEmbeddings } from './embedding-dialects';
 import { translatedReply } from './translated-reply';
 
@@ -78,7 +79,8 @@ export class VertexUpstream implements Upstream {
     // Base models are listed and read without a project prefix.
     const resource = query.model ? `publishers/google/models/${query.model}` : 'publishers/google/models';
     const url = `${this.target.baseUrl}/${vertexVersion(query.version)}/${resource}${modelsQueryString(query)}`;
-    return this.transport.send(url, { method: 'GET', headers: await this.headers(false), signal: query.signal });
+    const reply = await this.transport.send(url, { method: 'GET', headers: await this.headers(false), signal: query.signal });
+    return query.collection === 'models' ? { ...reply, rewrite: modelsForGeminiApi } : reply;
   }
 
   ready(): boolean {
