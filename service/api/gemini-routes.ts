@@ -99,6 +99,7 @@ async function serveModels(options: GeminiRouteOptions, path: Exclude<GeminiPath
   options.authenticate(credentialsOf(req, req.query, options.identityHeader));
   const reply = await options.modelsUpstream.models({
     version: path.version,
+    dialect: path.dialect,
     collection: path.collection,
     model: path.kind === 'get' ? path.model : undefined,
     pageSize: text(req.query.pageSize),

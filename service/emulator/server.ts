@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_INFO_TYPE, GoogleApiError, invalidArgument, notFound } from '../protocol/errors';
-import { parseGeminiPath, requireMethodAllowed, type GeminiPath, type ModelCallPath } from '../protocol/paths';
+import { parseGeminiPath, requireMethodAllowed, type GeminiPath, type ModelCallPath, type PathDialect } from '../protocol/paths';
 import { contentTypeFor, framingFor, JSON_CONTENT_TYPE, StreamEncoder } from '../protocol/stream-format';
 import { estimateContentsTokens } from '../protocol/content';
 import { answerFor, type GenerateRequestBody } from './answers';
@@ -64,7 +64,7 @@ class BodyError extends GoogleApiError {}
  * countTokens bodies differ by dialect, and each API refuses the other's: the Gemini API counts `contents`
  * or a `generateContentRequest`, Vertex takes the request's fields at the top level and knows no wrapper.
  */
-function requireCountTokensFields(body: Record<string, unknown>, dialect: GeminiPath['dialect']): void {
+function requireCountTokensFields(body: Record<string, unknown>, dialect: PathDialect): void {
   const foreign = dialect === 'vertex' ? ['generateContentRequest'] : ['systemInstruction', 'tools', 'generationConfig'];
   const unknown = foreign.find((field) => body[field] !== undefined);
   if (unknown !== undefined) throw invalidArgument(`Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`);

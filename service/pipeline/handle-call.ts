@@ -117,7 +117,7 @@ export function createPipeline(options: PipelineOptions) {
   async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, admission: Admission | undefined, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
     let result: CallResult;
     try {
-      result = await options.callUpstream({ route, version: call.path.version, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
+      result = await options.callUpstream({ route, version: call.path.version, dialect: call.path.dialect, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
     } catch (error) {
       await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: 'upstream_error', error, cache: cacheLabel, startedMs });
       throw error;

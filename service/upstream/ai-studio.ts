@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { GoogleApiError } from '../protocol/errors';
-import type { ApiVersion, ModelCollection } from '../protocol/paths';
+import type { ApiVersion } from '../protocol/paths';
 import type { ApiKeySource } from '../credentials/api-key-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
@@ -16,9 +16,6 @@ import { countTokensForGeminiApi } from './count-tokens-dialects';
 import { modelsForVertex } from './model-list-dialects';
 import { GENERATE_METHODS, USER_AGENT, keyFingerprint, modelsQueryString, parseBody } from './shared';
 import { translatedReply } from './translated-reply';
-
-/** The Vertex dialect's publisher models: their embedding methods, countTokens body, citations and model names are not the Gemini API's. */
-const VERTEX_PUBLISHER_MODELS: ModelCollection = 'publishers/google/models';
 
 const MAX_ERROR_BYTES = 64 * 1024;
 
@@ -59,17 +56,18 @@ export class AiStudioUpstream implements Upstream {
       // A 4xx: the caller asked for what this deployment cannot do; a 5xx would count against the gateway's availability.
       throw new GoogleApiError(400, 'computeTokens is a Vertex AI method and this gateway calls AI Studio (the Gemini API), which has none; countTokens gives the number of tokens.', { status: 'FAILED_PRECONDITION' });
     }
-    if (call.collection === VERTEX_PUBLISHER_MODELS && ((call.method === 'predict' && isEmbeddingModel(call.model)) || call.method === 'embedContent')) {
+    const vertexDialect = call.dialect === 'vertex';
+    if (vertexDialect && ((call.method === 'predict' && isEmbeddingModel(call.model)) || call.method === 'embedContent')) {
       return this.embed(call, call.method);
     }
     const collection = call.collection === 'tunedModels' ? 'tunedModels' : 'models';
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
     const url = `${this.baseUrl}/${aiStudioVersion(call.version)}/${collection}/${call.model}:${call.method}${query}`;
-    const wrapped = call.method === 'countTokens' && call.collection === VERTEX_PUBLISHER_MODELS ? countTokensForGeminiApi(call.model, parseBody(call.body)) : undefined;
+    const wrapped = call.method === 'countTokens' && vertexDialect ? countTokensForGeminiApi(call.model, parseBody(call.body)) : undefined;
     const body = wrapped ? Buffer.from(JSON.stringify(wrapped)) : call.body;
     const send = (key: string): Promise<UpstreamReply> => this.transport.send(url, { method: 'POST', headers: this.headers(true, key), body, signal: call.signal });
     const reply = await this.withKeyRetry(send);
-    return call.collection === VERTEX_PUBLISHER_MODELS && GENERATE_METHODS.has(call.method) ? { ...reply, rewrite: citationsForVertex } : reply;
+    return vertexDialect && GENERATE_METHODS.has(call.method) ? { ...reply, rewrite: citationsForVertex } : reply;
   }
 
   /** Sends with the current key; a refused key may have just been rotated: re-read it and try once with the other one. */
@@ -86,7 +84,7 @@ export class AiStudioUpstream implements Upstream {
   /** A Vertex embedding call, as the Gemini API calls that answer it (`embedding-dialects.ts`), sent together. */
   private embed(call: UpstreamCall, method: 'predict' | 'embedContent'): Promise<UpstreamReply> {
     const plan = planGeminiApiEmbeddings(method, call.model, parseBody(call.body));
-    const sent = plan.bodies.map((body) => this.call({ ...call, collection: 'models', method: plan.method, body: Buffer.from(JSON.stringify(body)) }));
+    const sent = plan.bodies.map((body) => this.call({ ...call, dialect: 'ai-studio', collection: 'models', method: plan.method, body: Buffer.from(JSON.stringify(body)) }));
     return translatedReply(sent, plan.answer);
   }
 
@@ -95,7 +93,7 @@ export class AiStudioUpstream implements Upstream {
     const resource = query.model ? `${collection}/${query.model}` : collection;
     const url = `${this.baseUrl}/${aiStudioVersion(query.version)}/${resource}${modelsQueryString(query)}`;
     const reply = await this.transport.send(url, { method: 'GET', headers: this.headers(false), signal: query.signal });
-    return query.collection === VERTEX_PUBLISHER_MODELS ? { ...reply, rewrite: modelsForVertex } : reply;
+    return query.dialect === 'vertex' ? { ...reply, rewrite: modelsForVertex } : reply;
   }
 
   ready(): boolean {

@@ -1,11 +1,13 @@
 /** What the gateway asks of a Gemini upstream, whichever backend serves it. */
-import type { ApiVersion, ModelCollection, ModelMethod } from '../protocol/paths';
+import type { ApiVersion, ModelCollection, ModelMethod, PathDialect } from '../protocol/paths';
 
 export type BackendKind = 'ai-studio' | 'vertex';
 
 /** One model call: which model and method, in which API version, with the JSON body as bytes. */
 export interface UpstreamCall {
   version: ApiVersion;
+  /** The caller's: an upstream of the other dialect translates what differs. */
+  dialect: PathDialect;
   collection: ModelCollection;
   model: string;
   method: ModelMethod;
@@ -16,6 +18,8 @@ export interface UpstreamCall {
 /** A models list or get. */
 export interface UpstreamModelsQuery {
   version: ApiVersion;
+  /** The caller's: an upstream of the other dialect renames what differs. */
+  dialect: PathDialect;
   collection: ModelCollection;
   model?: string;
   pageSize?: string;

@@ -8,7 +8,7 @@
  * (`citation-dialects.ts`) and its model names (`model-list-dialects.ts`).
  */
 import type { VertexEndpoint } from '../config/load';
-import type { ApiVersion, ModelCollection } from '../protocol/paths';
+import type { ApiVersion } from '../protocol/paths';
 import type { AccessTokenSource } from '../credentials/access-token-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
@@ -23,9 +23,6 @@ import { translatedReply } from './translated-reply';
 function vertexVersion(version: ApiVersion): ApiVersion {
   return version === 'v1' ? 'v1' : 'v1beta1';
 }
-
-/** Paths of the Gemini API dialect: their embedding methods do not exist on Vertex and are translated. */
-const GEMINI_API_COLLECTIONS: ReadonlySet<ModelCollection> = new Set(['models', 'tunedModels']);
 
 export interface VertexTarget {
   baseUrl: string;
@@ -45,7 +42,7 @@ export class VertexUpstream implements Upstream {
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamReply> {
-    const geminiApiDialect = GEMINI_API_COLLECTIONS.has(call.collection);
+    const geminiApiDialect = call.dialect === 'ai-studio';
     if ((call.method === 'embedContent' || call.method === 'batchEmbedContents') && geminiApiDialect) return this.embed(call, call.method);
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
     const url = `${this.resourceUrl(call)}:${call.method}${query}`;
@@ -80,7 +77,8 @@ export class VertexUpstream implements Upstream {
     const resource = query.model ? `publishers/google/models/${query.model}` : 'publishers/google/models';
     const url = `${this.target.baseUrl}/${vertexVersion(query.version)}/${resource}${modelsQueryString(query)}`;
     const reply = await this.transport.send(url, { method: 'GET', headers: await this.headers(false), signal: query.signal });
-    return query.collection === 'models' ? { ...reply, rewrite: modelsForGeminiApi } : reply;
+    // A Gemini API caller's tunedModels list has no Vertex counterpart to rename.
+    return query.dialect === 'ai-studio' && query.collection === 'models' ? { ...reply, rewrite: modelsForGeminiApi } : reply;
   }
 
   ready(): boolean {

@@ -17,7 +17,7 @@ const MAX_PAGES = 20;
 const GATEWAY_OWNER = 'gemini-gateway';
 
 async function upstreamJson(options: OpenAIRouteContext, query: { model?: string; pageToken?: string }, signal: AbortSignal): Promise<Record<string, unknown>> {
-  const reply = await options.modelsUpstream.models({ version: 'v1beta', collection: 'models', model: query.model, pageSize: query.model ? undefined : '1000', pageToken: query.pageToken, signal });
+  const reply = await options.modelsUpstream.models({ version: 'v1beta', dialect: 'ai-studio', collection: 'models', model: query.model, pageSize: query.model ? undefined : '1000', pageToken: query.pageToken, signal });
   if (reply.status < 200 || reply.status >= 300) throw await rejectionOf(reply);
   try {
     const value = JSON.parse((await readUnary(reply)).toString('utf8')) as unknown;

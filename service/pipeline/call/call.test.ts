@@ -72,7 +72,7 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
     ...overrides,
   });
   const call = (r: RouteDecision = route) =>
-    callUpstream({ route: r, version: 'v1beta', collection: 'models', method: 'generateContent', bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
+    callUpstream({ route: r, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method: 'generateContent', bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
   return { upstream, sleeps, events, throttles, spans, call };
 }
 

@@ -8,7 +8,7 @@
  */
 import { BrokenCircuitError } from 'cockatiel';
 import { GoogleApiError } from '../../protocol/errors';
-import type { ApiVersion, ModelCollection, ModelMethod } from '../../protocol/paths';
+import type { ApiVersion, ModelCollection, ModelMethod, PathDialect } from '../../protocol/paths';
 import { eventsOf, readUnary, rejectionOf, UpstreamRejection } from '../../upstream/read-reply';
 import type { BackendKind, Upstream } from '../../upstream/types';
 import type { PipelineEvents, Tracing } from '../events';
@@ -41,6 +41,7 @@ export interface ModelCallerOptions {
 export interface CallRequest {
   route: RouteDecision;
   version: ApiVersion;
+  dialect: PathDialect;
   collection: ModelCollection;
   method: ModelMethod;
   /** The body to send to a given model (some bodies name the model, e.g. batchEmbedContents). */
@@ -81,7 +82,7 @@ export function createModelCaller(options: ModelCallerOptions) {
     const started = now();
     const operation = request.method;
     try {
-      const reply = await upstream.call({ version: request.version, collection: request.collection, model, method: request.method, body: request.bodyFor(model), signal: request.signal });
+      const reply = await upstream.call({ version: request.version, dialect: request.dialect, collection: request.collection, model, method: request.method, body: request.bodyFor(model), signal: request.signal });
       if (reply.status < 200 || reply.status >= 300) throw await rejectionOf(reply, now());
       if (request.method !== 'streamGenerateContent') {
         const body = await readUnary(reply);
