@@ -20,7 +20,7 @@ test('another key, or none (a random key per process), gives another fingerprint
   expect(unkeyed(SHA)).not.toBe(SHA);
 });
 
-test('a remembered fingerprint is the one computed, before and after it is evicted', () => {
+test('a remembered fingerprint is the one computed, before and after the memory is emptied', () => {
   const key = 'k'.repeat(32);
   const fingerprint = promptHmacWith(key);
   const expected = createHmac('sha256', key).update(SHA).digest('hex');
