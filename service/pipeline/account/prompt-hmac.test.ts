@@ -1,8 +1,9 @@
 /** The audit prompt fingerprint: keyed, stable under one key, different under another, never the plain hash. */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { promptHmacWith } from './prompt-hmac';
 
 const SHA = 'a'.repeat(64);
+const hashHex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 test('one key: the same prompt gets the same fingerprint, the HMAC-SHA256 of its hash', () => {
   const key = 'k'.repeat(32);
@@ -27,4 +28,11 @@ test('a remembered fingerprint is the one computed, before and after the memory 
   expect([fingerprint(SHA), fingerprint(SHA)]).toEqual([expected, expected]);
   for (let i = 0; i < 5000; i++) fingerprint(i.toString(16).padStart(64, '0'));
   expect(fingerprint(SHA)).toBe(expected);
+});
+
+test('the same bytes as createHmac for keys shorter than, as long as, and longer than the block, in any characters', () => {
+  const sha = hashHex('a prompt');
+  for (const key of ['k'.repeat(32), 'b'.repeat(64), 'long'.repeat(40), 'clé-été-ключ-'.repeat(4)]) {
+    expect(promptHmacWith(key)(sha)).toBe(createHmac('sha256', key).update(sha).digest('hex'));
+  }
 });
