@@ -6,26 +6,21 @@
  * stream event. An answer without citations is handed on untouched, unparsed.
  */
 
+import { jsonRewrite } from './json-rewrite';
 import type { AnswerRewrite } from './types';
 
 function renameCitations(from: string, to: string): AnswerRewrite {
   const marker = `"${from}"`;
-  return (json) => {
-    if (!json.includes(marker)) return json;
-    let answer: { candidates?: Array<{ citationMetadata?: Record<string, unknown> } | null> };
-    try {
-      answer = JSON.parse(json) as typeof answer;
-    } catch {
-      return json;
-    }
-    for (const candidate of answer.candidates ?? []) {
+  const rename = jsonRewrite((answer) => {
+    const candidates = answer.candidates as Array<{ citationMetadata?: Record<string, unknown> } | null> | undefined;
+    for (const candidate of candidates ?? []) {
       const citations = candidate?.citationMetadata;
       if (citations?.[from] === undefined) continue;
       citations[to] = citations[from];
       delete citations[from];
     }
-    return JSON.stringify(answer);
-  };
+  });
+  return (json) => (json.includes(marker) ? rename(json) : json);
 }
 
 /** A Vertex answer for a Gemini API caller. */

@@ -5,6 +5,7 @@
  * key and the names are rewritten for the caller's dialect. The models' other fields, and page tokens,
  * pass as the upstream sent them.
  */
+import { jsonRewrite } from './json-rewrite';
 import type { AnswerRewrite } from './types';
 
 const GEMINI_API_PREFIX = 'models/';
@@ -15,13 +16,7 @@ function rewriteModels(fromKey: string, toKey: string, fromPrefix: string, toPre
     const named = model as { name?: unknown } | null;
     if (typeof named?.name === 'string' && named.name.startsWith(fromPrefix)) named.name = toPrefix + named.name.slice(fromPrefix.length);
   };
-  return (json) => {
-    let page: Record<string, unknown>;
-    try {
-      page = JSON.parse(json) as Record<string, unknown>;
-    } catch {
-      return json;
-    }
+  return jsonRewrite((page) => {
     const models = page[fromKey];
     if (Array.isArray(models)) {
       models.forEach(rename);
@@ -31,8 +26,7 @@ function rewriteModels(fromKey: string, toKey: string, fromPrefix: string, toPre
       // One model (a get).
       rename(page);
     }
-    return JSON.stringify(page);
-  };
+  });
 }
 
 /** A Vertex models page or model for a Gemini API caller. */

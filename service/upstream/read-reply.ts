@@ -49,9 +49,11 @@ export async function rejectionOf(reply: UpstreamReply, nowMs = Date.now()): Pro
   return new UpstreamRejection(error, fromBody !== undefined ? fromBody * 1000 : retryAfterHeaderMs(reply.retryAfter, nowMs));
 }
 
-export async function readUnary(reply: UpstreamReply): Promise<Buffer> {
-  const body = await readAll(reply, MAX_UNARY_BYTES);
-  return reply.rewrite ? Buffer.from(reply.rewrite(body.toString('utf8'))) : body;
+export function readUnary(reply: UpstreamReply): Promise<Buffer> {
+  const { rewrite } = reply;
+  const whole = readAll(reply, MAX_UNARY_BYTES);
+  // Only a reply to be rewritten takes a step more; the common one is read as it was.
+  return rewrite ? whole.then((body) => Buffer.from(rewrite(body.toString('utf8')))) : whole;
 }
 
 /** One event's data as one line: re-serialised only when the upstream spread it over several lines. */
