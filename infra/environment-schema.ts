@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../alerts';
-import { modelId } from '../service/config/policy';
+import { callerSchema, modelId } from '../service/config/policy';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -150,6 +150,12 @@ export const environmentSchema = z
     public: z.boolean().default(false),
     /** IAM principals allowed to invoke the gateway (`roles/run.invoker`). */
     invokers: z.array(iamPrincipal).default([]),
+    /**
+     * Who may call, in the gateway's own terms (`GATEWAY_CALLERS`, checked by the gateway's schema): each team's
+     * key hashes, models, limits and budget. A deployed gateway holds real Gemini credentials, so it identifies
+     * every caller by team key (`GATEWAY_AUTH_MODE=keys`) and refuses to start without one.
+     */
+    callers: z.array(callerSchema).min(1, 'name at least one caller with a team key: a gateway holding real credentials refuses to start without one (see "Callers" in infra/README.md)'),
     network: networkSchema,
     redis: redisSchema.default({ tier: 'BASIC', memorySizeGb: 1, version: 'REDIS_7_2' }),
     notificationChannels: z.array(channelSchema).default([]),
@@ -183,6 +189,13 @@ export const environmentSchema = z
       problem(['release', 'stableRevision'], `must be a revision of this environment's service (${env.namePrefix}-…)`);
     }
     if (env.public && env.invokers.length > 0) problem(['invokers'], 'a public gateway needs no invokers: remove them or set public to false');
+    const callerIds = new Set<string>();
+    env.callers.forEach((caller, i) => {
+      // `identities` act only in the gateway's `iam` mode, behind IAP, which this infrastructure does not set up.
+      if (caller.keySha256.length === 0) problem(['callers', i, 'keySha256'], `caller ${caller.id} has no key: give it the SHA-256 of at least one team key`);
+      if (callerIds.has(caller.id)) problem(['callers', i, 'id'], `caller id ${caller.id} appears twice`);
+      callerIds.add(caller.id);
+    });
     if (env.notificationChannels.filter((c) => c.receives.includes('budget')).length > 5) {
       problem(['notificationChannels'], 'a billing budget notifies at most 5 channels: fewer channels may receive "budget"');
     }

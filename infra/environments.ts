@@ -11,6 +11,12 @@ import { parseEnvironments, type Environment, type EnvironmentInput, type Enviro
 
 const BILLING_ACCOUNT = '012345-6789AB-CDEF01';
 
+/**
+ * Placeholder key hashes: no key is known to hash to them, so nobody can call until each is replaced by the
+ * SHA-256 of a real team key (`printf %s "$KEY" | sha256sum`; see "Callers" in infra/README.md).
+ */
+const placeholderKeyHash = (n: number): string => n.toString(16).padStart(64, '0');
+
 const dev: EnvironmentInput = {
   name: 'dev',
   project: 'example-gemini-gw-dev',
@@ -24,6 +30,7 @@ const dev: EnvironmentInput = {
   scaling: { minInstances: 0, maxInstances: 3 },
   loadBalancer: { domain: 'gemini.dev.example.com' },
   invokers: ['group:gemini-gateway-developers@example.com'],
+  callers: [{ id: 'platform-team', keySha256: [placeholderKeyHash(1)], rpm: 60, budget: { usd: 20, period: 'day' } }],
   network: { kind: 'create', subnetCidr: '10.40.0.0/24' },
   redis: { tier: 'BASIC', memorySizeGb: 1 },
   notificationChannels: [{ kind: 'email', name: 'platform-team', address: 'platform-team@example.com', receives: ['critical', 'budget'] }],
@@ -46,6 +53,10 @@ const staging: EnvironmentInput = {
   scaling: { minInstances: 1, maxInstances: 10, cpu: '2', memory: '2Gi' },
   loadBalancer: { domain: 'gemini.staging.example.com' },
   invokers: ['group:gemini-gateway-developers@example.com', 'serviceAccount:load-test@example-gemini-gw-staging.iam.gserviceaccount.com'],
+  callers: [
+    { id: 'platform-team', keySha256: [placeholderKeyHash(2)], rpm: 60, budget: { usd: 50, period: 'day' } },
+    { id: 'load-test', keySha256: [placeholderKeyHash(3)], rpm: 6000, budget: { usd: 200, period: 'day' }, cache: 'off' },
+  ],
   network: { kind: 'create', subnetCidr: '10.41.0.0/24' },
   redis: { tier: 'STANDARD_HA', memorySizeGb: 1 },
   notificationChannels: [{ kind: 'email', name: 'platform-team', address: 'platform-team@example.com', receives: ['critical', 'warning', 'budget'] }],
@@ -67,6 +78,10 @@ const prod: EnvironmentInput = {
   scaling: { minInstances: 2, maxInstances: 50, concurrency: 100, cpu: '2', memory: '2Gi', requestTimeoutSeconds: 1800 },
   loadBalancer: { domain: 'gemini.example.com' },
   invokers: ['group:gemini-gateway-callers@example.com'],
+  callers: [
+    { id: 'search-team', keySha256: [placeholderKeyHash(4)], rpm: 600, tpm: 2_000_000, budget: { usd: 200, period: 'day' }, cache: 'shared' },
+    { id: 'support-bot', keySha256: [placeholderKeyHash(5)], models: ['fast', 'balanced'], budget: { usd: 1500, period: 'month' } },
+  ],
   network: { kind: 'create', subnetCidr: '10.42.0.0/24' },
   redis: { tier: 'STANDARD_HA', memorySizeGb: 5 },
   notificationChannels: [

@@ -4,6 +4,7 @@
  * or (Cloud Run only) as variables. Secrets stay out of plain variables: the key file is re-read on Cloud
  * Run at every access, so a rotation needs no restart.
  */
+import type { AuthMode } from '../service/config/load';
 import { SETTINGS, type AccessLogMode } from '../service/config/settings';
 import type { Environment } from './environment-schema';
 import { GATEWAY_PORT, resourceNames } from './naming';
@@ -45,6 +46,9 @@ export const SHUTDOWN = {
 /** Cloud Run's own request log already has a line per request (method, URL, status, latency, size); GKE has none. */
 const ACCESS_LOG = { 'cloud-run': 'failures', gke: 'all' } as const satisfies Record<Platform, AccessLogMode>;
 
+/** A deployed gateway holds real Gemini credentials: every caller presents a team key (no IAP sets identities here). */
+const AUTH_MODE: AuthMode = 'keys';
+
 /** The upstream deadline ends before the platform's request timeout, so a slow call fails with Google's error shape. */
 const UPSTREAM_DEADLINE_MARGIN_MS = 5_000;
 
@@ -55,6 +59,9 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
     { name: SETTINGS.logLevel.env, value: env.logLevel },
     { name: SETTINGS.drainSeconds.env, value: String(SHUTDOWN[platform].drainSeconds) },
     { name: SETTINGS.upstreamTimeoutMs.env, value: String(env.scaling.requestTimeoutSeconds * 1000 - UPSTREAM_DEADLINE_MARGIN_MS) },
+    { name: SETTINGS.authMode.env, value: AUTH_MODE },
+    // Key hashes and limits, not keys: a plain variable, and a change to them is a new revision like any other.
+    { name: SETTINGS.callers.env, value: JSON.stringify(env.callers) },
   ];
   // Cloud Run writes a request log of every request itself; the gateway adds lines only for failures there.
   variables.push({ name: SETTINGS.accessLog.env, value: ACCESS_LOG[platform] });

@@ -13,7 +13,7 @@ export const callerSchema = z.strictObject({
   id: callerId,
   /** SHA-256 (hex) of each key this caller may present; the keys themselves are never stored. */
   keySha256: z.array(sha256Hex).default([]),
-  /** Verified identities (e.g. IAP or Cloud Run IAM principal emails) that act as this caller in `iam` mode. */
+  /** Verified identities (e.g. the emails IAP puts in its identity header) that act as this caller in `iam` mode. */
   identities: z.array(z.string().min(3)).default([]),
   /** Models (or aliases) the caller may use; unset: every model the gateway allows. */
   models: z.array(z.string().min(1)).optional(),

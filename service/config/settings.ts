@@ -167,7 +167,7 @@ export const SETTINGS = {
   authMode: {
     env: 'GATEWAY_AUTH_MODE',
     schema: z.enum(['keys', 'iam', 'open']).optional(),
-    doc: 'How callers are identified: `keys` (team keys in x-goog-api-key or Bearer, checked against GATEWAY_CALLERS), `iam` (a verified identity header set by IAP/Cloud Run IAM), `open` (one anonymous "local" caller). Unset: `keys` when callers are configured, `open` on the emulator.',
+    doc: 'How callers are identified: `keys` (team keys in x-goog-api-key or Bearer, checked against GATEWAY_CALLERS), `iam` (a verified identity header set by IAP; Cloud Run IAM checks tokens but passes no identity on), `open` (one anonymous "local" caller). Unset: `keys` when callers are configured, `open` on the emulator.',
   },
   callers: {
     env: 'GATEWAY_CALLERS',

@@ -121,8 +121,8 @@ describe('a Vertex AI endpoint for tuned models (prod)', () => {
 
   test('which the gateway accepts: the endpoint in its own region, the publisher models at the configured location', () => {
     const given = Object.fromEntries(env().flatMap((variable) => (typeof variable.value === 'string' ? [[variable.name as string, variable.value]] : [])));
-    const vertexSettings = [SETTINGS.upstream, SETTINGS.project, SETTINGS.location, SETTINGS.vertexEndpoint, SETTINGS.vertexEndpointModels].map((setting) => setting.env);
-    const config = loadConfig({ ...Object.fromEntries(vertexSettings.map((name) => [name, given[name]])), GATEWAY_AUTH_MODE: 'iam' });
+    const settings = [SETTINGS.upstream, SETTINGS.project, SETTINGS.location, SETTINGS.vertexEndpoint, SETTINGS.vertexEndpointModels, SETTINGS.authMode, SETTINGS.callers].map((setting) => setting.env);
+    const config = loadConfig(Object.fromEntries(settings.map((name) => [name, given[name]])));
     expect(config.resolvedUpstream).toEqual({
       kind: 'vertex',
       baseUrl: 'https://aiplatform.googleapis.com',

@@ -56,7 +56,7 @@ export function createAuthenticate(options: AuthenticateOptions): (credentials: 
       case 'open':
         return LOCAL_CALLER;
       case 'iam': {
-        if (!credentials.identity) throw missingCredentials('a verified identity (is the gateway behind IAP or Cloud Run IAM?)');
+        if (!credentials.identity) throw missingCredentials('a verified identity (is the gateway behind IAP?)');
         const caller = byIdentity.get(normaliseIdentity(credentials.identity));
         if (!caller) throw rejected('The caller identity is not registered with the gateway.', 'IDENTITY_NOT_REGISTERED');
         return caller;
