@@ -141,7 +141,12 @@ export function createPipeline(options: PipelineOptions) {
     return routeHeaders(route, route.model, 'HIT', key);
   }
 
-  function cacheWriteOf(key: RequestFingerprint, answer: CachedAnswer): CacheWrite | undefined {
+  /**
+   * What to store of a complete answer. Never a fallback's: the key names the model asked for, which may
+   * answer again long before the entry would expire, and a hit is reported as that model's answer.
+   */
+  function cacheWriteOf(key: RequestFingerprint, result: CallResult, answer: CachedAnswer): CacheWrite | undefined {
+    if (result.fallbackFrom !== undefined) return undefined;
     const value = encodeAnswer(answer);
     return value ? { key: key.cacheKey, value, ttlMs: options.cacheTtlMs } : undefined;
   }
@@ -172,7 +177,7 @@ export function createPipeline(options: PipelineOptions) {
       options.events.cache({ model: route.model, result: 'miss' });
       const { result, finish } = await callAdmitted(call, caller, route, key, admission, signal, 'miss', startedMs);
       const body = unaryBody(result);
-      await finish('success', body, cacheWriteOf(key, { kind: 'unary', body }));
+      await finish('success', body, cacheWriteOf(key, result, { kind: 'unary', body }));
       return { model: result.model, body, cacheHeader: 'MISS' as const };
     })();
     unaryFlights.start(key.cacheKey, flight);
@@ -218,7 +223,7 @@ export function createPipeline(options: PipelineOptions) {
       throw error;
     }
     // The complete stream is stored with the settlement, when the relay ends.
-    const finish: Finish = (outcome, usageText) => started.finish(outcome, usageText, outcome === 'success' ? cacheWriteOf(key, { kind: 'stream', events: flight.events }) : undefined);
+    const finish: Finish = (outcome, usageText) => started.finish(outcome, usageText, outcome === 'success' ? cacheWriteOf(key, started.result, { kind: 'stream', events: flight.events }) : undefined);
     // The pump reads the upstream once and feeds every subscriber, the first caller included.
     void (async () => {
       try {

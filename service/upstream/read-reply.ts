@@ -49,6 +49,23 @@ export async function rejectionOf(reply: UpstreamReply, nowMs = Date.now()): Pro
   return new UpstreamRejection(error, fromBody !== undefined ? fromBody * 1000 : retryAfterHeaderMs(reply.retryAfter, nowMs));
 }
 
+/**
+ * A stream's event that is an error (`{"error":…}`), as the rejection it would have been had the upstream
+ * sent it as the status: its own code when that is an error status, else 502. Undefined for any other event.
+ */
+export function rejectionOfEvent(event: string): UpstreamRejection | undefined {
+  if (!event.startsWith('{"error"')) return undefined;
+  let code: unknown;
+  try {
+    code = (JSON.parse(event) as { error?: { code?: unknown } }).error?.code;
+  } catch {
+    code = undefined;
+  }
+  const error = errorFromUpstream(typeof code === 'number' && code >= 400 && code <= 599 ? code : 502, event);
+  const delaySeconds = error.retryDelaySeconds();
+  return new UpstreamRejection(error, delaySeconds !== undefined ? delaySeconds * 1000 : undefined);
+}
+
 export function readUnary(reply: UpstreamReply): Promise<Buffer> {
   const { rewrite } = reply;
   const whole = readAll(reply, MAX_UNARY_BYTES);

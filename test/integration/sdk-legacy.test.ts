@@ -88,6 +88,39 @@ test.each([
   }
 });
 
+test('an error as the first stream event answered nothing: the fallback answers instead of an empty 200', async () => {
+  gateway.emulator?.faults.set([{ kind: 'midstream-error', status: 503, model: MODEL, afterChunks: 0, probability: 1 }]);
+  const result = await model.generateContentStream('An answer from whichever model can');
+  const response = await result.response;
+  expect(response.text()).toMatch(/^Gemini 3\.5 Flash-Lite \(emulated\) on "An answer from whichever model can"/);
+  expect(gateway.emulator?.recent.map((r) => r.path)).toEqual([
+    `/v1beta/models/${MODEL}:streamGenerateContent`,
+    '/v1beta/models/gemini-3.5-flash-lite:streamGenerateContent',
+  ]);
+});
+
+test('an error as the first stream event of every model is the error status it names, not a 200 without candidates', async () => {
+  gateway.emulator?.faults.set([{ kind: 'midstream-error', status: 503, afterChunks: 0, probability: 1 }]);
+  const error = await model.generateContentStream('An answer no model can give').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(GoogleGenerativeAIFetchError);
+  expect(error).toMatchObject({ status: 503, statusText: 'Service Unavailable' });
+});
+
+test.each([
+  ['generateContent', async (text: string) => (await model.generateContent(text)).response.text()],
+  ['generateContentStream', async (text: string) => (await (await model.generateContentStream(text)).response).text()],
+])("%s: a fallback's answer is not cached, so the model asked for answers the same request once it recovers", async (method, ask) => {
+  const text = `Cached only from the model asked for (${method})`;
+  gateway.emulator?.faults.set([{ kind: 'status', status: 503, model: MODEL, probability: 1 }]);
+  expect(await ask(text)).toMatch(/^Gemini 3\.5 Flash-Lite \(emulated\)/);
+  gateway.emulator?.faults.clear();
+  const recovered = await ask(text);
+  expect(recovered).toMatch(/^Gemini 3\.5 Flash \(emulated\)/);
+  const calls = gateway.emulator?.recent.length;
+  expect(await ask(text)).toBe(recovered);
+  expect(gateway.emulator?.recent.length).toBe(calls);
+});
+
 test('a mid-stream error arrives as the terminal event (the legacy SDK yields it as a chunk)', async () => {
   gateway.emulator?.faults.set([{ kind: 'midstream-error', status: 503, afterChunks: 2, probability: 1 }]);
   const result = await model.generateContentStream('A long answer please');

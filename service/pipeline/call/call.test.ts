@@ -71,8 +71,8 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
     },
     ...overrides,
   });
-  const call = (r: RouteDecision = route) =>
-    callUpstream({ route: r, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method: 'generateContent', bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
+  const call = (r: RouteDecision = route, method: 'generateContent' | 'streamGenerateContent' = 'generateContent') =>
+    callUpstream({ route: r, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method, bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
   return { upstream, sleeps, events, throttles, spans, call };
 }
 
@@ -165,4 +165,19 @@ test('half-open after the pause, and closed again when the probe succeeds', asyn
 test('every model failing ends with the last error', async () => {
   const { call } = setup(() => ({ status: 503, body: overloaded }), { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 } });
   await expect(call()).rejects.toMatchObject({ httpStatus: 503, status: 'UNAVAILABLE' });
+});
+
+test('a stream whose first event is an error answered nothing: retried with the wait it asks for, like an error status', async () => {
+  let n = 0;
+  const { call, upstream, sleeps, throttles } = setup(() => ({ status: 200, body: `data: ${n++ === 0 ? quota(2) : OK}\n\n` }));
+  const result = await call(route, 'streamGenerateContent');
+  expect(result).toMatchObject({ model: 'pro', retries: 1, answer: { kind: 'stream', first: OK } });
+  expect(upstream.calls).toHaveLength(2);
+  expect(sleeps[0]).toBeGreaterThanOrEqual(2000);
+  expect(throttles).toEqual([['pro', 2000]]);
+});
+
+test('an error event without an error status as its code ends as a 502', async () => {
+  const { call } = setup(() => ({ status: 200, body: 'data: {"error":{"code":0,"message":"odd"}}\n\n' }), { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 } });
+  await expect(call(route, 'streamGenerateContent')).rejects.toMatchObject({ httpStatus: 502, message: 'odd' });
 });

@@ -4,12 +4,13 @@
  * relayed) around a circuit breaker per (backend, model, credential), and the fallback chain when a
  * model's breaker is open or its retries are spent.
  *
- * A stream counts as answered once its first event arrives; everything before that may be retried.
+ * A stream counts as answered once its first event arrives, unless that event is an error; everything before
+ * that may be retried.
  */
 import { BrokenCircuitError } from 'cockatiel';
 import { GoogleApiError } from '../../protocol/errors';
 import type { ApiVersion, ModelCollection, ModelMethod, PathDialect } from '../../protocol/paths';
-import { eventsOf, readUnary, rejectionOf, UpstreamRejection } from '../../upstream/read-reply';
+import { eventsOf, readUnary, rejectionOf, rejectionOfEvent, UpstreamRejection } from '../../upstream/read-reply';
 import type { BackendKind, Upstream } from '../../upstream/types';
 import type { PipelineEvents, Tracing } from '../events';
 import type { RouteDecision } from '../route';
@@ -95,6 +96,12 @@ export function createModelCaller(options: ModelCallerOptions) {
         // An empty stream is a complete (if odd) answer; Google has sent them.
         options.events.upstreamAttempt({ model, backend: upstream.backend, operation, durationMs: now() - started });
         return { kind: 'stream', first: '', rest: events };
+      }
+      const rejection = rejectionOfEvent(first.value);
+      if (rejection) {
+        // Nothing is relayed yet: an error as the first event is retried and falls back like an error status.
+        await events.return(undefined);
+        throw rejection;
       }
       options.events.upstreamAttempt({ model, backend: upstream.backend, operation, durationMs: now() - started, ttftMs: now() - started });
       return { kind: 'stream', first: first.value, rest: events };
