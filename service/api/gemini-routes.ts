@@ -56,7 +56,7 @@ async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: 
     signal,
   });
   if (outcome.answer.kind === 'unary') return sendJsonBytes(res, outcome.answer.body, outcome.headers);
-  await writeEvents(res, outcome.answer.events, framingFor({ alt: query.alt }), outcome.headers, signal);
+  await writeEvents(res, outcome.answer.events, framingFor(query), outcome.headers, signal);
 }
 
 /**

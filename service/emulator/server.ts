@@ -223,7 +223,7 @@ export class GeminiEmulator {
       return this.sendJson(res, 200, documents[0]);
     }
 
-    const encoder = new StreamEncoder(framingFor({ alt: url.searchParams.get('alt') ?? undefined }));
+    const encoder = new StreamEncoder(framingFor({ alt: url.searchParams.get('alt') ?? undefined, $alt: url.searchParams.get('$alt') ?? undefined }));
     res.writeHead(200, { 'content-type': contentTypeFor(encoder.framing), 'content-disposition': 'attachment' });
     const cutAfter = fault?.kind === 'midstream-error' || fault?.kind === 'stall' ? (fault.afterChunks ?? 1) : Infinity;
     for (let i = 0; i < documents.length; i++) {

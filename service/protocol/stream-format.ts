@@ -13,8 +13,12 @@ export type StreamFraming = 'sse' | 'json-array';
 export const SSE_CONTENT_TYPE = 'text/event-stream';
 export const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
 
-export function framingFor(query: { alt?: unknown }): StreamFraming {
-  return query.alt === 'sse' ? 'sse' : 'json-array';
+/** A query parameter's value; a repeated one counts by its first. */
+const firstOf = (value: unknown): unknown => (Array.isArray(value) ? (value as unknown[])[0] : value);
+
+/** From `alt`, or `$alt`: Google takes both spellings of the system parameter. */
+export function framingFor(query: { alt?: unknown; $alt?: unknown }): StreamFraming {
+  return (firstOf(query.alt) ?? firstOf(query.$alt)) === 'sse' ? 'sse' : 'json-array';
 }
 
 export function contentTypeFor(framing: StreamFraming): string {

@@ -63,6 +63,12 @@ test('the JSON-array stream (no alt=sse) is one valid JSON array of the same eve
   expect(parsed.map((e) => e.candidates)).toEqual(sse.map((e) => e.candidates));
 });
 
+test.each(['$alt=sse', '%24alt=sse', 'alt=sse&alt=sse'])('?%s asks for SSE as ?alt=sse does', async (query) => {
+  const response = await postJson(streamUrl.replace('alt=sse', query), BODY);
+  expect(response.headers['content-type']).toBe('text/event-stream');
+  expect(sseEvents(response.text).length).toBeGreaterThan(1);
+});
+
 test('the gateway is healthy after every fault', async () => {
   const response = await postJson(unaryUrl, BODY);
   expect(response.status).toBe(200);

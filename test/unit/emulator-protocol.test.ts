@@ -50,6 +50,12 @@ test('SSE: exactly `data: <one-line JSON>\\n\\n` per event, finish and full usag
   expect(events.at(-1)?.usageMetadata.candidatesTokenCount).toBeGreaterThan(0);
 });
 
+test('SSE is asked for by `$alt=sse` too, the system parameter\'s other spelling', async () => {
+  const response = await postJson(`${url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?%24alt=sse`, BODY, KEY);
+  expect(response.headers['content-type']).toBe('text/event-stream');
+  expect(sseEvents(response.text).length).toBeGreaterThan(1);
+});
+
 test('thought parts only with includeThoughts; thinkingBudget 0 means no thinking', async () => {
   const endpoint = `${url}/v1beta/models/gemini-2.5-flash:generateContent`;
   const withThoughts = await postJson(endpoint, { ...BODY, generationConfig: { thinkingConfig: { includeThoughts: true } } }, KEY);
