@@ -151,7 +151,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   }
   const handleModelCall = createPipeline({
     authenticate,
-    route: createRoute({ policy: config.models, defaultBackend, vertexEndpointModels: config.vertexEndpointModels }),
+    route: createRoute({ policy: config.models, defaultBackend, backends: Object.keys(upstreams) as BackendKind[], vertexEndpointModels: config.vertexEndpointModels }),
     admitter,
     callUpstream: createModelCaller({
       upstreams,

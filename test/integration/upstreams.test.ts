@@ -36,6 +36,17 @@ test('AI Studio: the key goes upstream as x-goog-api-key only, whatever key the 
   }
 });
 
+test('AI Studio only: a Vertex endpoint path is a 400 FAILED_PRECONDITION, and nothing goes upstream', async () => {
+  const gateway = await startTestGateway({ GEMINI_API_KEY: 'real-key', GOOGLE_GEMINI_BASE_URL: upstreamUrl });
+  try {
+    const response = await postJson(`${gateway.url}/v1beta1/projects/p/locations/us-central1/endpoints/987:generateContent`, BODY);
+    expectGoogleError(response, 400, 'FAILED_PRECONDITION');
+    expect(emulator.recent).toEqual([]);
+  } finally {
+    await gateway.stop();
+  }
+});
+
 test('AI Studio: the key is read from a mounted file (trailing newline ignored)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-key-'));
   writeFileSync(join(dir, 'api-key'), 'real-key\n');

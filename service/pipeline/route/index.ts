@@ -38,6 +38,8 @@ export interface RouteDecision {
 export interface RouteOptions {
   policy: ModelPolicy;
   defaultBackend: BackendKind;
+  /** The upstreams this gateway has: a Vertex endpoint is served only when Vertex is among them. */
+  backends: readonly BackendKind[];
   /** Model names a Vertex AI endpoint serves (GATEWAY_VERTEX_ENDPOINT_MODELS): Vertex whatever the default. */
   vertexEndpointModels?: readonly string[];
   now?: () => Date;
@@ -61,6 +63,9 @@ export function createRoute(options: RouteOptions): (request: RouteRequest) => R
 
   return function route(request: RouteRequest): RouteDecision {
     if (request.isEndpoint) {
+      if (!options.backends.includes('vertex')) {
+        throw new GoogleApiError(400, `${request.requestedModel} is a Vertex AI endpoint, and this gateway calls only the Gemini API (AI Studio); call a model by name instead.`, { status: 'FAILED_PRECONDITION' });
+      }
       return { requestedModel: request.requestedModel, model: request.requestedModel, backend: 'vertex', fallbacks: [] };
     }
     let model = policy.aliases[request.requestedModel] ?? request.requestedModel;
