@@ -14,6 +14,7 @@ import type { ProjectService } from '@cdktf/provider-google/lib/project-service'
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_JOB } from '../../alerts';
 import type { Environment } from '../environment-schema';
 import type { GatewayRuntime } from '../gateway-runtime';
 import { GATEWAY_PORT, HEALTH_PATH, METRICS_PATH, tagSlug } from '../naming';
@@ -153,7 +154,8 @@ export function runMonitoringConfig(): Record<string, unknown> {
   return {
     apiVersion: 'monitoring.googleapis.com/v1beta',
     kind: 'RunMonitoring',
-    metadata: { name: 'gemini-gateway' },
+    // The sidecar labels every scraped series job=<this name>: the job the alerts select.
+    metadata: { name: DEFAULT_JOB },
     spec: {
       endpoints: [{ port: GATEWAY_PORT, path: METRICS_PATH, interval: '30s', timeout: '10s' }],
       targetLabels: { metadata: ['service', 'revision', 'instance'] },

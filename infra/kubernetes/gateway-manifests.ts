@@ -5,6 +5,7 @@
  * objects are rendered to a committed JSON file (`npm run render:kubernetes`) and applied with kubectl
  * after the stack has created the cluster and identities.
  */
+import { DEFAULT_JOB } from '../../alerts';
 import type { Environment } from '../environment-schema';
 import { gatewayRuntime, SHUTDOWN } from '../gateway-runtime';
 import { APP_LABEL, GATEWAY_PORT, HEALTH_PATH, imageOf, METRICS_PATH, READINESS_PATH, resourceNames, serviceAccountEmail, tagSlug } from '../naming';
@@ -139,7 +140,8 @@ export function gatewayManifests(env: Environment): KubernetesList {
     {
       apiVersion: 'monitoring.googleapis.com/v1',
       kind: 'PodMonitoring',
-      metadata: meta(name),
+      // Managed Prometheus labels every scraped series job=<this object's name>: the job the alerts select.
+      metadata: meta(DEFAULT_JOB),
       spec: { selector: { matchLabels: selector }, endpoints: [{ port: 'http', path: METRICS_PATH, interval: '30s' }] },
     },
     autoscaler,

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_JOB } from '../../alerts';
 import { SETTINGS } from '../../service/config/settings';
 import { ENVIRONMENTS } from '../../infra/environments';
 import { gatewayManifests } from '../../infra/kubernetes/gateway-manifests';
@@ -93,6 +94,8 @@ test('runs as the image user, without privileges, on a read-only root', () => {
 test('survives voluntary disruptions one pod at a time, and Managed Prometheus scrapes /metrics', () => {
   expect(byKind('PodDisruptionBudget')[0]).toMatchObject({ spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'gemini-gateway' } } } });
   expect(byKind('PodMonitoring')[0]).toMatchObject({ spec: { endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }] } });
+  // Managed Prometheus sets job to the PodMonitoring's name; every alert selects that job.
+  expect(byKind('PodMonitoring')[0]?.metadata.name).toBe(DEFAULT_JOB);
 });
 
 test('scales on CPU and on requests in flight per pod, within the environment bounds', () => {

@@ -3,7 +3,7 @@
  * Property names are the synthesized (snake_case) ones; nested objects are compared whole or with
  * `objectContaining` at each level (the cdktf matchers only match the top level partially).
  */
-import { runbookUrl } from '../../alerts';
+import { DEFAULT_JOB, runbookUrl } from '../../alerts';
 import { SETTINGS } from '../../service/config/settings';
 import { ROTATION_JOB_SETTINGS } from '../../service/jobs/config';
 import { ROTATION_JOB_ROUTES } from '../../service/jobs/routes';
@@ -108,7 +108,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
     });
     const config = s.one('google_secret_manager_secret_version', '/gateway/metrics-config/value');
     expect(JSON.parse(config.secret_data as string)).toEqual(runMonitoringConfig());
-    expect(runMonitoringConfig()).toMatchObject({ spec: { endpoints: [{ port: 8080, path: '/metrics' }] } });
+    expect(runMonitoringConfig()).toMatchObject({ metadata: { name: DEFAULT_JOB }, spec: { endpoints: [{ port: 8080, path: '/metrics' }] } });
   });
 
   test('lets exactly the named principals invoke the gateway, and the uptime checker', () => {
