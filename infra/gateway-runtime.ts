@@ -49,7 +49,11 @@ const ACCESS_LOG = { 'cloud-run': 'failures', gke: 'all' } as const satisfies Re
 /** A deployed gateway holds real Gemini credentials: every caller presents a team key (no IAP sets identities here). */
 const AUTH_MODE: AuthMode = 'keys';
 
-/** The upstream deadline ends before the platform's request timeout, so a slow call fails with Google's error shape. */
+/**
+ * A request's upstream work (each call, and all its retries and fallbacks together) ends before the
+ * platform's request timeout, so a slow call fails with Google's error shape. The margin also covers the
+ * admission queue's wait (GATEWAY_QUEUE_TIMEOUT_MS, 2 s by default), which comes before it.
+ */
 const UPSTREAM_DEADLINE_MARGIN_MS = 5_000;
 
 export function gatewayRuntime(env: Environment, platform: Platform): GatewayRuntime {
@@ -59,6 +63,7 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
     { name: SETTINGS.logLevel.env, value: env.logLevel },
     { name: SETTINGS.drainSeconds.env, value: String(SHUTDOWN[platform].drainSeconds) },
     { name: SETTINGS.upstreamTimeoutMs.env, value: String(env.scaling.requestTimeoutSeconds * 1000 - UPSTREAM_DEADLINE_MARGIN_MS) },
+    { name: SETTINGS.requestTimeoutMs.env, value: String(env.scaling.requestTimeoutSeconds * 1000 - UPSTREAM_DEADLINE_MARGIN_MS) },
     { name: SETTINGS.authMode.env, value: AUTH_MODE },
     // Key hashes and limits, not keys: a plain variable, and a change to them is a new revision like any other.
     { name: SETTINGS.callers.env, value: JSON.stringify(env.callers) },

@@ -155,6 +155,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     admitter,
     callUpstream: createModelCaller({
       upstreams,
+      requestTimeoutMs: config.requestTimeoutMs,
       retry: { maxAttempts: config.retryMaxAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs, budgetMs: config.retryBudgetMs },
       breaker: { failureRatio: config.breakerFailureRatio, minRequests: config.breakerMinRequests, windowMs: config.breakerWindowMs, halfOpenAfterMs: config.breakerHalfOpenAfterMs },
       events,

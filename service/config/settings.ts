@@ -117,6 +117,11 @@ export const SETTINGS = {
     example: 'support-flash-tuned,legal-flash-tuned',
   },
   upstreamTimeoutMs: { env: 'GATEWAY_UPSTREAM_TIMEOUT_MS', schema: positiveInt(300_000), doc: 'Deadline of one upstream call, headers to last byte, in ms.' },
+  requestTimeoutMs: {
+    env: 'GATEWAY_REQUEST_TIMEOUT_MS',
+    schema: positiveInt(600_000),
+    doc: "Deadline of one request's upstream work in all, in ms: every attempt, wait between retries and fallback, headers to last byte, counted from admission. No attempt starts after it and the one running is cut at it (504 DEADLINE_EXCEEDED, or a stream's terminal error event). Keep it under the platform's request timeout so callers get Google's error shape.",
+  },
   upstreamIdleTimeoutMs: {
     env: 'GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS',
     schema: positiveInt(60_000),

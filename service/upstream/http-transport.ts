@@ -38,8 +38,9 @@ export class HttpTransport {
     });
   }
 
-  async send(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Uint8Array; signal: AbortSignal }): Promise<UpstreamReply> {
-    const call = new CallDeadline(init.signal, this.options.timeoutMs);
+  /** `timeoutMs`: a shorter deadline for this call (what is left of its request's); never a longer one. */
+  async send(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Uint8Array; signal: AbortSignal; timeoutMs?: number }): Promise<UpstreamReply> {
+    const call = new CallDeadline(init.signal, Math.min(init.timeoutMs ?? this.options.timeoutMs, this.options.timeoutMs));
     try {
       const response = await request(url, { method: init.method, headers: init.headers, body: init.body, signal: call.signal, dispatcher: this.agent });
       const contentType = response.headers['content-type'];

@@ -13,6 +13,8 @@ export interface UpstreamCall {
   method: ModelMethod;
   body: Uint8Array;
   signal: AbortSignal;
+  /** What is left of the request's deadline, when it ends before the transport's own deadline per call. */
+  timeoutMs?: number;
 }
 
 /** A models list or get. */

@@ -48,7 +48,7 @@ export class VertexUpstream implements Upstream {
     const url = `${this.resourceUrl(call)}:${call.method}${query}`;
     const unwrapped = call.method === 'countTokens' && geminiApiDialect ? countTokensForVertex(parseBody(call.body)) : undefined;
     const body = unwrapped ? Buffer.from(JSON.stringify(unwrapped)) : call.body;
-    const reply = await this.transport.send(url, { method: 'POST', headers: await this.headers(true), body, signal: call.signal });
+    const reply = await this.transport.send(url, { method: 'POST', headers: await this.headers(true), body, signal: call.signal, timeoutMs: call.timeoutMs });
     return geminiApiDialect && GENERATE_METHODS.has(call.method) ? { ...reply, rewrite: citationsForGeminiApi } : reply;
   }
 
@@ -57,7 +57,7 @@ export class VertexUpstream implements Upstream {
     const plan = planVertexEmbeddings(method, call.model, parseBody(call.body));
     const url = `${this.resourceUrl(call)}:${plan.method}`;
     const headers = await this.headers(true);
-    const sent = plan.bodies.map((body) => this.transport.send(url, { method: 'POST', headers, body: Buffer.from(JSON.stringify(body)), signal: call.signal }));
+    const sent = plan.bodies.map((body) => this.transport.send(url, { method: 'POST', headers, body: Buffer.from(JSON.stringify(body)), signal: call.signal, timeoutMs: call.timeoutMs }));
     return translatedReply(sent, plan.answer);
   }
 

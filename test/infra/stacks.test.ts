@@ -60,7 +60,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
     expect(valueOf(containers(), SETTINGS.drainSeconds.env)).toBe('8');
     // Cloud Run's own request log has every request; the gateway's access lines there are the failures only.
     expect(valueOf(containers(), SETTINGS.accessLog.env)).toBe('failures');
+    // Each call and the whole request (retries and fallbacks included) end 5 s before Cloud Run cuts the request.
     expect(valueOf(containers(), SETTINGS.upstreamTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - 5000));
+    expect(valueOf(containers(), SETTINGS.requestTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - 5000));
     expect(envOf(containers(), SETTINGS.port.env)).toEqual([]);
     expect(envOf(containers(), SETTINGS.redisUrl.env)).toEqual([{ name: 'REDIS_URL', value_source: { secret_key_ref: { secret: 'gemini-gw-redis-url', version: 'latest' } } }]);
     expect(valueOf(containers(), SETTINGS.redisCaFile.env)).toBe('/secrets/redis-ca/ca.pem');

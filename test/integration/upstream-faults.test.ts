@@ -24,6 +24,21 @@ test('an upstream that never answers → 504 DEADLINE_EXCEEDED', async () => {
   expectGoogleError(await postJson(unaryUrl, BODY), 504, 'DEADLINE_EXCEEDED');
 });
 
+test('retries and fallbacks stay within GATEWAY_REQUEST_TIMEOUT_MS: the second attempt gets what is left, then 504', async () => {
+  const bounded = await startTestGateway({ GATEWAY_UPSTREAM_TIMEOUT_MS: '1000', GATEWAY_REQUEST_TIMEOUT_MS: '1500', GATEWAY_RETRY_BASE_DELAY_MS: '10', GATEWAY_CACHE_TTL_SECONDS: '0' });
+  try {
+    bounded.emulator?.faults.set([{ kind: 'timeout', probability: 1 }]);
+    expectGoogleError(await postJson(`${bounded.url}/v1beta/models/gemini-3.5-flash:generateContent`, BODY), 504, 'DEADLINE_EXCEEDED');
+    // Three attempts per model and a fallback chain would make six calls of 1 s each without the request's deadline.
+    expect(bounded.emulator?.recent.map((r) => r.path)).toEqual([
+      '/v1beta/models/gemini-3.5-flash:generateContent',
+      '/v1beta/models/gemini-3.5-flash:generateContent',
+    ]);
+  } finally {
+    await bounded.stop();
+  }
+});
+
 test('a connection reset → 503 UNAVAILABLE', async () => {
   gateway.emulator?.faults.set([{ kind: 'reset', probability: 1 }]);
   expectGoogleError(await postJson(unaryUrl, BODY), 503, 'UNAVAILABLE');

@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { GoogleApiError, retryInfo } from '../../protocol/errors';
+import { UpstreamTransportError } from '../../upstream/http-transport';
 import type { Upstream, UpstreamCall, UpstreamReply } from '../../upstream/types';
 import { NO_EVENTS, NO_TRACING, type PipelineEvents, type Tracing } from '../events';
 import type { RouteDecision } from '../route';
@@ -59,6 +60,7 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
   };
   const callUpstream = createModelCaller({
     upstreams: { 'ai-studio': upstream },
+    requestTimeoutMs: 600_000,
     retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 10_000, budgetMs: 30_000 },
     breaker: { failureRatio: 0.5, minRequests: 4, windowMs: 10_000, halfOpenAfterMs: 1_000 },
     events: recording,
@@ -180,4 +182,33 @@ test('a stream whose first event is an error answered nothing: retried with the 
 test('an error event without an error status as its code ends as a 502', async () => {
   const { call } = setup(() => ({ status: 200, body: 'data: {"error":{"code":0,"message":"odd"}}\n\n' }), { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 } });
   await expect(call(route, 'streamGenerateContent')).rejects.toMatchObject({ httpStatus: 502, message: 'odd' });
+});
+
+test('one deadline per request: each attempt gets what is left of it, and no retry or fallback starts after it', async () => {
+  let t = 0;
+  const asked: Array<[string, number | undefined]> = [];
+  // Each call hangs until its deadline or the transport's own 10 s, whichever comes first.
+  const hanging: Upstream = {
+    ...fakeUpstream(() => ({ status: 200, body: OK })),
+    call: (c) => {
+      asked.push([c.model, c.timeoutMs]);
+      t += Math.min(c.timeoutMs ?? Infinity, 10_000);
+      return Promise.reject(new UpstreamTransportError('timeout', 504, 'Deadline expired before the upstream model answered.'));
+    },
+  };
+  const { call, events } = setup(() => ({ status: 200, body: OK }), {
+    upstreams: { 'ai-studio': hanging },
+    requestTimeoutMs: 25_000,
+    now: () => t,
+    sleep: (ms) => {
+      t += ms;
+      return Promise.resolve();
+    },
+  });
+  await expect(call()).rejects.toMatchObject({ httpStatus: 504, status: 'DEADLINE_EXCEEDED' });
+  expect(asked.map(([model]) => model)).toEqual(['pro', 'pro', 'pro']);
+  expect(asked[0]?.[1]).toBe(25_000);
+  expect(asked[2]?.[1]).toBeLessThan(asked[1]?.[1] ?? 0);
+  expect(t).toBe(25_000);
+  expect(events.filter((e) => e.startsWith('fallback'))).toEqual([]);
 });

@@ -2,7 +2,7 @@
  * Call stage: the upstream call with the resilience policy composed once — retries (full-jitter backoff
  * honouring RetryInfo / Retry-After, within a per-request retry budget, only before the first byte is
  * relayed) around a circuit breaker per (backend, model, credential), and the fallback chain when a
- * model's breaker is open or its retries are spent.
+ * model's breaker is open or its retries are spent, all within one deadline per request.
  *
  * A stream counts as answered once its first event arrives, unless that event is an error; everything before
  * that may be retried.
@@ -28,6 +28,11 @@ export interface RetryOptions {
 
 export interface ModelCallerOptions {
   upstreams: Partial<Record<BackendKind, Upstream>>;
+  /**
+   * How long one request's upstream work may take in all, every attempt and fallback included, headers to
+   * last byte: no attempt starts, and no attempt runs, past it.
+   */
+  requestTimeoutMs: number;
   retry: RetryOptions;
   breaker: BreakerOptions;
   events: PipelineEvents;
@@ -74,16 +79,16 @@ export function createModelCaller(options: ModelCallerOptions) {
   }
 
   /** One HTTP attempt, in its GenAI inference span: resolves when the answer is whole (unary) or its first event arrived (stream). */
-  function attempt(upstream: Upstream, model: string, request: CallRequest): Promise<Answer> {
+  function attempt(upstream: Upstream, model: string, request: CallRequest, timeoutMs: number): Promise<Answer> {
     const call = { method: request.method, model, backend: upstream.backend, stream: request.method === 'streamGenerateContent' };
-    return options.tracing.inUpstreamCall(call, () => attemptOnce(upstream, model, request));
+    return options.tracing.inUpstreamCall(call, () => attemptOnce(upstream, model, request, timeoutMs));
   }
 
-  async function attemptOnce(upstream: Upstream, model: string, request: CallRequest): Promise<Answer> {
+  async function attemptOnce(upstream: Upstream, model: string, request: CallRequest, timeoutMs: number): Promise<Answer> {
     const started = now();
     const operation = request.method;
     try {
-      const reply = await upstream.call({ version: request.version, dialect: request.dialect, collection: request.collection, model, method: request.method, body: request.bodyFor(model), signal: request.signal });
+      const reply = await upstream.call({ version: request.version, dialect: request.dialect, collection: request.collection, model, method: request.method, body: request.bodyFor(model), signal: request.signal, timeoutMs });
       if (reply.status < 200 || reply.status >= 300) throw await rejectionOf(reply, now());
       if (request.method !== 'streamGenerateContent') {
         const body = await readUnary(reply);
@@ -112,20 +117,20 @@ export function createModelCaller(options: ModelCallerOptions) {
   }
 
   /** Retries one model; resolves with its answer, or rejects with the error that ended its attempts. */
-  async function callModel(model: string, backend: BackendKind, request: CallRequest, budget: { spentMs: number; retries: number }): Promise<Answer> {
+  async function callModel(model: string, backend: BackendKind, request: CallRequest, budget: RequestBudget): Promise<Answer> {
     const upstream = upstreamFor(backend);
     for (let n = 0; ; n++) {
       const breaker = breakers.for(backend, model, upstream.credentialId());
       try {
-        return await breaker.execute(() => attempt(upstream, model, request));
+        return await breaker.execute(() => attempt(upstream, model, request, budget.deadlineAtMs - now()));
       } catch (error) {
         if (error instanceof BrokenCircuitError || request.signal.aborted || !isRetryable(error)) throw error;
         const serverDelayMs = error instanceof UpstreamRejection ? error.retryAfterMs : undefined;
         if (error instanceof GoogleApiError && error.httpStatus === 429 && serverDelayMs !== undefined) options.onUpstreamThrottle(model, serverDelayMs);
         if (n + 1 >= options.retry.maxAttempts) throw error;
         const delayMs = backoffDelayMs(n, serverDelayMs, { baseDelayMs: options.retry.baseDelayMs, maxDelayMs: options.retry.maxDelayMs, random });
-        // A wait longer than allowed goes to the fallback instead of holding the caller.
-        if (delayMs > options.retry.maxDelayMs || budget.spentMs + delayMs > options.retry.budgetMs) throw error;
+        // A wait longer than allowed goes to the fallback instead of holding the caller; none runs past the deadline.
+        if (delayMs > options.retry.maxDelayMs || budget.spentMs + delayMs > options.retry.budgetMs || now() + delayMs >= budget.deadlineAtMs) throw error;
         options.events.retry({ model, backend, errorType: errorTypeOf(error), delayMs });
         await sleep(delayMs, request.signal);
         budget.spentMs += delayMs;
@@ -137,7 +142,7 @@ export function createModelCaller(options: ModelCallerOptions) {
   return async function callUpstream(request: CallRequest): Promise<CallResult> {
     const { route } = request;
     const chain = [{ model: route.model, backend: route.backend }, ...route.fallbacks];
-    const budget = { spentMs: 0, retries: 0 };
+    const budget: RequestBudget = { spentMs: 0, retries: 0, deadlineAtMs: now() + options.requestTimeoutMs };
     let lastError: unknown;
     for (const [index, { model, backend }] of chain.entries()) {
       try {
@@ -148,13 +153,22 @@ export function createModelCaller(options: ModelCallerOptions) {
         if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw noteFailure(error, { retries: budget.retries, model, backend });
         lastError = noteFailure(error, { retries: budget.retries, model, backend });
         const next = chain[index + 1];
-        if (next) options.events.fallback({ fromModel: model, toModel: next.model, reason: error instanceof BrokenCircuitError ? 'breaker_open' : 'retries_exhausted' });
+        // Nothing more is tried once the request's deadline has passed.
+        if (!next || now() >= budget.deadlineAtMs) break;
+        options.events.fallback({ fromModel: model, toModel: next.model, reason: error instanceof BrokenCircuitError ? 'breaker_open' : 'retries_exhausted' });
       }
     }
     if (lastError instanceof GoogleApiError) throw lastError;
     const last = chain.at(-1) ?? { model: route.model, backend: route.backend };
     throw noteFailure(new GoogleApiError(503, `${route.model} is unavailable (circuit open) and no fallback could answer. Retry later.`), { retries: budget.retries, ...last });
   };
+}
+
+/** What one request has used of its allowance: time waited between attempts, retries, and when it must end. */
+interface RequestBudget {
+  spentMs: number;
+  retries: number;
+  deadlineAtMs: number;
 }
 
 export type UpstreamCaller = ReturnType<typeof createModelCaller>;
