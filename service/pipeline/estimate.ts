@@ -19,7 +19,12 @@ export function estimateInputTokens(body: Record<string, unknown>): number {
   return tokens;
 }
 
-export function requestedMaxOutputTokens(body: Record<string, unknown>): number | undefined {
+/**
+ * Output tokens a call may produce: reserved before it, and charged when its real length stays unknown.
+ * The request's `maxOutputTokens`, else `defaultMax`; methods that generate nothing produce none.
+ */
+export function allowedOutputTokens(method: string, body: Record<string, unknown>, defaultMax: number): number {
+  if (method !== 'generateContent' && method !== 'streamGenerateContent') return 0;
   const config = body.generationConfig as { maxOutputTokens?: unknown } | undefined;
-  return typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens : undefined;
+  return typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens : defaultMax;
 }

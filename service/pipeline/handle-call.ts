@@ -11,10 +11,10 @@ import type { Admission, Admitter } from './admit';
 import type { CacheWrite } from '../state/types';
 import type { Caller, Credentials } from './authenticate';
 import { cacheScope, decodeAnswer, encodeAnswer, shouldUseCache, type CachedAnswer } from './cache';
-import { Flights, StreamFlight } from './cache/flight';
+import { Flights, StreamFlight, UnaryFlight } from './cache/flight';
 import { fingerprint, type RequestFingerprint } from './cache/key';
 import type { CallResult, UpstreamCaller } from './call';
-import { estimateInputTokens, requestedMaxOutputTokens } from './estimate';
+import { allowedOutputTokens, estimateInputTokens } from './estimate';
 import type { PipelineEvents, Tracing } from './events';
 import { deprecationNotice, type RouteDecision, type RouteRequest } from './route';
 import { validateMedia, type MediaLimits } from './validate/media';
@@ -48,7 +48,6 @@ export interface PipelineOptions extends AccountOptions {
   /** How long answers are cached; 0 turns the cache off. */
   cacheTtlMs: number;
   media: MediaLimits;
-  defaultMaxOutputTokens: number;
   events: PipelineEvents;
   tracing: Tracing;
 }
@@ -88,7 +87,7 @@ function routeHeaders(route: RouteDecision, modelUsed: string, cacheHeader: stri
 }
 
 export function createPipeline(options: PipelineOptions) {
-  const unaryFlights = new Flights<Promise<{ model: string; body: Buffer; cacheHeader: 'HIT' | 'MISS' }>>();
+  const unaryFlights = new Flights<UnaryFlight<{ model: string; body: Buffer; cacheHeader: 'HIT' | 'MISS' }>>();
   const streamFlights = new Flights<StreamFlight>();
   const account = accountFor(options);
 
@@ -99,7 +98,7 @@ export function createPipeline(options: PipelineOptions) {
   async function admitCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, lookup: CachedAnswer['kind'] | undefined): Promise<{ admission?: Admission; cached?: CachedAnswer }> {
     if (!BILLABLE.has(call.path.method)) return {};
     const inputTokens = call.inputTokens;
-    const maxOutputTokens = call.path.method === 'streamGenerateContent' || call.path.method === 'generateContent' ? (requestedMaxOutputTokens(call.body) ?? options.defaultMaxOutputTokens) : 0;
+    const maxOutputTokens = allowedOutputTokens(call.path.method, call.body, options.defaultMaxOutputTokens);
     const request = { caller, model: route.model, inputTokens, maxOutputTokens, worstCaseMicros: worstCaseMicros(options.prices, route.model, account.day(), inputTokens, maxOutputTokens), signal };
     return options.tracing.inStage('admit', route.model, async () => {
       if (lookup) {
@@ -119,7 +118,7 @@ export function createPipeline(options: PipelineOptions) {
     try {
       result = await options.callUpstream({ route, version: call.path.version, dialect: call.path.dialect, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
     } catch (error) {
-      await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: 'upstream_error', error, cache: cacheLabel, startedMs });
+      await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: failureOutcome(error), error, cache: cacheLabel, startedMs });
       throw error;
     }
     const finish: Finish = (outcome, usageText, cacheWrite) =>
@@ -161,17 +160,16 @@ export function createPipeline(options: PipelineOptions) {
     const existing = unaryFlights.get(key.cacheKey);
     if (existing) {
       options.events.cache({ model: route.model, result: 'coalesced' });
-      const shared = await existing.catch(async (error: unknown) => {
+      const shared = await existing.wait(call.signal).catch(async (error: unknown) => {
         await account.recordWithoutCall({ call, caller, route, key }, 'coalesced', error);
         throw error;
       });
       await account.recordWithoutCall({ call, caller, route, key }, 'coalesced');
       return { headers: routeHeaders(route, shared.model, shared.cacheHeader, key), answer: { kind: 'unary', body: shared.body } };
     }
-    // The shared call runs to completion for every request waiting on it, whoever asked first.
-    const flight = (async () => {
+    // The shared call runs for every request waiting on it, whoever asked first, until they have all left.
+    const flight = new UnaryFlight(async (signal) => {
       const startedMs = account.now();
-      const signal = new AbortController().signal;
       const { admission, cached } = await admitCall(call, caller, route, key, signal, 'unary');
       if (cached?.kind === 'unary') return { model: route.model, body: cached.body, cacheHeader: 'HIT' as const };
       options.events.cache({ model: route.model, result: 'miss' });
@@ -179,10 +177,10 @@ export function createPipeline(options: PipelineOptions) {
       const body = unaryBody(result);
       await finish('success', body, cacheWriteOf(key, result, { kind: 'unary', body }));
       return { model: result.model, body, cacheHeader: 'MISS' as const };
-    })();
+    });
     unaryFlights.start(key.cacheKey, flight);
     try {
-      const answered = await flight;
+      const answered = await flight.wait(call.signal);
       const headers = answered.cacheHeader === 'HIT' ? await servedFromCache(call, caller, route, key) : routeHeaders(route, answered.model, 'MISS', key);
       return { headers, answer: { kind: 'unary', body: answered.body } };
     } finally {
@@ -255,7 +253,7 @@ export function createPipeline(options: PipelineOptions) {
       }
       if (outcome === 'cancelled') outcome = 'success';
     } catch (error) {
-      outcome = 'upstream_error';
+      outcome = failureOutcome(error);
       throw error;
     } finally {
       await finish(outcome, lastUsage);
@@ -289,6 +287,11 @@ export function createPipeline(options: PipelineOptions) {
     if (!useCache) options.events.cache({ model: route.model, result: 'bypass' });
     return call.path.method === 'streamGenerateContent' ? stream(call, caller, route, key, useCache) : unary(call, caller, route, key, useCache);
   };
+}
+
+/** A failed upstream call or read: the caller's own cancellation (499, every waiting request gone) or the upstream's failure. */
+function failureOutcome(error: unknown): Outcome {
+  return error instanceof GoogleApiError && error.httpStatus === 499 ? 'cancelled' : 'upstream_error';
 }
 
 /** The body of an answer to a unary method (never a stream: only streamGenerateContent streams). */

@@ -14,6 +14,7 @@ import { errorTypeOf } from '../call/failures';
 import type { CacheResult, PipelineEvents } from '../events';
 import type { RouteDecision } from '../route';
 import type { ModelCallPath } from '../../protocol/paths';
+import { allowedOutputTokens } from '../estimate';
 import { costMicros, microsToUsd, tokenCounts, totalTokens, type TokenCounts, type UsageMetadata } from './cost';
 import type { PriceLookup } from './price-table';
 import type { PromptHmac } from './prompt-hmac';
@@ -48,6 +49,8 @@ export interface AccountOptions {
   events: PipelineEvents;
   audit: (record: AuditRecord) => void;
   promptHmac: PromptHmac;
+  /** Output tokens reserved for a request that sets no `maxOutputTokens`. */
+  defaultMaxOutputTokens: number;
   now?: () => number;
 }
 
@@ -120,6 +123,13 @@ export function accountFor(options: AccountOptions) {
 
   function tokensOf(input: RecordInput): TokenCounts | undefined {
     const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;
+    if (input.admission && input.outcome === 'cancelled' && usage?.candidatesTokenCount === undefined) {
+      // The caller left before the answer ended: Gemini's usage before the last event counts the prompt only,
+      // and how much it generated is unknown, so the output the request was allowed is charged, with the
+      // prompt as counted (or estimated): budgets err on the safe side.
+      const prompt = usage ? tokenCounts(usage) : { input: input.call.inputTokens, cached: 0, output: 0, thinking: 0 };
+      return { ...prompt, output: allowedOutputTokens(input.call.path.method, input.call.body, options.defaultMaxOutputTokens) };
+    }
     if (usage) return tokenCounts(usage);
     // Embeddings answers carry no usage: they are billed on their input, as Vertex's predict counted it when it did.
     if (input.outcome === 'success' && EMBED_METHODS.has(input.call.path.method)) {

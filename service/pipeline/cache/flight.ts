@@ -62,6 +62,34 @@ export class StreamFlight {
   }
 }
 
+/** One in-flight unary call: its answer is shared by every request waiting on it. */
+export class UnaryFlight<T> {
+  readonly answer: Promise<T>;
+  private readonly controller = new AbortController();
+  private waiting = 0;
+  private settled = false;
+
+  /** Starts `work` once, under a signal that aborts when no request waits on the answer any longer. */
+  constructor(work: (signal: AbortSignal) => Promise<T>) {
+    this.answer = work(this.controller.signal);
+    const settle = (): void => {
+      this.settled = true;
+    };
+    this.answer.then(settle, settle);
+  }
+
+  /** The answer, for a request that stops waiting when `signal` aborts. */
+  wait(signal: AbortSignal): Promise<T> {
+    this.waiting++;
+    const leave = (): void => {
+      if (--this.waiting === 0 && !this.settled) this.controller.abort();
+    };
+    if (signal.aborted) leave();
+    else signal.addEventListener('abort', leave, { once: true });
+    return this.answer.finally(() => signal.removeEventListener('abort', leave));
+  }
+}
+
 export class Flights<T> {
   private readonly inFlight = new Map<string, T>();
 
