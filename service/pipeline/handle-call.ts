@@ -5,6 +5,7 @@
  */
 import type { Content } from '../protocol/content';
 import { GoogleApiError } from '../protocol/errors';
+import { camelCaseRequest } from '../protocol/field-names';
 import type { ModelCallPath } from '../protocol/paths';
 import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
 import type { Admission, Admitter } from './admit';
@@ -260,8 +261,11 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
-  return async function handleModelCall(incoming: IncomingCall): Promise<CallOutcome> {
-    const caller = await options.tracing.inStage('authenticate', undefined, () => Promise.resolve(options.authenticate(incoming.credentials)));
+  return async function handleModelCall(received: IncomingCall): Promise<CallOutcome> {
+    const caller = await options.tracing.inStage('authenticate', undefined, () => Promise.resolve(options.authenticate(received.credentials)));
+    // Read, checked, keyed and sent in one spelling: the one the SDKs send, and every stage reads.
+    const body = camelCaseRequest(received.path.method, received.body);
+    const incoming = body === received.body ? received : { ...received, body, raw: Buffer.from(JSON.stringify(body)) };
     validateBody(incoming.path.method, incoming.body);
     // Estimated once the body is known to have the request's shape.
     const call: EstimatedCall = { ...incoming, inputTokens: estimateInputTokens(incoming.body) };
