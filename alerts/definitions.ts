@@ -8,7 +8,7 @@ import { ATTR_ERROR_TYPE, GATEWAY_ATTRIBUTES as G, ATTR_GEN_AI_PROVIDER_NAME, AT
 import { BREAKER_STATE_VALUES, METRICS, UPSTREAM_QUOTA_ERROR_TYPE, promCount, promLabel, promName, promTotal } from '../service/telemetry/metrics-catalogue';
 import type { AlertName, AlertQueryContext, AlertRule } from './ir';
 import { selector } from './promql';
-import { BURN_WINDOWS, LATENCY_THRESHOLD_SECONDS, SLOS, errorBudget, type BurnWindow, type Slo } from './slo';
+import { BURN_WINDOWS, DEFAULT_SLO_TARGETS, LATENCY_THRESHOLD_SECONDS, SLOS, burnFactor, errorBudget, type BurnWindow, type Slo, type SloTargets } from './slo';
 
 /** Alert thresholds, as data (the dashboards draw the same lines). */
 export const THRESHOLDS = {
@@ -39,8 +39,8 @@ const MODEL = L(ATTR_GEN_AI_REQUEST_MODEL);
 const PROVIDER = L(ATTR_GEN_AI_PROVIDER_NAME);
 const GEN_AI_COUNT = promCount(METRICS.genAiOperationDuration);
 
-function burnRule(slo: Slo, name: AlertName, window: BurnWindow, description: string): AlertRule {
-  const threshold = `(${window.factor} * ${errorBudget(slo)})`;
+function burnRule(slo: Slo, name: AlertName, window: BurnWindow, periodDays: number, description: string): AlertRule {
+  const threshold = `(${burnFactor(window, periodDays)} * ${errorBudget(slo)})`;
   return {
     name,
     group: 'gemini-gateway-slo',
@@ -48,33 +48,35 @@ function burnRule(slo: Slo, name: AlertName, window: BurnWindow, description: st
     for: window.for,
     severity: window.severity,
     labels: { long: window.long, short: window.short },
-    summary: `The gateway is burning its 30-day ${slo.title} error budget too fast.`,
+    summary: `The gateway is burning its ${periodDays}-day ${slo.title} error budget too fast.`,
     description,
   };
 }
 
 const pct = (ratio: number): string => `${Number((ratio * 100).toPrecision(4))}%`;
 
-function availabilityBurn(window: BurnWindow): AlertRule {
-  const slo = SLOS.availability;
+function availabilityBurn(window: BurnWindow, targets: SloTargets): AlertRule {
+  const slo: Slo = { ...SLOS.availability, objective: targets.availabilityObjective };
   return burnRule(
     slo,
     'GatewayAvailabilityBudgetBurn',
     window,
+    targets.periodDays,
     `{{ $value | humanizePercentage }} of Gemini API requests to {{ $labels.job }} failed with a 5xx over the last ${window.long} ` +
-      `(burn rate ${window.factor}x; the ${pct(slo.objective)} SLO allows ${pct(errorBudget(slo))}). ` +
-      `At this rate ${pct(window.budgetSpent)} of the 30-day error budget is gone within ${window.long}.`,
+      `(burn rate ${burnFactor(window, targets.periodDays)}x; the ${pct(slo.objective)} SLO allows ${pct(errorBudget(slo))}). ` +
+      `At this rate ${pct(window.budgetSpent)} of the ${targets.periodDays}-day error budget is gone within ${window.long}.`,
   );
 }
 
-function latencyBurn(window: BurnWindow): AlertRule {
+function latencyBurn(window: BurnWindow, targets: SloTargets): AlertRule {
   const slo = SLOS.latency;
   return burnRule(
     slo,
     'GatewayLatencyBudgetBurn',
     window,
+    targets.periodDays,
     `{{ $value | humanizePercentage }} of successful unary Gemini API requests to {{ $labels.job }} took longer than ${LATENCY_THRESHOLD_SECONDS}s ` +
-      `over the last ${window.long} (burn rate ${window.factor}x; the ${pct(slo.objective)} SLO allows ${pct(errorBudget(slo))}).`,
+      `over the last ${window.long} (burn rate ${burnFactor(window, targets.periodDays)}x; the ${pct(slo.objective)} SLO allows ${pct(errorBudget(slo))}).`,
   );
 }
 
@@ -195,15 +197,16 @@ const keyReloadFailing: AlertRule = {
   description: `{{ $labels.instance }} ({{ $labels.job }}) has failed every API-key reload for ${THRESHOLDS.keyReloadWindow}: it keeps using the key it has, which stops working when that key is retired.`,
 };
 
-const gatewayDown: AlertRule = {
+/** `scalesToZero`: no instance at all is normal there, so only a target that is down fires (an uptime check covers the rest). */
+const gatewayDown = (scalesToZero: boolean): AlertRule => ({
   name: 'GatewayDown',
   group: 'gemini-gateway-runtime',
-  expr: (q) => `up${selector(q.job)} == 0\nor\nabsent(up${selector(q.job)})`,
+  expr: (q) => (scalesToZero ? `up${selector(q.job)} == 0` : `up${selector(q.job)} == 0\nor\nabsent(up${selector(q.job)})`),
   for: '5m',
   severity: 'critical',
   summary: 'Prometheus cannot scrape the gateway.',
   description: `{{ if $labels.instance }}{{ $labels.instance }} of {{ $labels.job }} is down or not answering /metrics{{ else }}No scrape target of {{ $labels.job }} is up{{ end }}.`,
-};
+});
 
 const eventLoopSaturated: AlertRule = {
   name: 'GatewayEventLoopSaturated',
@@ -215,21 +218,29 @@ const eventLoopSaturated: AlertRule = {
   description: `The event-loop delay p99 of {{ $labels.instance }} ({{ $labels.job }}) averaged {{ $value | humanizeDuration }} over 5 minutes (threshold ${THRESHOLDS.eventLoopP99Seconds}s): every request on it waits.`,
 };
 
-/** Every alert rule; rules sharing a name differ by their `labels`. */
-export const ALERT_RULES: readonly AlertRule[] = [
-  ...BURN_WINDOWS.map(availabilityBurn),
-  ...BURN_WINDOWS.map(latencyBurn),
-  quotaExhausted,
-  breakerOpen,
-  fallbackRateHigh,
-  cacheHitCollapse,
-  budgetNearlySpent,
-  costAnomaly,
-  redisUnreachable,
-  keyReloadFailing,
-  gatewayDown,
-  eventLoopSaturated,
-];
+/**
+ * Every alert rule, for an environment's SLO and whether it may scale to zero; rules sharing a name differ
+ * by their `labels`.
+ */
+export function alertRules(targets: SloTargets = DEFAULT_SLO_TARGETS, scalesToZero = false): AlertRule[] {
+  return [
+    ...BURN_WINDOWS.map((w) => availabilityBurn(w, targets)),
+    ...BURN_WINDOWS.map((w) => latencyBurn(w, targets)),
+    quotaExhausted,
+    breakerOpen,
+    fallbackRateHigh,
+    cacheHitCollapse,
+    budgetNearlySpent,
+    costAnomaly,
+    redisUnreachable,
+    keyReloadFailing,
+    gatewayDown(scalesToZero),
+    eventLoopSaturated,
+  ];
+}
+
+/** The rules of the repository's own SLO, with a gateway always running: what the rendered Prometheus rules hold. */
+export const ALERT_RULES: readonly AlertRule[] = alertRules();
 
 /** The distinct alert names, in definition order. */
 export const ALERT_NAMES: readonly AlertName[] = [...new Set(ALERT_RULES.map((r) => r.name))];

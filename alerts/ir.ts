@@ -4,7 +4,7 @@
  * never text inside PromQL, so they can be scaled for tests.
  */
 import { scaleDuration, type Duration } from './durations';
-import { SLOS, type Severity, type SliContext, type SloId } from './slo';
+import { DEFAULT_SLO_TARGETS, SLOS, type Severity, type SliContext, type SloId, type SloTargets } from './slo';
 
 export type { Severity } from './slo';
 
@@ -48,6 +48,10 @@ export interface AlertRenderOptions {
    * (`long: 1h`), thresholds and annotations stay those of production.
    */
   timeScale?: number;
+  /** The environment's SLO: the burn alerts' thresholds and text follow it. Default: 99.9% over 30 days. */
+  slo?: SloTargets;
+  /** The gateway may run no instance at all (Cloud Run with no minimum): GatewayDown then ignores an absent target. */
+  scalesToZero?: boolean;
 }
 
 export const DEFAULT_JOB = 'gemini-gateway';
@@ -62,6 +66,8 @@ export interface ResolvedRenderOptions {
   job: string;
   runbookBaseUrl: string;
   timeScale: number;
+  slo: SloTargets;
+  scalesToZero: boolean;
 }
 
 export function resolveOptions(options: AlertRenderOptions = {}): ResolvedRenderOptions {
@@ -69,7 +75,7 @@ export function resolveOptions(options: AlertRenderOptions = {}): ResolvedRender
   if (!(timeScale > 0 && timeScale <= 1)) throw new Error(`timeScale must be in (0, 1], got ${timeScale}`);
   const job = options.job ?? DEFAULT_JOB;
   if (!/^[A-Za-z0-9_.:/-]+$/.test(job)) throw new Error(`job must be a plain label value, got ${JSON.stringify(job)}`);
-  return { job, runbookBaseUrl: options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL, timeScale };
+  return { job, runbookBaseUrl: options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL, timeScale, slo: options.slo ?? DEFAULT_SLO_TARGETS, scalesToZero: options.scalesToZero ?? false };
 }
 
 /** `for` as rendered: scaled by `timeScale`. */

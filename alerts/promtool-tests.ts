@@ -15,7 +15,7 @@ import { RULE_GROUPS, SLO_RECORDING_GROUP, runbookUrl, type AlertName, type Aler
 import { ruleFileName } from './render-prometheus';
 import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, GATEWAY_ATTRIBUTES as G } from '../service/telemetry/semconv';
 import { METRICS, UPSTREAM_QUOTA_ERROR_TYPE, promBucket, promCount, promLabel as L, promLe, promName, promTotal } from '../service/telemetry/metrics-catalogue';
-import { BURN_WINDOWS, LATENCY_THRESHOLD_SECONDS } from './slo';
+import { BURN_WINDOWS, LATENCY_THRESHOLD_SECONDS, burnFactor } from './slo';
 import { toYaml } from './yaml';
 
 export interface InputSeries {
@@ -109,11 +109,11 @@ function burnCases(): AlertTestCase[] {
         alert: 'GatewayAvailabilityBudgetBurn' as const,
         rule,
         fires: {
-          title: `${availability}% of requests fail: the ${w.long}/${w.short} window (${w.factor}x) fires`,
+          title: `${availability}% of requests fail: the ${w.long}/${w.short} window (${burnFactor(w)}x) fires`,
           series: availabilitySeries(availability, BURN_MINUTES),
           activeAt: '1m' as Duration,
           labels: { job: TEST_JOB },
-          description: `${availability}% of Gemini API requests to ${TEST_JOB} failed with a 5xx over the last ${w.long} (burn rate ${w.factor}x; the 99.9% SLO allows 0.1%). At this rate ${w.budgetSpent * 100}% of the 30-day error budget is gone within ${w.long}.`,
+          description: `${availability}% of Gemini API requests to ${TEST_JOB} failed with a 5xx over the last ${w.long} (burn rate ${burnFactor(w)}x; the 99.9% SLO allows 0.1%). At this rate ${w.budgetSpent * 100}% of the 30-day error budget is gone within ${w.long}.`,
         },
         quiet: { title: '0.05% of requests fail: within the 99.9% objective', series: availabilitySeries(0.05, BURN_MINUTES), until: `${BURN_MINUTES}m` as Duration },
       },
@@ -121,11 +121,11 @@ function burnCases(): AlertTestCase[] {
         alert: 'GatewayLatencyBudgetBurn' as const,
         rule,
         fires: {
-          title: `${latency}% of unary requests are slow: the ${w.long}/${w.short} window (${w.factor}x) fires`,
+          title: `${latency}% of unary requests are slow: the ${w.long}/${w.short} window (${burnFactor(w)}x) fires`,
           series: latencySeries(latency, BURN_MINUTES),
           activeAt: '1m' as Duration,
           labels: { job: TEST_JOB },
-          description: `${latency}% of successful unary Gemini API requests to ${TEST_JOB} took longer than ${LATENCY_THRESHOLD_SECONDS}s over the last ${w.long} (burn rate ${w.factor}x; the 99% SLO allows 1%).`,
+          description: `${latency}% of successful unary Gemini API requests to ${TEST_JOB} took longer than ${LATENCY_THRESHOLD_SECONDS}s over the last ${w.long} (burn rate ${burnFactor(w)}x; the 99% SLO allows 1%).`,
         },
         quiet: { title: '0.5% of unary requests are slow: within the 99% objective', series: latencySeries(0.5, BURN_MINUTES), until: `${BURN_MINUTES}m` as Duration },
       },

@@ -5,7 +5,7 @@
  * own `duration`). Recording rules do not exist there, so SLI ratios are inlined.
  */
 import { seconds } from './durations';
-import { ALERT_RULES } from './definitions';
+import { alertRules } from './definitions';
 import { queryContext, resolveOptions, runbookUrl, scaledFor, type AlertRenderOptions, type AlertRule, type ResolvedRenderOptions, type Severity } from './ir';
 
 export interface CloudMonitoringPromQlCondition {
@@ -98,7 +98,7 @@ export function cloudMonitoringAlertPolicies(options: CloudMonitoringAlertOption
   const resolved = resolveOptions(options);
   const interval = options.evaluationIntervalSeconds ?? 30;
   if (!(Number.isInteger(interval) && interval > 0 && interval % 30 === 0)) throw new Error(`evaluationIntervalSeconds must be a positive multiple of 30, got ${interval}`);
-  return ALERT_RULES.map((rule) => policyFor(rule, resolved, interval));
+  return alertRules(resolved.slo, resolved.scalesToZero).map((rule) => policyFor(rule, resolved, interval));
 }
 
 /**
@@ -121,8 +121,9 @@ export interface AlertPolicyDefinition {
 
 export function alertPolicyDefinitions(options: AlertRenderOptions = {}): AlertPolicyDefinition[] {
   const resolved = resolveOptions(options);
-  const shared = new Set(ALERT_RULES.filter((r, i) => ALERT_RULES.findIndex((o) => o.name === r.name) !== i).map((r) => r.name));
-  return ALERT_RULES.map((rule) => ({
+  const rules = alertRules(resolved.slo, resolved.scalesToZero);
+  const shared = new Set(rules.filter((r, i) => rules.findIndex((o) => o.name === r.name) !== i).map((r) => r.name));
+  return rules.map((rule) => ({
     alert: shared.has(rule.name) ? `${rule.name}${Object.values(rule.labels ?? {}).join('')}` : rule.name,
     expr: rule.expr(queryContext(resolved, true)),
     for: scaledFor(rule, resolved),

@@ -18,21 +18,26 @@ export interface BurnWindow {
   severity: Severity;
   long: Duration;
   short: Duration;
-  factor: number;
   /** The share of the period's error budget spent when this window fires. */
   budgetSpent: number;
   for: Duration;
 }
 
-/** The SLO period every objective is measured over. */
+/** The SLO period every objective is measured over, unless an environment states its own. */
 export const SLO_PERIOD: Duration = '30d';
+export const SLO_PERIOD_DAYS = seconds(SLO_PERIOD) / 86_400;
 
 export const BURN_WINDOWS: readonly BurnWindow[] = [
-  { severity: 'critical', long: '1h', short: '5m', factor: 14.4, budgetSpent: 0.02, for: '2m' },
-  { severity: 'critical', long: '6h', short: '30m', factor: 6, budgetSpent: 0.05, for: '15m' },
-  { severity: 'warning', long: '1d', short: '2h', factor: 3, budgetSpent: 0.1, for: '1h' },
-  { severity: 'warning', long: '3d', short: '6h', factor: 1, budgetSpent: 0.1, for: '3h' },
+  { severity: 'critical', long: '1h', short: '5m', budgetSpent: 0.02, for: '2m' },
+  { severity: 'critical', long: '6h', short: '30m', budgetSpent: 0.05, for: '15m' },
+  { severity: 'warning', long: '1d', short: '2h', budgetSpent: 0.1, for: '1h' },
+  { severity: 'warning', long: '3d', short: '6h', budgetSpent: 0.1, for: '3h' },
 ];
+
+/** How many times faster than exactly on budget a window burns when it fires: budget spent × period ÷ window (14.4 for 1h of 30d). */
+export function burnFactor(window: BurnWindow, periodDays: number = SLO_PERIOD_DAYS): number {
+  return Number(((window.budgetSpent * periodDays * 86_400) / seconds(window.long)).toPrecision(4));
+}
 
 /** Every window an SLI is evaluated over (recording rules exist for each). */
 export const SLI_WINDOWS: readonly Duration[] = [...new Set(BURN_WINDOWS.flatMap((w) => [w.short, w.long]))].sort((a, b) => seconds(a) - seconds(b));
@@ -112,3 +117,12 @@ export function assertLatencyThresholdIsABucket(): void {
     throw new Error(`LATENCY_THRESHOLD_SECONDS ${LATENCY_THRESHOLD_SECONDS} is not a bucket boundary of ${METRICS.httpServerDuration.name}`);
   }
 }
+
+/** What an environment's SLO states: the availability objective and the period it is measured over. */
+export interface SloTargets {
+  availabilityObjective: number;
+  periodDays: number;
+}
+
+/** The repository's own SLO: what the rendered Prometheus rules and the dashboards assume. */
+export const DEFAULT_SLO_TARGETS: SloTargets = { availabilityObjective: SLOS.availability.objective, periodDays: SLO_PERIOD_DAYS };

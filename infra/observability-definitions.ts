@@ -51,7 +51,15 @@ export interface Observability {
 
 /** The alert and dashboard definitions of an environment: the same ones rendered for Prometheus and Grafana, linking its runbooks. */
 export function observabilityDefinitions(env: Environment): ObservabilityDefinitions {
-  return { alertPolicies: alertPolicyDefinitions({ runbookBaseUrl: env.runbookBaseUrl }), dashboards: dashboardDefinitions() };
+  return {
+    alertPolicies: alertPolicyDefinitions({
+      runbookBaseUrl: env.runbookBaseUrl,
+      slo: { availabilityObjective: env.availabilityObjective, periodDays: env.sloPeriodDays },
+      // Cloud Run with no minimum runs no instance when idle; a GKE Deployment keeps its replicas.
+      scalesToZero: env.platform === 'cloud-run' && env.scaling.minInstances === 0,
+    }),
+    dashboards: dashboardDefinitions(),
+  };
 }
 
 /** Validates definitions, naming the offending one; alert names and dashboard names must be unique. */

@@ -1,5 +1,5 @@
 /** Gateway overview: golden signals of the Gemini API surface, the SLOs and their burn, saturation. */
-import { BURN_WINDOWS, SLOS, API_ROUTES, errorBudget, LATENCY_THRESHOLD_SECONDS, SLO_PERIOD, type SliContext, type Slo } from '../../alerts/slo';
+import { BURN_WINDOWS, burnFactor, SLOS, API_ROUTES, errorBudget, LATENCY_THRESHOLD_SECONDS, SLO_PERIOD, type SliContext, type Slo } from '../../alerts/slo';
 import { THRESHOLDS } from '../../alerts/definitions';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, GATEWAY_ATTRIBUTES as G } from '../../service/telemetry/semconv';
 import { METRICS, promBucket, promCount, promLabel as L, promName, promTotal } from '../../service/telemetry/metrics-catalogue';
@@ -82,9 +82,9 @@ export const overview: DashboardDefinition = {
         {
           kind: 'timeseries',
           title: 'Availability burn rate',
-          description: `How fast the ${SLO_PERIOD} availability error budget burns (1 = exactly on budget). The page fires when both a long and a short window exceed ${pageWindows.map((w) => `${w.factor}x (${w.long}/${w.short})`).join(' or ')}.`,
+          description: `How fast the ${SLO_PERIOD} availability error budget burns (1 = exactly on budget). The page fires when both a long and a short window exceed ${pageWindows.map((w) => `${burnFactor(w)}x (${w.long}/${w.short})`).join(' or ')}.`,
           unit: 'count',
-          threshold: pageWindows[0]?.factor,
+          threshold: pageWindows[0] && burnFactor(pageWindows[0]),
           alerts: ['GatewayAvailabilityBudgetBurn'],
           queries: burnPanelQueries(SLOS.availability),
         },
@@ -93,7 +93,7 @@ export const overview: DashboardDefinition = {
           title: 'Latency burn rate',
           description: `How fast the ${SLO_PERIOD} latency error budget burns: ${SLOS.latency.badEvents} against a ${SLOS.latency.objective * 100}% objective.`,
           unit: 'count',
-          threshold: pageWindows[0]?.factor,
+          threshold: pageWindows[0] && burnFactor(pageWindows[0]),
           alerts: ['GatewayLatencyBudgetBurn'],
           queries: burnPanelQueries(SLOS.latency),
         },

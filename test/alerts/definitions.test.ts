@@ -15,7 +15,7 @@ import { dashboardDefinitions } from '../../dashboards';
 import { parseObservability } from '../../infra/observability-definitions';
 import { prometheusRuleFile, type PrometheusAlertingRule, type PrometheusRecordingRule } from '../../alerts/render-prometheus';
 import { RENDERED_DIRS, renderedFiles } from '../../alerts/rendered-files';
-import { BURN_WINDOWS, LATENCY_THRESHOLD_SECONDS, SLO_PERIOD, SLOS, assertLatencyThresholdIsABucket, errorBudget } from '../../alerts/slo';
+import { BURN_WINDOWS, burnFactor, LATENCY_THRESHOLD_SECONDS, SLO_PERIOD, SLOS, assertLatencyThresholdIsABucket, errorBudget } from '../../alerts/slo';
 import { METRICS, allPromSeriesNames, promLabelsOf, promSeriesNames } from '../../service/telemetry/metrics-catalogue';
 import { groupingLabels, metricNames, selectorLabels } from './promql-names';
 
@@ -84,7 +84,7 @@ describe('alert definitions', () => {
 describe('SLOs and burn-rate windows', () => {
   test('burn factor = budget spent × SLO period / long window; the short window is 1/12 of the long one', () => {
     for (const w of BURN_WINDOWS) {
-      expect(w.factor).toBeCloseTo((w.budgetSpent * seconds(SLO_PERIOD)) / seconds(w.long), 6);
+      expect(burnFactor(w)).toBeCloseTo((w.budgetSpent * seconds(SLO_PERIOD)) / seconds(w.long), 6);
       expect(seconds(w.short)).toBe(seconds(w.long) / 12);
     }
   });
@@ -207,6 +207,22 @@ describe('the shapes infra/ validates', () => {
       expect(metricNames(d.expr).filter((n) => n.includes(':'))).toEqual([]);
     }
     expect(definitions.map((d) => d.alert)).toContain('GatewayAvailabilityBudgetBurn1h5m');
+  });
+
+  test("an environment's own SLO sets the burn thresholds and their text: 99% over 28 days", () => {
+    const burn = alertPolicyDefinitions({ slo: { availabilityObjective: 0.99, periodDays: 28 } }).find((d) => d.alert === 'GatewayAvailabilityBudgetBurn1h5m');
+    // 2% of a 28-day budget in one hour is a burn rate of 13.44; the budget is 1%.
+    expect(burn?.expr).toContain('> (13.44 * 0.01)');
+    expect(burn?.summary).toBe('The gateway is burning its 28-day availability error budget too fast.');
+    expect(burn?.description).toContain('(burn rate 13.44x; the 99% SLO allows 1%). At this rate 2% of the 28-day error budget is gone within 1h.');
+    const defaults = alertPolicyDefinitions().find((d) => d.alert === 'GatewayAvailabilityBudgetBurn1h5m');
+    expect(defaults?.expr).toContain('> (14.4 * 0.001)');
+  });
+
+  test('a gateway that scales to zero is down only when a target is down, not when there is none', () => {
+    const down = (scalesToZero: boolean) => alertPolicyDefinitions({ scalesToZero }).find((d) => d.alert === 'GatewayDown')?.expr;
+    expect(down(true)).toBe('up{job="gemini-gateway"} == 0');
+    expect(down(false)).toBe('up{job="gemini-gateway"} == 0\nor\nabsent(up{job="gemini-gateway"})');
   });
 
   test("infra's own validation accepts them", () => {

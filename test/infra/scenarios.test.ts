@@ -200,6 +200,25 @@ describe('alert policies and dashboards from definitions (staging with the fixtu
   });
 });
 
+describe("each environment's own alert policies follow its SLO and its scaling", () => {
+  const query = (envName: 'dev' | 'prod', alert: string) => {
+    const env = environment(envName);
+    const s = synth(env, observabilityDefinitions(env));
+    return get(s.one('google_monitoring_alert_policy', `/alert-policies/${alert}`), 'conditions', 0, 'condition_prometheus_query_language', 'query');
+  };
+
+  test("the burn alerts use the environment's objective and period, as its Cloud Monitoring SLO does", () => {
+    // dev: 99% over 28 days, so the 1h page fires at 13.44 × 1%; prod: 99.9% over 28 days.
+    expect(query('dev', 'GatewayAvailabilityBudgetBurn1h5m')).toContain('> (13.44 * 0.01)');
+    expect(query('prod', 'GatewayAvailabilityBudgetBurn1h5m')).toContain('> (13.44 * 0.001)');
+  });
+
+  test('dev scales to zero, so no scrape target there is not an outage; prod keeps instances, so it is', () => {
+    expect(query('dev', 'GatewayDown')).not.toContain('absent(');
+    expect(query('prod', 'GatewayDown')).toContain('absent(up{job="gemini-gateway"})');
+  });
+});
+
 describe("an environment's runbooks", () => {
   const links = (env: ReturnType<typeof environment>): string[] =>
     synth(env, observabilityDefinitions(env))
