@@ -7,6 +7,8 @@
 import type { BackendKind } from '../upstream/types';
 
 export type AdmissionReason = 'rpm' | 'tpm' | 'budget' | 'throttled' | 'queue_full' | 'queue_timeout';
+/** Why another model answered: its breaker was open, its retries were spent, or Gemini asked to slow down for it (admission). */
+export type FallbackReason = 'breaker_open' | 'retries_exhausted' | 'throttled';
 export type CacheResult = 'hit' | 'miss' | 'bypass' | 'coalesced';
 export type BreakerState = 'closed' | 'open' | 'half_open';
 export type RequestOutcome = 'success' | 'client_error' | 'upstream_error' | 'rejected' | 'cancelled';
@@ -28,7 +30,7 @@ export interface PipelineEvents {
   /** One upstream HTTP attempt; `errorType` is a bounded code (`http_503`, `timeout`, `connection_reset`). */
   upstreamAttempt(a: { model: string; backend: BackendKind; operation: string; durationMs: number; ttftMs?: number; errorType?: string }): void;
   retry(r: { model: string; backend: BackendKind; errorType: string; delayMs: number }): void;
-  fallback(f: { fromModel: string; toModel: string; reason: 'breaker_open' | 'retries_exhausted' }): void;
+  fallback(f: { fromModel: string; toModel: string; reason: FallbackReason }): void;
   breakerState(b: { backend: BackendKind; model: string; state: BreakerState }): void;
   cache(c: { model: string; result: CacheResult }): void;
   admission(a: { model: string; admitted: boolean; queuedMs: number; reason?: AdmissionReason }): void;

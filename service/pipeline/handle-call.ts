@@ -8,7 +8,7 @@ import { GoogleApiError } from '../protocol/errors';
 import { camelCaseRequest } from '../protocol/field-names';
 import type { ModelCallPath } from '../protocol/paths';
 import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
-import type { Admission, Admitter } from './admit';
+import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
 import type { CacheWrite } from '../state/types';
 import type { Caller, Credentials } from './authenticate';
 import { cacheScope, decodeAnswer, encodeAnswer, shouldUseCache, type CachedAnswer } from './cache';
@@ -57,6 +57,12 @@ export interface PipelineOptions extends AccountOptions {
 const BILLABLE = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'predict']);
 const GENERATIVE = new Set(['generateContent', 'streamGenerateContent', 'countTokens']);
 
+/** What admission granted: the reservation, and where in the model's chain the call starts (after models held back). */
+interface Admitted {
+  admission?: Admission;
+  startAt?: number;
+}
+
 /** Settles and audits a call; `usage` is the unary body or the last stream event that carried usage. */
 type Finish = (outcome: Outcome, usage: string | Buffer | undefined, cacheWrite?: CacheWrite) => Promise<void>;
 
@@ -96,28 +102,53 @@ export function createPipeline(options: PipelineOptions) {
    * Admission for a billable call (none for a free one). With `lookup`, the cache is consulted in the same
    * step: when it holds an answer of the kind asked for, that answer comes back and nothing is charged.
    */
-  async function admitCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, lookup: CachedAnswer['kind'] | undefined): Promise<{ admission?: Admission; cached?: CachedAnswer }> {
+  async function admitCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, lookup: CachedAnswer['kind'] | undefined): Promise<Admitted & { cached?: CachedAnswer }> {
     if (!BILLABLE.has(call.path.method)) return {};
     const inputTokens = call.inputTokens;
     const maxOutputTokens = allowedOutputTokens(call.path.method, call.body, options.defaultMaxOutputTokens);
-    const request = { caller, model: route.model, inputTokens, maxOutputTokens, worstCaseMicros: worstCaseMicros(options.prices, route.model, account.day(), inputTokens, maxOutputTokens), signal };
+    const requestFor = (model: string): AdmitRequest => ({ caller, model, inputTokens, maxOutputTokens, worstCaseMicros: worstCaseMicros(options.prices, model, account.day(), inputTokens, maxOutputTokens), signal });
     return options.tracing.inStage('admit', route.model, async () => {
-      if (lookup) {
-        const admitted = await options.admitter.admit(request, key.cacheKey);
-        if (!('cached' in admitted)) return { admission: admitted };
-        const cached = decodeAnswer(admitted.cached, lookup);
-        if (cached) return { cached };
-        // Bytes another version wrote: a miss, admitted like any other.
+      try {
+        if (lookup) {
+          const admitted = await options.admitter.admit(requestFor(route.model), key.cacheKey);
+          if (!('cached' in admitted)) return { admission: admitted };
+          const cached = decodeAnswer(admitted.cached, lookup);
+          if (cached) return { cached };
+          // Bytes another version wrote: a miss, admitted like any other.
+        }
+        return { admission: await options.admitter.admit(requestFor(route.model)) };
+      } catch (error) {
+        return admitFallback(error, route, requestFor);
       }
-      return { admission: await options.admitter.admit(request) };
     });
   }
 
+  /**
+   * Gemini asked the gateway to slow down for the model (its 429's RetryInfo outlasts the admission queue):
+   * the first model of the fallback chain that is not held back takes the request, as it would have after
+   * that 429 in the call stage. Any other refusal, or a chain held back throughout, ends the request.
+   */
+  async function admitFallback(refused: unknown, route: RouteDecision, requestFor: (model: string) => AdmitRequest): Promise<Admitted> {
+    let refusal = refused;
+    let from = route.model;
+    for (const [index, fallback] of route.fallbacks.entries()) {
+      if (!(refusal instanceof AdmissionRefused && refusal.reason === 'throttled')) break;
+      options.events.fallback({ fromModel: from, toModel: fallback.model, reason: 'throttled' });
+      try {
+        return { admission: await options.admitter.admit(requestFor(fallback.model)), startAt: index + 1 };
+      } catch (error) {
+        refusal = error;
+        from = fallback.model;
+      }
+    }
+    throw refusal;
+  }
+
   /** Calls upstream under `admission`; `finish` settles and audits when the answer is complete (or failed). */
-  async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, admission: Admission | undefined, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
+  async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, { admission, startAt }: Admitted, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
     let result: CallResult;
     try {
-      result = await options.callUpstream({ route, version: call.path.version, dialect: call.path.dialect, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
+      result = await options.callUpstream({ route, startAt, version: call.path.version, dialect: call.path.dialect, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
     } catch (error) {
       await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: failureOutcome(error), error, cache: cacheLabel, startedMs });
       throw error;
@@ -130,8 +161,8 @@ export function createPipeline(options: PipelineOptions) {
   /** Admission without a cache lookup, then the call. */
   async function uncachedCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal): Promise<{ result: CallResult; finish: Finish }> {
     const startedMs = account.now();
-    const { admission } = await admitCall(call, caller, route, key, signal, undefined);
-    return callAdmitted(call, caller, route, key, admission, signal, 'bypass', startedMs);
+    const admitted = await admitCall(call, caller, route, key, signal, undefined);
+    return callAdmitted(call, caller, route, key, admitted, signal, 'bypass', startedMs);
   }
 
   /** A hit: reported, audited, and marked in the headers. */
@@ -171,10 +202,10 @@ export function createPipeline(options: PipelineOptions) {
     // The shared call runs for every request waiting on it, whoever asked first, until they have all left.
     const flight = new UnaryFlight(async (signal) => {
       const startedMs = account.now();
-      const { admission, cached } = await admitCall(call, caller, route, key, signal, 'unary');
+      const { cached, ...admitted } = await admitCall(call, caller, route, key, signal, 'unary');
       if (cached?.kind === 'unary') return { model: route.model, body: cached.body, cacheHeader: 'HIT' as const };
       options.events.cache({ model: route.model, result: 'miss' });
-      const { result, finish } = await callAdmitted(call, caller, route, key, admission, signal, 'miss', startedMs);
+      const { result, finish } = await callAdmitted(call, caller, route, key, admitted, signal, 'miss', startedMs);
       const body = unaryBody(result);
       await finish('success', body, cacheWriteOf(key, result, { kind: 'unary', body }));
       return { model: result.model, body, cacheHeader: 'MISS' as const };
@@ -206,7 +237,7 @@ export function createPipeline(options: PipelineOptions) {
     let started: { result: CallResult; finish: Finish };
     try {
       const startedMs = account.now();
-      const { admission, cached } = await admitCall(call, caller, route, key, upstreamAbort.signal, 'stream');
+      const { cached, ...admitted } = await admitCall(call, caller, route, key, upstreamAbort.signal, 'stream');
       if (cached?.kind === 'stream') {
         // Followers that joined meanwhile read the answer through the flight.
         for (const event of cached.events) flight.push(event);
@@ -215,7 +246,7 @@ export function createPipeline(options: PipelineOptions) {
         return { headers: await servedFromCache(call, caller, route, key), answer: { kind: 'stream', events: replay(cached.events) } };
       }
       options.events.cache({ model: route.model, result: 'miss' });
-      started = await callAdmitted(call, caller, route, key, admission, upstreamAbort.signal, 'miss', startedMs);
+      started = await callAdmitted(call, caller, route, key, admitted, upstreamAbort.signal, 'miss', startedMs);
     } catch (error) {
       flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(500, 'Internal error in the gateway.'));
       streamFlights.end(key.cacheKey, flight);

@@ -4,7 +4,7 @@
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
 import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type BatchObservableResult, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
-import type { AdmissionReason, BreakerState, CacheResult, PipelineEvents, SpanHandle, TracedStage, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
+import type { AdmissionReason, BreakerState, CacheResult, FallbackReason, PipelineEvents, SpanHandle, TracedStage, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
@@ -29,7 +29,7 @@ import { stageSpan, upstreamSpan } from './span-names';
 const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'bypass', 'coalesced'];
 const ADMISSION_REASONS: readonly AdmissionReason[] = ['rpm', 'tpm', 'budget', 'throttled', 'queue_full', 'queue_timeout'];
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half_open', 'open'];
-const FALLBACK_REASONS = ['breaker_open', 'retries_exhausted'] as const;
+const FALLBACK_REASONS = ['breaker_open', 'retries_exhausted', 'throttled'] as const satisfies readonly FallbackReason[];
 const STATE_BACKENDS = ['memory', 'redis'] as const;
 const KEY_RELOAD_OUTCOMES = ['changed', 'unchanged', 'failed'] as const;
 

@@ -173,7 +173,7 @@ export const GATEWAY_ATTRIBUTES = {
   FALLBACK_FROM_MODEL: 'gateway.fallback.from_model',
   /** The model a fallback went to. */
   FALLBACK_TO_MODEL: 'gateway.fallback.to_model',
-  /** Why a fallback happened: `breaker_open`, `retries_exhausted`. */
+  /** Why a fallback happened: `breaker_open`, `retries_exhausted`, `throttled`. */
   FALLBACK_REASON: 'gateway.fallback.reason',
   /** The circuit-breaker state a transition entered: `closed`, `half_open`, `open`. */
   BREAKER_TO_STATE: 'gateway.breaker.to_state',

@@ -152,6 +152,20 @@ describe('team keys, routing and fallback', () => {
     expect(JSON.stringify(logs.lines)).not.toContain('a very particular prompt');
     expect(JSON.stringify(logs.lines)).not.toContain(KEY_A);
   });
+
+  // Last in this gateway's tests: the model stays held back for the 30 s Gemini asked for.
+  test('while Gemini holds a model back (a 429 with a long RetryInfo), its requests go down the fallback chain, not to a 429', async () => {
+    gateway.emulator?.faults.set([{ kind: 'status', status: 429, model: 'gemini-3.1-pro-preview', retryDelaySeconds: 30, count: 1 }]);
+    const first = await postJson(generate(gateway, 'precise'), prompt('held back 1'), { 'x-goog-api-key': KEY_A });
+    expect(first.headers['x-gemini-model-used']).toBe('gemini-3.8-flash');
+    gateway.emulator?.resetStats();
+    logs.lines.length = 0;
+    const second = await postJson(generate(gateway, 'precise'), prompt('held back 2'), { 'x-goog-api-key': KEY_A });
+    expect(second.status).toBe(200);
+    expect(second.headers['x-gemini-model-used']).toBe('gemini-3.8-flash');
+    expect(callsTo(gateway, 'gemini-3.1-pro-preview')).toBe(0);
+    expect(logs.lines.find((l) => l.audit)).toMatchObject({ audit: { modelRequested: 'precise', modelUsed: 'gemini-3.8-flash', fallbackFrom: 'gemini-3.1-pro-preview', outcome: 'success' } });
+  });
 });
 
 describe('cache', () => {

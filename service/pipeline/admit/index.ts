@@ -79,10 +79,17 @@ function computePeriod(period: 'day' | 'month', nowMs: number): { id: string; st
 
 export const throttleKey = (model: string): string => `throttle:${model}`;
 
-function rejection(reason: AdmissionReason, message: string, retryAfterMs: number | undefined): GoogleApiError {
-  const details = [{ '@type': ERROR_INFO_TYPE, reason: reason.toUpperCase(), domain: 'gemini-gateway' }];
-  if (retryAfterMs !== undefined) details.push(retryInfo(Math.max(0.001, retryAfterMs / 1000)) as (typeof details)[number]);
-  return new GoogleApiError(429, message, { details });
+/** A request refused admission: a 429 with the reason and, when known, how long to wait (RetryInfo). */
+export class AdmissionRefused extends GoogleApiError {
+  constructor(
+    readonly reason: AdmissionReason,
+    message: string,
+    retryAfterMs: number | undefined,
+  ) {
+    const details = [{ '@type': ERROR_INFO_TYPE, reason: reason.toUpperCase(), domain: 'gemini-gateway' }];
+    if (retryAfterMs !== undefined) details.push(retryInfo(Math.max(0.001, retryAfterMs / 1000)) as (typeof details)[number]);
+    super(429, message, { details });
+  }
 }
 
 export function createAdmit(options: AdmitOptions) {
@@ -152,14 +159,14 @@ export function createAdmit(options: AdmitOptions) {
       const reason: AdmissionReason = result.reason === 'budget' ? 'budget' : result.reason === 'throttled' ? 'throttled' : (reasons.get(result.deniedKey) ?? 'rpm');
       if (reason === 'budget') {
         options.events.admission({ model: request.model, admitted: false, queuedMs, reason });
-        throw rejection('budget', `The ${budget?.period ?? ''} budget of caller ${request.caller.id} is spent (or reserved by requests in flight).`, result.retryAfterMs);
+        throw new AdmissionRefused('budget', `The ${budget?.period ?? ''} budget of caller ${request.caller.id} is spent (or reserved by requests in flight).`, result.retryAfterMs);
       }
       const remaining = options.queueTimeoutMs - queuedMs;
       if (result.retryAfterMs > remaining || waiting >= options.queueMaxWaiting) {
         const finalReason: AdmissionReason = waiting >= options.queueMaxWaiting ? 'queue_full' : waited ? 'queue_timeout' : reason;
         options.events.admission({ model: request.model, admitted: false, queuedMs, reason: finalReason });
         const what = reason === 'throttled' ? `Gemini asked the gateway to slow down for ${request.model}` : `the ${reason.toUpperCase()} limit is reached`;
-        throw rejection(finalReason, `Rate limited: ${what}. Retry after the delay in RetryInfo.`, result.retryAfterMs);
+        throw new AdmissionRefused(finalReason, `Rate limited: ${what}. Retry after the delay in RetryInfo.`, result.retryAfterMs);
       }
       waiting++;
       try {

@@ -73,8 +73,8 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
     },
     ...overrides,
   });
-  const call = (r: RouteDecision = route, method: 'generateContent' | 'streamGenerateContent' = 'generateContent') =>
-    callUpstream({ route: r, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method, bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
+  const call = (r: RouteDecision = route, method: 'generateContent' | 'streamGenerateContent' = 'generateContent', startAt?: number) =>
+    callUpstream({ route: r, startAt, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method, bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
   return { upstream, sleeps, events, throttles, spans, call };
 }
 
@@ -211,4 +211,11 @@ test('one deadline per request: each attempt gets what is left of it, and no ret
   expect(asked[2]?.[1]).toBeLessThan(asked[1]?.[1] ?? 0);
   expect(t).toBe(25_000);
   expect(events.filter((e) => e.startsWith('fallback'))).toEqual([]);
+});
+
+test('a call that admission started further down the chain begins there, and says which model it stands in for', async () => {
+  const { call, upstream } = setup(() => ({ status: 200, body: OK }));
+  const result = await call(route, 'generateContent', 1);
+  expect(upstream.calls.map((c) => c.model)).toEqual(['flash']);
+  expect(result).toMatchObject({ model: 'flash', fallbackFrom: 'pro' });
 });

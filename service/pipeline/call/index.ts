@@ -50,6 +50,8 @@ export interface CallRequest {
   dialect: PathDialect;
   collection: ModelCollection;
   method: ModelMethod;
+  /** Where in the route's chain (model, then fallbacks) to start: the models before were held back at admission. */
+  startAt?: number;
   /** The body to send to a given model (some bodies name the model, e.g. batchEmbedContents). */
   bodyFor: (model: string) => Uint8Array;
   signal: AbortSignal;
@@ -145,6 +147,7 @@ export function createModelCaller(options: ModelCallerOptions) {
     const budget: RequestBudget = { spentMs: 0, retries: 0, deadlineAtMs: now() + options.requestTimeoutMs };
     let lastError: unknown;
     for (const [index, { model, backend }] of chain.entries()) {
+      if (index < (request.startAt ?? 0)) continue;
       try {
         const answer = await callModel(model, backend, request, budget);
         return { answer, model, backend, retries: budget.retries, fallbackFrom: index > 0 ? route.model : undefined };
