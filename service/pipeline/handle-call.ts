@@ -190,7 +190,7 @@ export function createPipeline(options: PipelineOptions) {
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'unary', body } };
     }
     const existing = unaryFlights.get(key.cacheKey);
-    if (existing) {
+    if (existing?.followableBy(caller.id)) {
       options.events.cache({ model: route.model, result: 'coalesced' });
       const shared = await existing.wait(call.signal).catch(async (error: unknown) => {
         await account.recordWithoutCall({ call, caller, route, key }, 'coalesced', error);
@@ -200,9 +200,10 @@ export function createPipeline(options: PipelineOptions) {
       return { headers: routeHeaders(route, shared.model, shared.cacheHeader, key), answer: { kind: 'unary', body: shared.body } };
     }
     // The shared call runs for every request waiting on it, whoever asked first, until they have all left.
-    const flight = new UnaryFlight(async (signal) => {
+    const flight = new UnaryFlight(caller.id, async (signal, markAdmitted) => {
       const startedMs = account.now();
       const { cached, ...admitted } = await admitCall(call, caller, route, key, signal, 'unary');
+      markAdmitted();
       if (cached?.kind === 'unary') return { model: route.model, body: cached.body, cacheHeader: 'HIT' as const };
       options.events.cache({ model: route.model, result: 'miss' });
       const { result, finish } = await callAdmitted(call, caller, route, key, admitted, signal, 'miss', startedMs);
@@ -226,18 +227,19 @@ export function createPipeline(options: PipelineOptions) {
       return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish) } };
     }
     const existing = streamFlights.get(key.cacheKey);
-    if (existing) {
+    if (existing?.followableBy(caller.id)) {
       options.events.cache({ model: route.model, result: 'coalesced' });
       await account.recordWithoutCall({ call, caller, route, key }, 'coalesced');
       return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: existing.subscribe(call.signal) } };
     }
     const upstreamAbort = new AbortController();
-    const flight = new StreamFlight(() => upstreamAbort.abort());
+    const flight = new StreamFlight(caller.id, () => upstreamAbort.abort());
     streamFlights.start(key.cacheKey, flight);
     let started: { result: CallResult; finish: Finish };
     try {
       const startedMs = account.now();
       const { cached, ...admitted } = await admitCall(call, caller, route, key, upstreamAbort.signal, 'stream');
+      flight.markAdmitted();
       if (cached?.kind === 'stream') {
         // Followers that joined meanwhile read the answer through the flight.
         for (const event of cached.events) flight.push(event);

@@ -3,20 +3,44 @@
  * the others follow it: a unary answer is shared when it settles, a stream's events are replayed to a
  * follower from the start and then delivered live. The upstream call is cancelled only when every
  * request waiting on it has gone.
+ *
+ * A flight is admitted under its leader's limits and budget. Until then only the leader's own requests
+ * follow it: another caller sharing the cache must not wait in the leader's queue, nor share its refusal.
  */
 import { type GoogleApiError } from '../../protocol/errors';
 
 type Listener = () => void;
 
+/** Who may follow a flight: its leader's requests always, another caller's once the flight is admitted. */
+class Followable {
+  private admitted = false;
+
+  constructor(private readonly leader: string) {}
+
+  /** The leader's admission is through (or the answer came from the cache). */
+  markAdmitted(): void {
+    this.admitted = true;
+  }
+
+  followableBy(caller: string): boolean {
+    return this.admitted || caller === this.leader;
+  }
+}
+
 /** One in-flight stream: the events so far, the end, and who is listening. */
-export class StreamFlight {
+export class StreamFlight extends Followable {
   readonly events: string[] = [];
   private done = false;
   private failure: GoogleApiError | undefined;
   private listeners = new Set<Listener>();
   private readers = 0;
 
-  constructor(private readonly onAbandoned: () => void) {}
+  constructor(
+    leader: string,
+    private readonly onAbandoned: () => void,
+  ) {
+    super(leader);
+  }
 
   push(event: string): void {
     this.events.push(event);
@@ -63,15 +87,19 @@ export class StreamFlight {
 }
 
 /** One in-flight unary call: its answer is shared by every request waiting on it. */
-export class UnaryFlight<T> {
+export class UnaryFlight<T> extends Followable {
   readonly answer: Promise<T>;
   private readonly controller = new AbortController();
   private waiting = 0;
   private settled = false;
 
-  /** Starts `work` once, under a signal that aborts when no request waits on the answer any longer. */
-  constructor(work: (signal: AbortSignal) => Promise<T>) {
-    this.answer = work(this.controller.signal);
+  /**
+   * Starts `work` once, under a signal that aborts when no request waits on the answer any longer; `work`
+   * calls `admitted` once its leader's admission is through.
+   */
+  constructor(leader: string, work: (signal: AbortSignal, admitted: () => void) => Promise<T>) {
+    super(leader);
+    this.answer = work(this.controller.signal, () => this.markAdmitted());
     const settle = (): void => {
       this.settled = true;
     };
