@@ -313,7 +313,7 @@ export function createPipeline(options: PipelineOptions) {
       validateMedia((request.contents as Content[] | undefined) ?? [], request.systemInstruction as Content | undefined, route.backend, options.media);
     }
     const useCache = shouldUseCache(options.cacheTtlMs, call.path.method, caller.policy, call.cacheControl);
-    const key = fingerprint(route.model, call.path.dialect, call.path.method, cacheScope(caller), call.body);
+    const key = fingerprint(route.model, call.path, cacheScope(caller), call.body);
 
     if (!BILLABLE.has(call.path.method)) {
       const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);

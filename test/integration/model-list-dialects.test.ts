@@ -40,6 +40,19 @@ describe('a Gemini API SDK through a Vertex gateway', () => {
     // A listed name works in a call.
     expect((await ai.models.generateContent({ model: `models/${MODEL}`, contents: 'hi' })).text).toContain('hi');
   });
+
+  test('the Gemini API\'s tuned models have no Vertex counterpart: a 400 saying so, never base models under their names', async () => {
+    const ai = new GoogleGenAI({ apiKey: 'team-key', httpOptions: { baseUrl: gateway.url } });
+    emulator.resetStats();
+    const tunedList = async (): Promise<unknown[]> => {
+      const models: unknown[] = [];
+      for await (const model of await ai.models.list({ config: { queryBase: false } })) models.push(model);
+      return models;
+    };
+    await expect(tunedList()).rejects.toMatchObject({ status: 400, message: expect.stringContaining('FAILED_PRECONDITION') as unknown });
+    await expect(ai.models.generateContent({ model: `tunedModels/${MODEL}`, contents: 'hi' })).rejects.toMatchObject({ status: 400 });
+    expect(emulator.recent).toEqual([]);
+  });
 });
 
 describe('an SDK in Vertex mode through an AI Studio gateway', () => {

@@ -8,7 +8,7 @@
  */
 import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
-import type { PathDialect } from '../../protocol/paths';
+import type { ModelCallPath } from '../../protocol/paths';
 
 const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
@@ -17,10 +17,13 @@ export interface RequestFingerprint {
   cacheKey: string;
 }
 
-/** `dialect`: the caller's, since an answer can differ by dialect (translated embeddings, citation fields). */
-export function fingerprint(model: string, dialect: PathDialect, method: string, scope: string, body: Record<string, unknown>): RequestFingerprint {
+/**
+ * `path`: the collection (a tuned model may share its id with a base model) and the caller's dialect, since
+ * an answer can differ by dialect (translated embeddings, citation fields).
+ */
+export function fingerprint(model: string, path: Pick<ModelCallPath, 'collection' | 'dialect' | 'method'>, scope: string, body: Record<string, unknown>): RequestFingerprint {
   const { contents, systemInstruction, ...rest } = body;
   const promptSha256 = sha256(stringify({ contents: contents ?? null, systemInstruction: systemInstruction ?? null }) ?? '');
-  const cacheKey = sha256(`${model}\n${dialect}\n${method}\n${scope}\n${promptSha256}\n${stringify(rest) ?? ''}`);
+  const cacheKey = sha256(`${model}\n${path.collection}\n${path.dialect}\n${path.method}\n${scope}\n${promptSha256}\n${stringify(rest) ?? ''}`);
   return { promptSha256, cacheKey };
 }
