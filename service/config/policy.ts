@@ -61,6 +61,10 @@ const rateSchema = z.strictObject({
   input: z.number().min(0),
   output: z.number().min(0),
   cachedInput: z.number().min(0),
+  /** Audio input, where the model prices it apart (unset: the input rate). */
+  audioInput: z.number().min(0).optional(),
+  /** Cached audio input (unset: the cached input rate). */
+  audioCachedInput: z.number().min(0).optional(),
 });
 export const priceEntrySchema = rateSchema.extend({
   model: modelId,

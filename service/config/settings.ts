@@ -223,7 +223,7 @@ export const SETTINGS = {
   prices: {
     env: 'GATEWAY_PRICES',
     schema: json(priceTableSchema).optional(),
-    doc: 'Price table (JSON array of dated entries, USD per 1M tokens) replacing the built-in one.',
+    doc: 'Price table (JSON array of dated entries, USD per 1M tokens: `input`, `output`, `cachedInput`, optional `audioInput` and `audioCachedInput` where audio costs more, and `longContext` rates above a prompt size) replacing the built-in one.',
     example: '[{"model":"gemini-3.8-flash","from":"2027-01-01","input":1.5,"output":7.5,"cachedInput":0.15}]',
   },
   cacheTtlSeconds: { env: 'GATEWAY_CACHE_TTL_SECONDS', schema: nonNegativeInt(300), doc: 'How long a complete successful answer is served from cache; 0 turns the cache off.' },

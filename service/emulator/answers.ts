@@ -3,7 +3,7 @@
  * usage counts that add up the way Google's do (total = prompt + candidates + thoughts; prompt includes
  * cached tokens; thought parts only when `includeThoughts` is set).
  */
-import { decodedBase64Length, estimateContentsTokens, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { decodedBase64Length, estimateContentsTokens, estimatePartTokens, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
 import type { EmulatedModel } from './models';
 
 export interface GenerateRequestBody {
@@ -46,7 +46,31 @@ export interface Answer {
     candidatesTokenCount: number;
     thoughtsTokenCount: number;
     cachedContentTokenCount: number;
+    /** The prompt's tokens by modality, as Google reports them (`promptTokensDetails`). */
+    promptTokensDetails: Array<{ modality: string; tokenCount: number }>;
   };
+}
+
+/** A prompt part's modality, as `promptTokensDetails` names it. */
+function modalityOf(part: Part): string {
+  const mimeType = (part.inlineData ?? part.fileData)?.mimeType ?? '';
+  if (mimeType.startsWith('image/')) return 'IMAGE';
+  if (mimeType.startsWith('audio/')) return 'AUDIO';
+  if (mimeType.startsWith('video/')) return 'VIDEO';
+  if (mimeType === 'application/pdf') return 'DOCUMENT';
+  return 'TEXT';
+}
+
+/** The prompt's tokens per modality, each modality present once, text first; cached tokens count as text. */
+function promptTokensDetails(contents: readonly Content[], cached: number): Array<{ modality: string; tokenCount: number }> {
+  const byModality = new Map<string, number>([['TEXT', cached]]);
+  for (const content of contents) {
+    for (const part of content.parts ?? []) {
+      const modality = modalityOf(part);
+      byModality.set(modality, (byModality.get(modality) ?? 0) + estimatePartTokens(part));
+    }
+  }
+  return [...byModality].filter(([, tokenCount]) => tokenCount > 0).map(([modality, tokenCount]) => ({ modality, tokenCount }));
 }
 
 /** How much of an answer a citation covers. */
@@ -205,7 +229,13 @@ export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answ
     const uri = /https:\/\/[^\s"'<>]+/.exec(textOf(body.contents ?? []))?.[0];
     if (uri !== undefined) citation = { uri, startIndex: 0, endIndex: Math.min(text.length, CITED_CHARACTERS) };
   }
-  return { parts, citation, finishReason, usage: { promptTokenCount, candidatesTokenCount, thoughtsTokenCount: thoughts, cachedContentTokenCount: cached } };
+  const prompt = [...(body.contents ?? []), ...(body.systemInstruction ? [body.systemInstruction] : [])];
+  return {
+    parts,
+    citation,
+    finishReason,
+    usage: { promptTokenCount, candidatesTokenCount, thoughtsTokenCount: thoughts, cachedContentTokenCount: cached, promptTokensDetails: promptTokensDetails(prompt, cached) },
+  };
 }
 
 /** A deterministic unit vector for a text: same text, same embedding. */

@@ -36,7 +36,7 @@ export function fullUsage(answer: Answer): Record<string, unknown> {
   };
   if (u.cachedContentTokenCount > 0) usage.cachedContentTokenCount = u.cachedContentTokenCount;
   if (u.thoughtsTokenCount > 0) usage.thoughtsTokenCount = u.thoughtsTokenCount;
-  usage.promptTokensDetails = [{ modality: 'TEXT', tokenCount: u.promptTokenCount }];
+  usage.promptTokensDetails = u.promptTokensDetails;
   return usage;
 }
 

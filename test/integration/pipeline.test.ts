@@ -153,6 +153,22 @@ describe('team keys, routing and fallback', () => {
     expect(JSON.stringify(logs.lines)).not.toContain(KEY_A);
   });
 
+  test("audio input is charged at the model's audio rate, from the modalities Gemini reports", async () => {
+    logs.lines.length = 0;
+    const audio = Buffer.alloc(400_000, 1).toString('base64');
+    const body = { contents: [{ role: 'user', parts: [{ text: 'Transcribe this' }, { inlineData: { mimeType: 'audio/wav', data: audio } }] }] };
+    const response = await postJson(generate(gateway, 'gemini-2.5-flash-lite'), body, { 'x-goog-api-key': KEY_A });
+    type Usage = { promptTokenCount: number; candidatesTokenCount: number; thoughtsTokenCount?: number; promptTokensDetails: Array<{ modality: string; tokenCount: number }> };
+    const usage = response.json<{ usageMetadata: Usage }>().usageMetadata;
+    const audioTokens = usage.promptTokensDetails.find((d) => d.modality === 'AUDIO')?.tokenCount ?? 0;
+    expect(audioTokens).toBeGreaterThan(500);
+    const audit = logs.lines.find((l) => l.audit)?.audit as { costUsd: number; tokens: Record<string, number> };
+    expect(audit.tokens).toMatchObject({ input: usage.promptTokenCount, audio: audioTokens });
+    // 2.5 Flash-Lite, per 1M tokens: $0.10 text, $0.30 audio, $0.40 output (thinking included).
+    const output = usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0);
+    expect(audit.costUsd).toBeCloseTo(((usage.promptTokenCount - audioTokens) * 0.1 + audioTokens * 0.3 + output * 0.4) / 1e6, 5);
+  });
+
   // Last in this gateway's tests: the model stays held back for the 30 s Gemini asked for.
   test('while Gemini holds a model back (a 429 with a long RetryInfo), its requests go down the fallback chain, not to a 429', async () => {
     gateway.emulator?.faults.set([{ kind: 'status', status: 429, model: 'gemini-3.1-pro-preview', retryDelaySeconds: 30, count: 1 }]);

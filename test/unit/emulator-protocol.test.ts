@@ -56,6 +56,16 @@ test('SSE is asked for by `$alt=sse` too, the system parameter\'s other spelling
   expect(sseEvents(response.text).length).toBeGreaterThan(1);
 });
 
+test('usage counts the prompt by modality, as Google reports it', async () => {
+  const audio = Buffer.alloc(40_000, 1).toString('base64');
+  const body = { contents: [{ role: 'user', parts: [{ text: 'Transcribe this' }, { inlineData: { mimeType: 'audio/wav', data: audio } }] }] };
+  const usage = (await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, body, KEY)).json<{ usageMetadata: Usage & { promptTokensDetails: unknown } }>().usageMetadata;
+  expect(usage.promptTokensDetails).toEqual([
+    { modality: 'TEXT', tokenCount: 4 },
+    { modality: 'AUDIO', tokenCount: usage.promptTokenCount - 4 },
+  ]);
+});
+
 test('thought parts only with includeThoughts; thinkingBudget 0 means no thinking', async () => {
   const endpoint = `${url}/v1beta/models/gemini-2.5-flash:generateContent`;
   const withThoughts = await postJson(endpoint, { ...BODY, generationConfig: { thinkingConfig: { includeThoughts: true } } }, KEY);

@@ -31,3 +31,20 @@ test('an unknown model is priced at the dearest rates and flagged', () => {
 test('worst case = every input token uncached + every allowed output token', () => {
   expect(worstCaseMicros(prices, 'gemini-3.5-flash-lite', '2026-11-22', 1_000, 8_192)).toBe(Math.ceil(1_000 * 0.3 + 8_192 * 2.5));
 });
+
+test('audio input at the model\'s audio rates, cached audio at its cached audio rate; a model without them prices every modality alike', () => {
+  // 2.5 Flash: $0.30 text, $1.00 audio, $0.03 cached, $0.10 cached audio (per 1M).
+  const t = tokenCounts({
+    promptTokenCount: 1_000_000,
+    cachedContentTokenCount: 200_000,
+    promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 600_000 }, { modality: 'TEXT', tokenCount: 400_000 }],
+    cacheTokensDetails: [{ modality: 'AUDIO', tokenCount: 100_000 }, { modality: 'TEXT', tokenCount: 100_000 }],
+  });
+  expect(t).toEqual({ input: 800_000, cached: 200_000, output: 0, thinking: 0, audio: 500_000, audioCached: 100_000 });
+  // 300k text × 0.30 + 500k audio × 1.00 + 100k cached text × 0.03 + 100k cached audio × 0.10
+  expect(costMicros(prices, 'gemini-2.5-flash', '2026-11-22', t).micros).toBe(90_000 + 500_000 + 3_000 + 10_000);
+  // 3.5 Flash-Lite: $0.30 and $0.03 for every modality.
+  expect(costMicros(prices, 'gemini-3.5-flash-lite', '2026-11-22', t).micros).toBe(800_000 * 0.3 + 200_000 * 0.03);
+  // No audio: the counts carry no audio fields.
+  expect(tokenCounts({ promptTokenCount: 10, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 10 }] })).toEqual({ input: 10, cached: 0, output: 0, thinking: 0 });
+});
