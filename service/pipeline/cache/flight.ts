@@ -11,9 +11,13 @@ import { type GoogleApiError } from '../../protocol/errors';
 
 type Listener = () => void;
 
-/** Who may follow a flight: its leader's requests always, another caller's once the flight is admitted. */
+/**
+ * Who may follow a flight: its leader's requests always, another caller's once the flight is admitted;
+ * nobody once everyone waiting on it has left and its upstream call is being cancelled.
+ */
 class Followable {
   private admitted = false;
+  private abandoned = false;
 
   constructor(private readonly leader: string) {}
 
@@ -23,7 +27,12 @@ class Followable {
   }
 
   followableBy(caller: string): boolean {
-    return this.admitted || caller === this.leader;
+    return !this.abandoned && (this.admitted || caller === this.leader);
+  }
+
+  /** Everyone waiting has left: a request arriving now starts its own call instead of sharing the cancellation. */
+  protected abandon(): void {
+    this.abandoned = true;
   }
 }
 
@@ -75,7 +84,10 @@ export class StreamFlight extends Followable {
       }
     } finally {
       this.readers--;
-      if (this.readers === 0 && !this.done) this.onAbandoned();
+      if (this.readers === 0 && !this.done) {
+        this.abandon();
+        this.onAbandoned();
+      }
     }
   }
 
@@ -110,7 +122,9 @@ export class UnaryFlight<T> extends Followable {
   wait(signal: AbortSignal): Promise<T> {
     this.waiting++;
     const leave = (): void => {
-      if (--this.waiting === 0 && !this.settled) this.controller.abort();
+      if (--this.waiting > 0 || this.settled) return;
+      this.abandon();
+      this.controller.abort();
     };
     if (signal.aborted) leave();
     else signal.addEventListener('abort', leave, { once: true });
