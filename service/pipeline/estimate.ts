@@ -21,10 +21,13 @@ export function estimateInputTokens(body: Record<string, unknown>): number {
 
 /**
  * Output tokens a call may produce: reserved before it, and charged when its real length stays unknown.
- * The request's `maxOutputTokens`, else `defaultMax`; methods that generate nothing produce none.
+ * The request's `maxOutputTokens`, else `defaultMax`, for each of its `candidateCount` answers (Gemini
+ * applies the maximum to each); methods that generate nothing produce none.
  */
 export function allowedOutputTokens(method: string, body: Record<string, unknown>, defaultMax: number): number {
   if (method !== 'generateContent' && method !== 'streamGenerateContent') return 0;
-  const config = body.generationConfig as { maxOutputTokens?: unknown } | undefined;
-  return typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens : defaultMax;
+  const config = body.generationConfig as { maxOutputTokens?: unknown; candidateCount?: unknown } | undefined;
+  const perAnswer = typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens : defaultMax;
+  const answers = typeof config?.candidateCount === 'number' && config.candidateCount >= 1 ? Math.floor(config.candidateCount) : 1;
+  return perAnswer * answers;
 }
