@@ -22,8 +22,9 @@ export function accessLog(logger: Logger, mode: AccessLogMode): HttpMiddleware {
       const status = res.writableFinished ? res.statusCode : 499;
       if (status < minimumStatus) return;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // Read at the end: by then the path is the one routed (double slashes collapsed).
-      const path = pathOf(req.url);
+      // Read at the end: by then the path is the one routed (double slashes collapsed). A router mounted
+      // under a prefix (the OpenAI routes) rewrites `url` to the rest; `originalUrl` keeps the whole path.
+      const path = pathOf((req as { originalUrl?: string }).originalUrl ?? req.url);
       const line = {
         httpRequest: {
           requestMethod: req.method,

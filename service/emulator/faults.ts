@@ -10,6 +10,7 @@ export const FAULT_KINDS = [
   'reset', // destroy the connection without an answer
   'midstream-error', // stream `afterChunks` chunks, then a `data: {"error":…}` event (unary: a cut body)
   'stall', // stream `afterChunks` chunks, then go silent with the connection open
+  'truncate', // stream `afterChunks` chunks, then end cleanly without the rest (no finishReason)
   'blocked', // answer with finishReason SAFETY and no text
   'latency', // add `latencyMs` before the first byte, then answer normally
 ] as const;

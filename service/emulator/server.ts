@@ -225,7 +225,7 @@ export class GeminiEmulator {
 
     const encoder = new StreamEncoder(framingFor({ alt: url.searchParams.get('alt') ?? undefined, $alt: url.searchParams.get('$alt') ?? undefined }));
     res.writeHead(200, { 'content-type': contentTypeFor(encoder.framing), 'content-disposition': 'attachment' });
-    const cutAfter = fault?.kind === 'midstream-error' || fault?.kind === 'stall' ? (fault.afterChunks ?? 1) : Infinity;
+    const cutAfter = fault?.kind === 'midstream-error' || fault?.kind === 'stall' || fault?.kind === 'truncate' ? (fault.afterChunks ?? 1) : Infinity;
     for (let i = 0; i < documents.length; i++) {
       if (res.destroyed) return;
       if (i >= cutAfter) break;

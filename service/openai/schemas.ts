@@ -296,6 +296,9 @@ export function ignoredChatFields(json: unknown): string[] {
     );
     if (hasDetail) ignored.push('messages[].content[].image_url.detail');
   }
+  // Gemini holds function arguments and structured output to the schema as given; `strict` changes nothing.
+  if (Array.isArray(body.tools) && body.tools.some((t) => (t as { function?: { strict?: unknown } } | null)?.function?.strict != null)) ignored.push('tools[].function.strict');
+  if ((body.response_format as { json_schema?: { strict?: unknown } } | null)?.json_schema?.strict != null) ignored.push('response_format.json_schema.strict');
   return ignored;
 }
 

@@ -11,6 +11,7 @@
  * A Gemini in-band error chunk (`{"error":{…}}`) becomes an `{ kind: 'error' }` output: write it with
  * `sseFrame` and close the response without `[DONE]` (the `openai` SDK throws an `APIError` on it).
  */
+import { GoogleApiError } from '../protocol/errors';
 import { googleErrorFromChunk, toOpenAIError } from './errors';
 import {
   candidateIndexOf,
@@ -147,10 +148,16 @@ export class ChatStreamTranslator {
     return out;
   }
 
-  /** The closing chunks, once the upstream stream has ended normally. */
+  /**
+   * The closing chunks, once the upstream stream has ended normally. A stream that ended before an answer
+   * it had begun gave its finish reason was cut short: that is an error, never an answer that looks whole.
+   */
   finish(): ChatStreamOutput[] {
     if (this.done) return [];
     this.done = true;
+    if (!this.blocked && [...this.choices.values()].some((state) => state.finishReason === undefined)) {
+      throw new GoogleApiError(502, 'The upstream model ended the stream before the answer was complete.', { status: 'UNAVAILABLE' });
+    }
     const out: ChatStreamOutput[] = [];
     if (this.choices.size === 0) this.state(0);
     for (const index of [...this.choices.keys()].sort((a, b) => a - b)) {

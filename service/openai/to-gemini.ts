@@ -16,8 +16,11 @@ export interface ChatToGeminiOptions {
   model?: string;
   /** Pass remote `http(s)` image URLs to Gemini as `fileData` (Gemini fetches them; the gateway never does). */
   allowRemoteImages?: boolean;
-  /** How `reasoning_effort` is expressed; by default derived from the model name (`thinkingStyleFor`). */
-  thinkingStyle?: ThinkingStyle;
+  /**
+   * The concrete model that serves the call (a gateway alias resolved), whose family decides how
+   * `reasoning_effort` is expressed and the lowest thinking budget it accepts. Default: the model name.
+   */
+  thinkingModel?: string;
 }
 
 export interface GeminiCall {
@@ -90,7 +93,8 @@ export function parseDataUrl(url: string, param: string): InlineData {
     throw new OpenAIRequestError('Malformed data URL: expected data:<mime type>;base64,<data>.', { param, code: 'invalid_image_url' });
   }
   const [mime = '', ...flags] = url.slice('data:'.length, comma).split(';');
-  const mimeType = mime.trim().toLowerCase();
+  // `image/jpg` is not a registered type, yet browsers and libraries write it: it means image/jpeg.
+  const mimeType = mime.trim().toLowerCase().replace(/^image\/jpg$/, 'image/jpeg');
   if (!/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(mimeType)) {
     throw new OpenAIRequestError('The data URL has no valid MIME type (e.g. data:image/png;base64,...).', { param, code: 'invalid_image_url' });
   }
@@ -380,7 +384,8 @@ function toolsAndConfig(req: ChatRequest): Pick<GenerateContentRequest, 'tools' 
 /** Translates a validated chat request (see `parseChatRequest`) into the Gemini call to make. */
 export function chatToGemini(req: ChatRequest, options: ChatToGeminiOptions = {}): GeminiCall {
   const model = normalizeModelName(options.model ?? req.model);
-  const style = options.thinkingStyle ?? thinkingStyleFor(model);
+  const thinkingModel = options.thinkingModel ?? model;
+  const style = thinkingStyleFor(thinkingModel);
   const { system, contents } = translateMessages(req.messages, options);
   const body: GenerateContentRequest = { contents };
   const systemText = system.join('\n\n');
@@ -391,7 +396,7 @@ export function chatToGemini(req: ChatRequest, options: ChatToGeminiOptions = {}
     body.systemInstruction = { role: 'user', parts: [{ text: systemText }] };
   }
   Object.assign(body, toolsAndConfig(req));
-  const config = generationConfig(req, model, style);
+  const config = generationConfig(req, thinkingModel, style);
   if (config) body.generationConfig = config;
   const extras = googleExtras(req);
   if (extras.cached_content !== undefined) body.cachedContent = extras.cached_content;

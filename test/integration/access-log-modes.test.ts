@@ -48,6 +48,19 @@ test('failures: lines for 401 and 503 only, at their usual severity; audit lines
   expect(audits).toBe(2);
 });
 
+test('an OpenAI route is logged with its whole path, not the rest after its mount point', async () => {
+  const logs = capturingLogger();
+  const gateway: TestGateway = await startTestGateway({ GATEWAY_AUTH_MODE: 'keys', GATEWAY_CALLERS: JSON.stringify([caller]) }, { logger: logs.logger });
+  try {
+    const chat = JSON.stringify({ model: 'gemini-3.5-flash-lite', messages: [{ role: 'user', content: 'hi' }] });
+    expect((await send(`${gateway.url}/v1beta/openai/chat/completions`, { body: chat, headers: { authorization: `Bearer ${KEY}` } })).status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    await gateway.stop();
+  }
+  expect(logs.lines.filter((l) => l.httpRequest).map((l) => (l.httpRequest as { requestUrl: string }).requestUrl)).toEqual(['/v1beta/openai/chat/completions']);
+});
+
 test('off: no access line at all; audit lines unchanged', async () => {
   const { access, audits } = await traffic('off');
   expect(access).toEqual([]);

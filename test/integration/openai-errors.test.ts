@@ -120,6 +120,19 @@ describe('errors from the pipeline and the upstream', () => {
     expect(JSON.parse(last.replace(/^data: /, ''))).toEqual({ error: { message: expect.any(String), type: 'server_error', code: expect.any(String), param: null } });
   });
 
+  test('a stream the upstream ends before the answer is finished is an error, never a complete answer', async () => {
+    gateway.emulator?.faults.set([{ kind: 'truncate', afterChunks: 2, probability: 1 }]);
+    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'an essay cut short' }], stream: true });
+    const reasons: unknown[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const chunk of stream) reasons.push(chunk.choices[0]?.finish_reason);
+      })(),
+    );
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(reasons.filter((r) => r != null)).toEqual([]);
+  });
+
   test('the stream helper (finalChatCompletion) rejects on a midway failure too', async () => {
     gateway.emulator?.faults.set([{ kind: 'midstream-error', status: 500, afterChunks: 1, probability: 1 }]);
     const error = await failure(client.chat.completions.stream({ model: MODEL, messages: [{ role: 'user', content: 'helper breaks' }] }).finalChatCompletion());

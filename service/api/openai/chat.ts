@@ -15,7 +15,6 @@ import {
   OPENAI_SSE_DONE,
   parseChatRequest,
   sseFrame,
-  thinkingStyleFor,
   type ChatStreamOutput,
   type GenerateContentResponse,
 } from '../../openai';
@@ -45,7 +44,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   const request = parseChatRequest(json);
   const target = targetModel(request.model, options.modelMap);
   const resolved = options.aliases[target.model] ?? target.model;
-  const { model, body } = chatToGemini(request, { model: target.model, allowRemoteImages: options.allowRemoteImages, thinkingStyle: thinkingStyleFor(resolved) });
+  const { model, body } = chatToGemini(request, { model: target.model, allowRemoteImages: options.allowRemoteImages, thinkingModel: resolved });
   const stream = request.stream === true;
   const requestId = randomUUID();
   const outcome = await options.handleModelCall({
@@ -99,6 +98,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
     for await (const event of events) {
       if (!(await send(translator.push(parseEvent(event))))) return;
     }
+    if (!signal.aborted && !(await send(translator.finish()))) return;
   } catch (error) {
     if (signal.aborted || res.destroyed) return;
     if (!started) throw error;
@@ -109,6 +109,5 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
     if (signal.aborted) await events.return(undefined).catch(() => undefined);
   }
   if (signal.aborted) return;
-  if (!(await send(translator.finish()))) return;
   res.end(OPENAI_SSE_DONE);
 }

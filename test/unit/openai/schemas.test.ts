@@ -96,6 +96,16 @@ describe('chat: accepted', () => {
     expect(ignoredChatFields({ model: 'm', messages: MESSAGES, parallel_tool_calls: true })).toEqual([]);
   });
 
+  test('strict, on a tool or a JSON schema, is reported: Gemini holds output to the schema as given either way', () => {
+    const body = {
+      model: 'm',
+      messages: MESSAGES,
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' }, strict: true } }],
+      response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' }, strict: true } },
+    };
+    expect(ignoredChatFields(body)).toEqual(['tools[].function.strict', 'response_format.json_schema.strict']);
+  });
+
   test.each(IGNORED_CHAT_FIELDS.map((f) => [f]))('the documented no-op field %s is accepted and reported', (field) => {
     const body = { model: 'm', messages: MESSAGES, [field]: field === 'modalities' ? ['text'] : 'x' };
     expect(() => parseChatRequest(body)).not.toThrow();

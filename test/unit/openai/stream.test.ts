@@ -52,13 +52,13 @@ test('include_usage: usage null on every chunk, then a last chunk with choices [
 });
 
 test('without include_usage no chunk has a usage field', () => {
-  expect(chunksOf(run([chunk([{ text: 'x' }], { usageMetadata: { promptTokenCount: 1 } })])).every((c) => !('usage' in c))).toBe(true);
+  expect(chunksOf(run([chunk([{ text: 'x' }], { usageMetadata: { promptTokenCount: 1 } }, { finishReason: 'STOP' })])).every((c) => !('usage' in c))).toBe(true);
 });
 
 test('thought parts stream as reasoning_content deltas, never as content', () => {
   const outputs = run([chunk([{ text: 'Hmm.', thought: true }]), chunk([{ text: 'Answer' }], {}, { finishReason: 'STOP' })]);
   expect(chunksOf(outputs).map((c) => c.choices[0]?.delta)).toEqual([{ role: 'assistant', reasoning_content: 'Hmm.' }, { content: 'Answer' }, {}]);
-  const hidden = run([chunk([{ text: 'Hmm.', thought: true }]), chunk([{ text: 'Answer' }])], { ...CTX, exposeReasoning: false });
+  const hidden = run([chunk([{ text: 'Hmm.', thought: true }]), chunk([{ text: 'Answer' }], {}, { finishReason: 'STOP' })], { ...CTX, exposeReasoning: false });
   expect(chunksOf(hidden).map((c) => c.choices[0]?.delta)).toEqual([{ role: 'assistant', content: 'Answer' }, {}]);
 });
 
@@ -161,10 +161,19 @@ test('junk pushed into the translator is ignored', () => {
   for (const junk of [null, 5, 'x', [], { candidates: 'no' }, { error: 'string' }]) expect(translator.push(junk)).toEqual([]);
 });
 
+test('a stream that ends before its answer gave a finish reason was cut short: finish raises, so the client gets an error', () => {
+  const translator = new ChatStreamTranslator(CTX);
+  translator.push(chunk([{ text: 'The first part of a long essay' }]));
+  expect(() => translator.finish()).toThrow(expect.objectContaining({ httpStatus: 502, message: 'The upstream model ended the stream before the answer was complete.' }) as Error);
+  // A blocked prompt has no finish reason either, and is a complete (content_filter) answer.
+  const blocked = run([{ promptFeedback: { blockReason: 'SAFETY' }, responseId: 'r1', modelVersion: 'gemini-2.5-flash' }]);
+  expect(chunksOf(blocked).at(-1)?.choices[0]?.finish_reason).toBe('content_filter');
+});
+
 test('OpenAI SSE framing: one-line JSON events and the [DONE] terminator', () => {
   expect(sseEvent({ a: 'line\nbreak' })).toBe('data: {"a":"line\\nbreak"}\n\n');
   expect(OPENAI_SSE_DONE).toBe('data: [DONE]\n\n');
-  const [first] = run([chunk([{ text: 'x' }])]);
+  const [first] = run([chunk([{ text: 'x' }], {}, { finishReason: 'STOP' })]);
   expect(sseFrame(first!)).toBe(`data: ${JSON.stringify((first as { chunk: unknown }).chunk)}\n\n`);
 });
 
@@ -218,7 +227,7 @@ describe('Gemini 3 streamed function-call arguments (streamFunctionCallArguments
   });
 
   test('a call still open when the stream ends is emitted by finish', () => {
-    const outputs = run([chunk([{ functionCall: { name: 'f', willContinue: true, partialArgs: [{ jsonPath: '$.a', numberValue: 1 }] } }])]);
+    const outputs = run([chunk([{ functionCall: { name: 'f', willContinue: true, partialArgs: [{ jsonPath: '$.a', numberValue: 1 }] } }], {}, { finishReason: 'STOP' })]);
     expect(reassemble(chunksOf(outputs)).choices[0]!.message.tool_calls).toEqual([{ id: toolCallId('r1', 0, 0), type: 'function', function: { name: 'f', arguments: '{"a":1}' } }]);
   });
 });

@@ -106,6 +106,10 @@ describe('multimodal content', () => {
     expect(body.contents).toEqual([{ role: 'user', parts: [{ text: 'What is this?' }, { inlineData: { mimeType: 'image/png', data: PNG } }] }]);
   });
 
+  test('data:image/jpg, an unregistered spelling browsers write, is image/jpeg', () => {
+    expect(parseDataUrl('data:image/jpg;base64,/9j/4AAQ', 'p')).toEqual({ mimeType: 'image/jpeg', data: '/9j/4AAQ' });
+  });
+
   test('a percent-encoded data: URL is re-encoded as base64', () => {
     expect(parseDataUrl('data:image/svg+xml,%3Csvg%2F%3E', 'p')).toEqual({ mimeType: 'image/svg+xml', data: Buffer.from('<svg/>').toString('base64') });
   });
@@ -364,10 +368,17 @@ describe('reasoning_effort and thinking', () => {
     expect(translate({ model, messages: [user('x')], reasoning_effort: effort }).body.generationConfig).toEqual({ thinkingConfig: expected });
   });
 
-  test('reasoning_effort on a model that does not think is dropped; options.thinkingStyle overrides detection', () => {
+  test('reasoning_effort on a model that does not think is dropped; an alias is expressed for the model it resolves to', () => {
     expect(translate({ model: 'gemini-2.0-flash', messages: [user('x')], reasoning_effort: 'high' }).body.generationConfig).toBeUndefined();
-    expect(translate({ model: 'my-alias', messages: [user('x')], reasoning_effort: 'low' }, { thinkingStyle: 'level' }).body.generationConfig).toEqual({
+    expect(translate({ model: 'my-alias', messages: [user('x')], reasoning_effort: 'low' }, { thinkingModel: 'gemini-3.8-flash' }).body.generationConfig).toEqual({
       thinkingConfig: { thinkingLevel: 'LOW' },
+    });
+    // 2.5 Pro cannot stop thinking, and Flash-Lite's lowest budget is 512, whatever the alias is called.
+    expect(translate({ model: 'deep', messages: [user('x')], reasoning_effort: 'none' }, { thinkingModel: 'gemini-2.5-pro' }).body.generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 128 },
+    });
+    expect(translate({ model: 'cheap', messages: [user('x')], reasoning_effort: 'minimal' }, { thinkingModel: 'gemini-2.5-flash-lite' }).body.generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 512 },
     });
   });
 
