@@ -92,7 +92,7 @@ export class AiStudioUpstream implements Upstream {
     const collection = query.collection === 'tunedModels' ? 'tunedModels' : 'models';
     const resource = query.model ? `${collection}/${query.model}` : collection;
     const url = `${this.baseUrl}/${aiStudioVersion(query.version)}/${resource}${modelsQueryString(query)}`;
-    const reply = await this.transport.send(url, { method: 'GET', headers: this.headers(false), signal: query.signal });
+    const reply = await this.withKeyRetry((key) => this.transport.send(url, { method: 'GET', headers: this.headers(false, key), signal: query.signal }));
     return query.dialect === 'vertex' ? { ...reply, rewrite: modelsForVertex } : reply;
   }
 

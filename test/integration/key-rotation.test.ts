@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeminiEmulator } from '../../service/emulator/server';
 import { startEmulator } from '../support/emulator';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { postJson } from '../support/http';
+import { postJson, send } from '../support/http';
 
 const ROTATIONS = 20;
 let emulator: GeminiEmulator;
@@ -63,4 +63,15 @@ test('a key rotated every 100 ms under continuous load fails no request', async 
   await Promise.all([rotation, ...Array.from({ length: 8 }, (_, w) => worker(w))]);
   expect(statuses.length).toBeGreaterThan(ROTATIONS);
   expect(statuses.filter((s) => s !== 200)).toEqual([]);
+});
+
+test('models list and get fall back to the previous key too, while Google does not take the new one yet', async () => {
+  emulator.setApiKeys(['key-old']);
+  mountKey('key-old');
+  await sleep(300);
+  mountKey('key-new'); // served by Secret Manager before Google accepts it
+  await sleep(300);
+  expect((await send(`${gateway.url}/v1beta/models`)).status).toBe(200);
+  expect((await send(`${gateway.url}/v1beta/models/gemini-3.5-flash`)).status).toBe(200);
+  expect((await postJson(`${gateway.url}/v1beta/models/gemini-3.5-flash-lite:generateContent`, { contents: [{ parts: [{ text: 'hi' }] }] })).status).toBe(200);
 });
