@@ -142,6 +142,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     modelLimits: config.models.limits,
     queueTimeoutMs: config.queueTimeoutMs,
     queueMaxWaiting: config.queueMaxWaiting,
+    // A request's upstream work ends by its deadline; a minute more covers its admission queue and accounting.
+    budgetHoldMs: config.requestTimeoutMs + 60_000,
     events,
   });
   const authenticate = createAuthenticate({ mode: config.resolvedAuthMode, callers: config.allCallers });

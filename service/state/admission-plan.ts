@@ -10,6 +10,14 @@ import type { BudgetCharge, Reservation, ReservationRequest, ReservationResult, 
  */
 export const EXPIRY_MARGIN_MS = 5_000;
 
+/** A budget reservation's longest hold when the request does not say (see `BudgetCharge.holdMs`). */
+export const DEFAULT_BUDGET_HOLD_MS = 15 * 60_000;
+
+/** The hold period a budget reservation made at `nowMs` counts in: it holds through this one and the next. */
+export function holdPeriod(nowMs: number, holdMs: number): number {
+  return Math.floor(nowMs / holdMs);
+}
+
 export interface PlannedCounter {
   key: string;
   limit: number;
@@ -24,6 +32,7 @@ export interface PlannedBudget {
   limitMicros: number;
   amountMicros: number;
   periodEndMs: number;
+  holdMs: number;
 }
 
 /** A reservation request checked and put in whole units, with every counter placed in its current window. */
@@ -37,7 +46,7 @@ export interface ReservationPlan {
 /** A settlement reduced to what must change: counters with a non-zero change, and the budget transfer. */
 export interface SettlementPlan {
   counters: Array<{ key: string; windowMs: number; windowStartMs: number; change: number }>;
-  budget?: { key: string; releaseMicros: number; spendMicros: number };
+  budget?: { key: string; releaseMicros: number; spendMicros: number; heldAtMs: number; holdMs: number };
 }
 
 /** Fixed windows aligned on the epoch: every replica computes the same window for the same instant. */
@@ -90,6 +99,7 @@ function planBudget(budget: BudgetCharge, nowMs: number): PlannedBudget {
     limitMicros: nonNegative(budget.limitMicros, `budget ${budget.key}: limitMicros`),
     amountMicros: wholeUnits(budget.amountMicros, `budget ${budget.key}: amountMicros`),
     periodEndMs: budget.periodEndMs,
+    holdMs: wholeUnits(budget.holdMs ?? DEFAULT_BUDGET_HOLD_MS, `budget ${budget.key}: holdMs`) || DEFAULT_BUDGET_HOLD_MS,
   };
 }
 
@@ -109,7 +119,13 @@ export function planSettlement(reservation: Reservation, settlement: Settlement)
   const actualMicros = settlement.actualBudgetMicros ?? budget.amountMicros;
   return {
     counters,
-    budget: { key: budget.key, releaseMicros: budget.amountMicros, spendMicros: wholeUnits(actualMicros, `budget ${budget.key}: actual spend`) },
+    budget: {
+      key: budget.key,
+      releaseMicros: budget.amountMicros,
+      spendMicros: wholeUnits(actualMicros, `budget ${budget.key}: actual spend`),
+      heldAtMs: budget.heldAtMs,
+      holdMs: budget.holdMs,
+    },
   };
 }
 
@@ -118,7 +134,9 @@ export function admitted(plan: ReservationPlan): ReservationResult {
     admitted: true,
     reservation: {
       counters: plan.counters.map(({ key, windowStartMs, windowMs, amount }) => ({ key, windowStartMs, windowMs, amount })),
-      ...(plan.budget && { budget: { key: plan.budget.key, amountMicros: plan.budget.amountMicros, periodEndMs: plan.budget.periodEndMs } }),
+      ...(plan.budget && {
+        budget: { key: plan.budget.key, amountMicros: plan.budget.amountMicros, periodEndMs: plan.budget.periodEndMs, heldAtMs: plan.nowMs, holdMs: plan.budget.holdMs },
+      }),
     },
   };
 }

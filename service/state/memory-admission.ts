@@ -7,6 +7,7 @@ import {
   EXPIRY_MARGIN_MS,
   admitted,
   budgetDenial,
+  holdPeriod,
   limitDenial,
   planReservation,
   planSettlement,
@@ -27,8 +28,22 @@ interface WindowCount {
 
 interface BudgetTotals {
   spentMicros: number;
-  reservedMicros: number;
+  /** Reserved micro-dollars by hold period (`<holdMs>:<period>`), each counting through the next period too. */
+  held: Map<string, number>;
   expiresAtMs: number;
+}
+
+const holdId = (holdMs: number, period: number): string => `${holdMs}:${period}`;
+
+/** What is held now: the current and the previous hold period's reservations (older ones have lapsed, and go). */
+function heldNow(totals: BudgetTotals | undefined, nowMs: number, holdMs: number): number {
+  if (!totals) return 0;
+  const period = holdPeriod(nowMs, holdMs);
+  for (const id of totals.held.keys()) {
+    const [ms, at] = id.split(':').map(Number);
+    if (ms === holdMs && (at ?? 0) < period - 1) totals.held.delete(id);
+  }
+  return (totals.held.get(holdId(holdMs, period)) ?? 0) + (totals.held.get(holdId(holdMs, period - 1)) ?? 0);
 }
 
 interface Throttle {
@@ -65,11 +80,14 @@ export class MemoryAdmissionStore implements AdmissionStore {
       }
       const budget = plan.budget && this.budgets.get(plan.budget.key);
       if (plan.budget && budget) {
-        budget.reservedMicros = Math.max(0, budget.reservedMicros - plan.budget.releaseMicros);
+        const id = holdId(plan.budget.holdMs, holdPeriod(plan.budget.heldAtMs, plan.budget.holdMs));
+        const held = budget.held.get(id);
+        if (held !== undefined) budget.held.set(id, Math.max(0, held - plan.budget.releaseMicros));
         budget.spentMicros += plan.budget.spendMicros;
       }
-      const totals = reservation.budget && this.budgets.get(reservation.budget.key);
-      resolve(reservation.budget ? { spentMicros: totals ? totals.spentMicros : 0, reservedMicros: totals ? totals.reservedMicros : 0 } : undefined);
+      if (!reservation.budget) return resolve(undefined);
+      const totals = this.budgets.get(reservation.budget.key);
+      resolve({ spentMicros: totals?.spentMicros ?? 0, reservedMicros: heldNow(totals, settlement.nowMs ?? Date.now(), reservation.budget.holdMs) });
     });
   }
 
@@ -101,7 +119,7 @@ export class MemoryAdmissionStore implements AdmissionStore {
     }
     if (plan.budget) {
       const totals = this.budgets.get(plan.budget.key);
-      const committed = (totals?.spentMicros ?? 0) + (totals?.reservedMicros ?? 0);
+      const committed = (totals?.spentMicros ?? 0) + heldNow(totals, nowMs, plan.budget.holdMs);
       if (committed + plan.budget.amountMicros > plan.budget.limitMicros) return budgetDenial(plan.budget, nowMs);
     }
 
@@ -112,9 +130,10 @@ export class MemoryAdmissionStore implements AdmissionStore {
       else this.windows.set(id, { used: counter.amount, expiresAtMs: counter.windowEndMs + EXPIRY_MARGIN_MS });
     }
     if (plan.budget) {
-      const totals = this.budgets.get(plan.budget.key);
-      if (totals) totals.reservedMicros += plan.budget.amountMicros;
-      else this.budgets.set(plan.budget.key, { spentMicros: 0, reservedMicros: plan.budget.amountMicros, expiresAtMs: plan.budget.periodEndMs + EXPIRY_MARGIN_MS });
+      const id = holdId(plan.budget.holdMs, holdPeriod(nowMs, plan.budget.holdMs));
+      const totals = this.budgets.get(plan.budget.key) ?? { spentMicros: 0, held: new Map<string, number>(), expiresAtMs: plan.budget.periodEndMs + EXPIRY_MARGIN_MS };
+      totals.held.set(id, (totals.held.get(id) ?? 0) + plan.budget.amountMicros);
+      this.budgets.set(plan.budget.key, totals);
     }
     return admitted(plan);
   }

@@ -10,11 +10,19 @@ import type { Redis } from 'ioredis';
 /**
  * Looks up the answer cache, then checks the throttle, every counter and the budget of one reservation;
  * charges all of them or none (nothing at all when the cache holds an answer).
- * KEYS: [1..n] the counters' window keys; then the budget hash when ARGV[3] is '1'; then the throttle key
- *       when ARGV[4] is '1'; then the answer's cache key when ARGV[5] is '1'.
+ *
+ * A budget is a hash of what was `spent`, and what is reserved is held apart, in one counter per hold
+ * period: a reservation counts in its period's counter, which expires at the end of the next period. What
+ * is reserved is the current and the previous period's counters. So a reservation never settled (Redis
+ * unreachable then, a timed-out command that ran later) lapses by itself instead of holding the budget
+ * until the period ends.
+ * KEYS: [1..n] the counters' window keys; then, when ARGV[3] is '1', the budget hash, the current hold
+ *       counter and the previous one; then the throttle key when ARGV[4] is '1'; then the answer's cache key
+ *       when ARGV[5] is '1'.
  * ARGV: [1] now (epoch ms), [2] n, [3] budget flag, [4] throttle flag, [5] cache flag;
  *       counter i (from 1) at [6 + 3(i-1)]: limit, amount, key lifetime (ms);
- *       after the counters, with a budget: limit (µ$), amount (µ$), key lifetime (ms).
+ *       after the counters, with a budget: limit (µ$), amount (µ$), the hash's lifetime, the current hold
+ *       counter's lifetime (ms).
  * Returns {'cached', the stored answer}, {'admitted'}, {'throttled', end of the throttle (epoch ms)},
  * {'limit', i of the refusing counter} or {'budget'}.
  */
@@ -24,7 +32,9 @@ local counterCount = tonumber(ARGV[2])
 local hasBudget = ARGV[3] == '1'
 local hasThrottle = ARGV[4] == '1'
 local budgetKey = KEYS[counterCount + 1]
-local throttleKey = KEYS[counterCount + (hasBudget and 2 or 1)]
+local heldKey = KEYS[counterCount + 2]
+local heldBeforeKey = KEYS[counterCount + 3]
+local throttleKey = KEYS[counterCount + (hasBudget and 4 or 1)]
 local budgetArg = 6 + counterCount * 3
 
 if ARGV[5] == '1' then
@@ -55,9 +65,9 @@ for i = 1, counterCount do
   end
 end
 if hasBudget then
-  local totals = redis.call('HMGET', budgetKey, 'spent', 'reserved')
-  local committed = tonumber(totals[1] or '0') + tonumber(totals[2] or '0')
-  if committed + tonumber(ARGV[budgetArg + 1]) > tonumber(ARGV[budgetArg]) then
+  local spent = tonumber(redis.call('HGET', budgetKey, 'spent') or '0')
+  local held = tonumber(redis.call('GET', heldKey) or '0') + tonumber(redis.call('GET', heldBeforeKey) or '0')
+  if spent + held + tonumber(ARGV[budgetArg + 1]) > tonumber(ARGV[budgetArg]) then
     return {'budget'}
   end
 end
@@ -68,8 +78,10 @@ for i = 1, counterCount do
   extendLifetime(KEYS[i], ARGV[arg + 2])
 end
 if hasBudget then
-  redis.call('HINCRBY', budgetKey, 'reserved', ARGV[budgetArg + 1])
+  redis.call('HSETNX', budgetKey, 'spent', '0')
   extendLifetime(budgetKey, ARGV[budgetArg + 2])
+  redis.call('INCRBY', heldKey, ARGV[budgetArg + 1])
+  extendLifetime(heldKey, ARGV[budgetArg + 3])
 end
 return {'admitted'}
 `;
@@ -77,13 +89,14 @@ return {'admitted'}
 /**
  * Replaces a reservation's estimates by the real usage, in the windows it was charged in; stores the answer
  * in the cache when one is given.
- * KEYS: [1..n] the counters' window keys; then the budget hash when ARGV[2] is '1'; then the answer's
- *       cache key when ARGV[3] is '1'.
+ * KEYS: [1..n] the counters' window keys; then, when ARGV[2] is '1', the budget hash, the hold counter the
+ *       reservation was charged in, and the current and previous hold counters (for the totals); then the
+ *       answer's cache key when ARGV[3] is '1'.
  * ARGV: [1] n, [2] budget flag, [3] cache flag, [3 + i] counter i's change (actual − reserved, a signed
  *       integer); after the counters, with a budget: the reserved amount negated, the actual spend (µ$);
  *       last, with the cache flag: the answer and its time to live (ms).
- * A key that has expired stays gone: its window or period is over, and recreating it would leave a key
- * that never expires. Nothing goes below zero.
+ * A key that has expired stays gone: its window, period or hold is over, and recreating it would leave a
+ * key that never expires. Nothing goes below zero.
  * Returns {spent, reserved} of the budget after the move (µ$) when there is a budget, else 'settled'.
  */
 export const SETTLE_SCRIPT = `
@@ -98,14 +111,15 @@ if ARGV[3] == '1' then
 end
 if ARGV[2] == '1' then
   local budgetKey = KEYS[counterCount + 1]
+  local heldKey = KEYS[counterCount + 2]
+  if redis.call('EXISTS', heldKey) == 1 and redis.call('INCRBY', heldKey, ARGV[counterCount + 4]) < 0 then
+    redis.call('SET', heldKey, '0', 'KEEPTTL')
+  end
   if redis.call('EXISTS', budgetKey) == 1 then
-    if redis.call('HINCRBY', budgetKey, 'reserved', ARGV[counterCount + 4]) < 0 then
-      redis.call('HSET', budgetKey, 'reserved', '0')
-    end
     redis.call('HINCRBY', budgetKey, 'spent', ARGV[counterCount + 5])
   end
-  local totals = redis.call('HMGET', budgetKey, 'spent', 'reserved')
-  return {totals[1] or '0', totals[2] or '0'}
+  local held = tonumber(redis.call('GET', KEYS[counterCount + 3]) or '0') + tonumber(redis.call('GET', KEYS[counterCount + 4]) or '0')
+  return {redis.call('HGET', budgetKey, 'spent') or '0', string.format('%.0f', held)}
 end
 return 'settled'
 `;

@@ -8,14 +8,16 @@
  * most two round trips to Redis: one before the upstream call and one after (none after a cache hit).
  *
  * Keys: `<prefix>counter:<key>:<windowMs>:<windowStartMs>` (a string), `<prefix>budget:<key>` (a hash of
- * `spent` and `reserved` micro-dollars), `<prefix>throttle:<key>` (the throttle's end, epoch ms), each
- * expiring EXPIRY_MARGIN_MS after its window, period or throttle ends; `<prefix>cache:<key>` (an answer's
- * bytes, expiring after its time to live).
+ * the `spent` micro-dollars), `<prefix>budget:<key>:held:<holdMs>:<holdPeriod>` (micro-dollars reserved in
+ * one hold period, expiring at the end of the next), `<prefix>throttle:<key>` (the throttle's end, epoch ms),
+ * each expiring EXPIRY_MARGIN_MS after its window, period, hold or throttle ends; `<prefix>cache:<key>` (an
+ * answer's bytes, expiring after its time to live).
  */
 import type { Redis } from 'ioredis';
 import {
   EXPIRY_MARGIN_MS,
   admitted,
+  holdPeriod,
   budgetDenial,
   limitDenial,
   planReservation,
@@ -50,8 +52,10 @@ export class RedisAdmissionStore implements AdmissionStore {
     const args = [String(nowMs), String(counters.length), budget ? '1' : '0', throttleKey !== undefined ? '1' : '0', cacheKey !== undefined ? '1' : '0'];
     for (const counter of counters) args.push(String(counter.limit), String(counter.amount), lifetimeMs(counter.windowEndMs, nowMs));
     if (budget) {
-      keys.push(this.budgetKey(budget.key));
-      args.push(String(budget.limitMicros), String(budget.amountMicros), lifetimeMs(budget.periodEndMs, nowMs));
+      const period = holdPeriod(nowMs, budget.holdMs);
+      keys.push(this.budgetKey(budget.key), this.heldKey(budget.key, budget.holdMs, period), this.heldKey(budget.key, budget.holdMs, period - 1));
+      // The hold counter lives through this hold period and the next.
+      args.push(String(budget.limitMicros), String(budget.amountMicros), lifetimeMs(budget.periodEndMs, nowMs), lifetimeMs((period + 2) * budget.holdMs, nowMs));
     }
     if (throttleKey !== undefined) keys.push(this.throttleKey(throttleKey));
     if (cacheKey !== undefined) keys.push(this.cacheKey(cacheKey));
@@ -66,8 +70,14 @@ export class RedisAdmissionStore implements AdmissionStore {
     const keys = counters.map((counter) => this.counterKey(counter));
     const args: Array<string | Buffer> = [String(counters.length), budget ? '1' : '0', write ? '1' : '0', ...counters.map((counter) => String(counter.change))];
     if (budget) {
-      keys.push(this.budgetKey(budget.key));
-      // Negated here, where `-0` cannot arise (String(-0) is "0"); HINCRBY refuses the text "-0".
+      const now = holdPeriod(settlement.nowMs ?? Date.now(), budget.holdMs);
+      keys.push(
+        this.budgetKey(budget.key),
+        this.heldKey(budget.key, budget.holdMs, holdPeriod(budget.heldAtMs, budget.holdMs)),
+        this.heldKey(budget.key, budget.holdMs, now),
+        this.heldKey(budget.key, budget.holdMs, now - 1),
+      );
+      // Negated here, where `-0` cannot arise (String(-0) is "0"); INCRBY refuses the text "-0".
       args.push(String(-budget.releaseMicros), String(budget.spendMicros));
     }
     if (write) {
@@ -89,6 +99,11 @@ export class RedisAdmissionStore implements AdmissionStore {
 
   private budgetKey(key: string): string {
     return `${this.keyPrefix}budget:${key}`;
+  }
+
+  /** What budget reservations hold in one hold period (see the reserve script). */
+  private heldKey(key: string, holdMs: number, period: number): string {
+    return `${this.keyPrefix}budget:${key}:held:${holdMs}:${period}`;
   }
 
   private throttleKey(key: string): string {

@@ -8,13 +8,15 @@
  * - Bookkeeping after the upstream call, which has happened and been paid for, so refusing would protect
  *   nothing and only turn a success into an error: `settle` never throws for Redis's sake. A reservation
  *   charged in memory settles in memory; one charged in Redis that cannot be settled keeps its estimate
- *   there (the safe side: estimates are pessimistic). `throttle` is recorded in memory in `open` mode
+ *   there (the safe side: estimates are pessimistic) for the rest of its window, or for a budget until its
+ *   hold lapses (`BudgetCharge.holdMs`), not until the budget period ends; its real cost is then not
+ *   recorded. `throttle` is recorded in memory in `open` mode
  *   (local admission honours it) and dropped in `closed` mode (nothing is admitted locally anyway).
  * - The answer cache (looked up by `reserve`, written by `settle`) falls back to memory in both modes: a miss
  *   is always a correct answer, and no limit hangs on it.
  *
  * A timed-out command may still run in Redis later, charging a reservation that memory also charged: an
- * overcount on the safe side, for the remainder of one window.
+ * overcount on the safe side, for the remainder of one window or one to two budget holds.
  */
 import { withDeadline } from './deadline';
 import type { FailureMode, Reachability } from './reachability';

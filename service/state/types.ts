@@ -33,6 +33,12 @@ export interface BudgetCharge {
   amountMicros: number;
   /** When the period ends (epoch ms): the key expires then (after a margin for replicas' clock skew). */
   periodEndMs: number;
+  /**
+   * The longest a request holding this reservation can live (default 15 minutes). In a shared store a
+   * reservation whose settlement never arrives (the store unreachable just then, a timed-out command that
+   * ran later, a crash) stops holding the budget after one to two of these, instead of until the period ends.
+   */
+  holdMs?: number;
 }
 
 export interface ReservationRequest {
@@ -51,7 +57,7 @@ export interface ReservationRequest {
 /** What was charged, so it can be settled against the real usage later (in the same windows). */
 export interface Reservation {
   counters: Array<{ key: string; windowStartMs: number; windowMs: number; amount: number }>;
-  budget?: { key: string; amountMicros: number; periodEndMs: number };
+  budget?: { key: string; amountMicros: number; periodEndMs: number; heldAtMs: number; holdMs: number };
 }
 
 export type ReservationResult =
@@ -73,6 +79,8 @@ export type ReservationResult =
  */
 export interface Settlement {
   actualAmounts: Record<string, number>;
+  /** When it is settled (epoch ms; default: the clock's now), for the budget's totals reported back. */
+  nowMs?: number;
   actualBudgetMicros?: number;
   /** An answer to keep in the answer cache, written in the same round trip as the settlement. */
   cacheWrite?: CacheWrite;

@@ -98,7 +98,7 @@ describe.each([
     );
     const admittedTotal = estimates.filter((_, i) => results[i]?.admitted).reduce((sum, amount) => sum + amount, 0);
     expect(admittedTotal).toBeLessThanOrEqual(limitMicros);
-    expect(await budgetTotals(pair[0], 'budget:team-a:2026-11')).toEqual({ spentMicros: 0, reservedMicros: admittedTotal });
+    expect(await budgetTotals(pair[0], 'budget:team-a:2026-11', T0)).toEqual({ spentMicros: 0, reservedMicros: admittedTotal });
     for (const [i, estimate] of estimates.entries()) if (!results[i]?.admitted) expect(admittedTotal + estimate).toBeGreaterThan(limitMicros);
   });
 

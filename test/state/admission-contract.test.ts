@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { budgetTotals } from './budget-totals';
+import { DEFAULT_BUDGET_HOLD_MS } from '../../service/state/admission-plan';
 import { MemoryAdmissionStore } from '../../service/state/memory-admission';
 import { MemoryCacheStore } from '../../service/state/memory-cache';
 import { RedisAdmissionStore } from '../../service/state/redis-admission';
@@ -122,7 +123,7 @@ describe.each([
 
     test('a counter that refuses leaves the budget uncharged', async () => {
       expect(await reserve([perMinute('closed', 0)], T0, { budget: budgetOf(1_000, 600) })).toMatchObject({ admitted: false, reason: 'limit' });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 0, reservedMicros: 0 });
     });
 
     test('a budget that refuses leaves the counters uncharged', async () => {
@@ -133,7 +134,7 @@ describe.each([
     test('a throttle that refuses leaves counters and budget uncharged', async () => {
       await store.throttle('model:pro', T0 + 5_000, T0);
       expect(await reserve([perMinute('rpm', 1)], T0 + 1_000, { budget: budgetOf(1_000, 1_000), throttleKey: 'model:pro' })).toMatchObject({ reason: 'throttled' });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 0, reservedMicros: 0 });
       expect((await reserve([perMinute('rpm', 1)], T0 + 1_000, { budget: budgetOf(1_000, 1_000) })).admitted).toBe(true);
     });
   });
@@ -190,34 +191,45 @@ describe.each([
   describe('budget', () => {
     test('a reservation holds its estimate until settled; the settlement moves the actual cost to spent', async () => {
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 600) }));
-      expect(reservation.budget).toEqual({ key: 'budget:team-a:period', amountMicros: 600, periodEndMs: T0 + 30 * DAY });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 600 });
+      expect(reservation.budget).toEqual({ key: 'budget:team-a:period', amountMicros: 600, periodEndMs: T0 + 30 * DAY, heldAtMs: T0, holdMs: DEFAULT_BUDGET_HOLD_MS });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 0, reservedMicros: 600 });
 
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 250 });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 250, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 250, reservedMicros: 0 });
     });
 
     test('refuses when spent + reserved + the estimate would pass the limit, until the period ends', async () => {
-      await reserve([], T0, { budget: budgetOf(1_000, 600) });
-      expect(await reserve([], T0 + DAY, { budget: budgetOf(1_000, 401) })).toEqual({
+      const spent = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 300) }));
+      await store.settle(spent, { actualAmounts: {}, actualBudgetMicros: 300 });
+      await reserve([], T0 + DAY, { budget: budgetOf(1_000, 300) });
+      expect(await reserve([], T0 + DAY + MINUTE, { budget: budgetOf(1_000, 401) })).toEqual({
         admitted: false,
         deniedKey: 'budget:team-a:period',
         reason: 'budget',
-        retryAfterMs: 29 * DAY,
+        retryAfterMs: 29 * DAY - MINUTE,
       });
-      expect((await reserve([], T0 + DAY, { budget: budgetOf(1_000, 400) })).admitted).toBe(true);
+      expect((await reserve([], T0 + DAY + MINUTE, { budget: budgetOf(1_000, 400) })).admitted).toBe(true);
+    });
+
+    test('a reservation never settled stops holding the budget after one to two hold periods, not at the end of the budget period', async () => {
+      const hold = 10 * MINUTE;
+      await reserve([], T0, { budget: { ...budgetOf(1_000, 600), holdMs: hold } });
+      expect((await reserve([], T0 + hold, { budget: { ...budgetOf(1_000, 401), holdMs: hold } })).admitted).toBe(false);
+      // Lapsed: a store that never heard of the settlement (unreachable then, a crash) does not lock the caller out.
+      expect((await reserve([], T0 + 2 * hold, { budget: { ...budgetOf(1_000, 600), holdMs: hold } })).admitted).toBe(true);
+      expect(await budgetTotals(store, 'budget:team-a:period', T0 + 2 * hold)).toMatchObject({ spentMicros: 0 });
     });
 
     test('without an actual cost the estimate is spent', async () => {
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 600) }));
       await store.settle(reservation, { actualAmounts: {} });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 600, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 600, reservedMicros: 0 });
     });
 
     test('a cost above the estimate is spent in full and refuses what follows', async () => {
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 100) }));
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 1_200 });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 1_200, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 1_200, reservedMicros: 0 });
       expect((await reserve([], T0, { budget: budgetOf(1_000, 0) })).admitted).toBe(false);
     });
 
@@ -225,11 +237,11 @@ describe.each([
       const reservation = reservationOf(await reserve([], T0, { budget: budgetOf(1_000, 300) }));
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 100 });
       await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 100 });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 200, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 200, reservedMicros: 0 });
     });
 
     test('an unknown budget reads as nothing spent or reserved', async () => {
-      expect(await budgetTotals(store, 'budget:nobody')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:nobody', T0)).toEqual({ spentMicros: 0, reservedMicros: 0 });
     });
   });
 
@@ -284,7 +296,7 @@ describe.each([
       expect(await store.reserve({ counters: [perMinute('rpm', 1)], nowMs: T0, cacheKey: 'answer', budget: budgetOf(10, 10) })).toEqual({ admitted: false, reason: 'cached', cached: value });
       // The RPM of 1 was charged by the miss only, and the budget not at all.
       expect(await reserve([perMinute('rpm', 1)], T0)).toMatchObject({ admitted: false, reason: 'limit' });
-      expect(await budgetTotals(store, 'budget:team-a:period')).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await budgetTotals(store, 'budget:team-a:period', T0)).toEqual({ spentMicros: 0, reservedMicros: 0 });
     });
 
     test('a hit is served even while a limit or a throttle would refuse the request', async () => {

@@ -82,16 +82,23 @@ test('counter keys carry the window and expire at its end, plus the margin', asy
   expect(ttl).toBeLessThanOrEqual(windowStartMs + MINUTE - nowMs + EXPIRY_MARGIN_MS);
 });
 
-test('a budget is a hash of micro-dollars that expires with its period; a throttle is a key that expires with it', async () => {
+test('a budget is a hash of micro-dollars spent that expires with its period, reservations are held by hold period; a throttle is a key that expires with it', async () => {
   const nowMs = Date.now();
   const periodEndMs = nowMs + 10 * DAY;
-  await store.reserve({ counters: [], budget: { key: 'team-a:2026-11', limitMicros: 5_000_000, amountMicros: 20_000, periodEndMs }, nowMs });
+  const holdMs = 10 * MINUTE;
+  await store.reserve({ counters: [], budget: { key: 'team-a:2026-11', limitMicros: 5_000_000, amountMicros: 20_000, periodEndMs, holdMs }, nowMs });
   await store.throttle('model:pro', nowMs + 30_000, nowMs);
 
-  expect(await inspector.hgetall(`${keyPrefix}budget:team-a:2026-11`)).toEqual({ reserved: '20000' });
+  expect(await inspector.hgetall(`${keyPrefix}budget:team-a:2026-11`)).toEqual({ spent: '0' });
   const budgetTtl = await inspector.pttl(`${keyPrefix}budget:team-a:2026-11`);
   expect(budgetTtl).toBeGreaterThan(0);
   expect(budgetTtl).toBeLessThanOrEqual(10 * DAY + EXPIRY_MARGIN_MS);
+  // Held through this hold period and the next, then gone: a reservation never settled lapses.
+  const held = `${keyPrefix}budget:team-a:2026-11:held:${holdMs}:${Math.floor(nowMs / holdMs)}`;
+  expect(await inspector.get(held)).toBe('20000');
+  const heldTtl = await inspector.pttl(held);
+  expect(heldTtl).toBeGreaterThan(holdMs);
+  expect(heldTtl).toBeLessThanOrEqual(2 * holdMs + EXPIRY_MARGIN_MS);
   expect(await inspector.get(`${keyPrefix}throttle:model:pro`)).toBe(String(nowMs + 30_000));
   const throttleTtl = await inspector.pttl(`${keyPrefix}throttle:model:pro`);
   expect(throttleTtl).toBeGreaterThan(0);
@@ -118,7 +125,7 @@ test('a settlement after its window or period has expired does not bring the key
     }),
   );
   const keys = await inspector.keys(`${keyPrefix}*`);
-  expect(keys).toHaveLength(2);
+  expect(keys).toHaveLength(3); // the window, the budget hash and its hold period
   await inspector.del(...keys); // what expiry does
 
   await store.settle(reservation, { actualAmounts: { 'tpm:team-a': 1_200 }, actualBudgetMicros: 30_000 });

@@ -230,12 +230,13 @@ describe('two gateway processes on one Redis', () => {
     expect(spentMicros).toBe(admitted * WORST_CASE_MICROS);
     expect(spentMicros).toBeLessThanOrEqual(BUDGET_MICROS);
 
-    // Redis holds the one budget both processes charged: everything spent, nothing left reserved.
+    // Redis holds the one budget both processes charged: everything spent, nothing left held.
     const keys = await client!.keys(`gw:budget:*${caller.id}*`);
-    expect(keys).toHaveLength(1);
-    const [spent, reserved] = await client!.hmget(keys[0]!, 'spent', 'reserved');
-    expect(Number(spent)).toBe(spentMicros);
-    expect(Number(reserved ?? 0)).toBe(0);
+    const budget = keys.filter((key) => !key.includes(':held:'));
+    expect(budget).toHaveLength(1);
+    expect(Number(await client!.hget(budget[0]!, 'spent'))).toBe(spentMicros);
+    const held = await Promise.all(keys.filter((key) => key.includes(':held:')).map((key) => client!.get(key)));
+    expect(held.reduce((sum, value) => sum + Number(value ?? 0), 0)).toBe(0);
   });
 });
 

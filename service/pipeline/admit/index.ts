@@ -21,6 +21,12 @@ export interface AdmitOptions {
   queueTimeoutMs: number;
   queueMaxWaiting: number;
   events: PipelineEvents;
+  /**
+   * The longest a request can hold its budget reservation: its upstream deadline and a margin for the
+   * queue and the accounting. One never settled in a shared store lapses after one to two of these.
+   * Default: the store's (15 minutes).
+   */
+  budgetHoldMs?: number;
   now?: () => number;
   sleep?: Sleep;
 }
@@ -141,7 +147,13 @@ export function createAdmit(options: AdmitOptions) {
       if (budget) {
         const period = budgetPeriod(budget.period, nowMs);
         keys.budgetKey = `budget:${request.caller.id}:${period.id}`;
-        out.budget = { key: keys.budgetKey, limitMicros: Math.round(budget.usd * 1_000_000), amountMicros: request.worstCaseMicros, periodEndMs: period.endMs };
+        out.budget = {
+          key: keys.budgetKey,
+          limitMicros: Math.round(budget.usd * 1_000_000),
+          amountMicros: request.worstCaseMicros,
+          periodEndMs: period.endMs,
+          ...(options.budgetHoldMs !== undefined && { holdMs: options.budgetHoldMs }),
+        };
       }
       return out;
     };
@@ -186,7 +198,7 @@ export function createAdmit(options: AdmitOptions) {
     const actualAmounts: Record<string, number> = {};
     if (admission.callerTokensKey) actualAmounts[admission.callerTokensKey] = usage.totalTokens;
     if (admission.modelTokensKey) actualAmounts[admission.modelTokensKey] = usage.inputTokens;
-    return options.store.settle(admission.reservation, { actualAmounts, actualBudgetMicros: admission.budgetKey ? usage.costMicros : undefined, ...(cacheWrite && { cacheWrite }) });
+    return options.store.settle(admission.reservation, { actualAmounts, actualBudgetMicros: admission.budgetKey ? usage.costMicros : undefined, nowMs: now(), ...(cacheWrite && { cacheWrite }) });
   }
 
   /** An upstream 429 with RetryInfo: hold admission for this model, on every replica, for that long. */
