@@ -45,8 +45,13 @@ export class Redis extends Construct {
       connectMode: 'DIRECT_PEERING',
       authEnabled: true,
       transitEncryptionMode: 'SERVER_AUTHENTICATION',
-      // Limits and budgets are rebuilt from traffic; the cache is disposable: no persistence to pay for.
-      persistenceConfig: { persistenceMode: 'DISABLED' },
+      // Budgets are money spent this day or month: a restart (a BASIC instance has no replica) restores the
+      // last hourly snapshot rather than forgetting them. Rate windows and cached answers need no snapshot.
+      persistenceConfig: { persistenceMode: 'RDB', rdbSnapshotPeriod: 'ONE_HOUR' },
+      // Every gateway key expires: cached answers within minutes, rate windows within a minute, budgets at
+      // their period's end. Short of memory, the keys nearest their end go first, never a budget before them
+      // (the default, volatile-lru, once evicted a spent budget and let its caller go on spending).
+      redisConfigs: { 'maxmemory-policy': 'volatile-ttl' },
       maintenancePolicy: { weeklyMaintenanceWindow: [{ day: 'SUNDAY', startTime: { hours: 3, minutes: 0, seconds: 0, nanos: 0 } }] },
       labels: config.labels,
       dependsOn: [config.redisApi],

@@ -130,6 +130,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
       transit_encryption_mode: 'SERVER_AUTHENTICATION',
       connect_mode: 'DIRECT_PEERING',
       authorized_network: expect.stringContaining('google_compute_network.'),
+      // Budgets survive a restart (hourly snapshots) and are evicted after answers and windows, never before.
+      persistence_config: { persistence_mode: 'RDB', rdb_snapshot_period: 'ONE_HOUR' },
+      redis_configs: { 'maxmemory-policy': 'volatile-ttl' },
     });
     expect(s.one('google_secret_manager_secret_version', '/redis/url/value').secret_data).toMatch(/^rediss:\/\/:\$\{urlencode\(google_redis_instance\..+\.auth_string\)\}@\$\{google_redis_instance\..+\.host\}:\$\{google_redis_instance\..+\.port\}$/);
   });
