@@ -96,9 +96,12 @@ export const toolSchema = z.object(
   { error: 'Each tool must be an object' },
 );
 
+const namedFunction = z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) });
+
 const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+  namedFunction,
+  z.object({ type: z.literal('allowed_tools'), allowed_tools: z.object({ mode: z.enum(['auto', 'required']), tools: z.array(namedFunction).min(1) }) }),
 ]);
 
 const responseFormatSchema = z.discriminatedUnion(

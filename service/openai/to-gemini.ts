@@ -369,14 +369,25 @@ function toolsAndConfig(req: ChatRequest): Pick<GenerateContentRequest, 'tools' 
     out.toolConfig = { functionCallingConfig: { mode: choice === 'none' ? 'NONE' : choice === 'auto' ? 'AUTO' : 'ANY' } };
     return out;
   }
-  if (!names.has(choice.function.name)) {
-    throw new OpenAIRequestError(`tool_choice names function ${JSON.stringify(choice.function.name)}, which is not in 'tools'.`, {
-      param: 'tool_choice.function.name',
-      code: 'invalid_value',
-    });
+  if (choice.type === 'allowed_tools') {
+    const allowed = choice.allowed_tools.tools.map((tool, i) => requireDeclared(names, tool.function.name, `tool_choice.allowed_tools.tools[${i}].function.name`));
+    if (choice.allowed_tools.mode === 'required') {
+      out.toolConfig = { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: allowed } };
+    } else {
+      // Gemini takes allowedFunctionNames only with mode ANY: "auto among these" is declaring only these.
+      out.tools = [{ functionDeclarations: (out.tools?.[0]?.functionDeclarations ?? []).filter((d) => allowed.includes(d.name)) }];
+      out.toolConfig = { functionCallingConfig: { mode: 'AUTO' } };
+    }
+    return out;
   }
-  out.toolConfig = { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [choice.function.name] } };
+  out.toolConfig = { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [requireDeclared(names, choice.function.name, 'tool_choice.function.name')] } };
   return out;
+}
+
+/** A function the tool choice names must be one of `tools`. */
+function requireDeclared(names: ReadonlySet<string>, name: string, param: string): string {
+  if (!names.has(name)) throw new OpenAIRequestError(`tool_choice names function ${JSON.stringify(name)}, which is not in 'tools'.`, { param, code: 'invalid_value' });
+  return name;
 }
 
 // ---------------------------------------------------------------- entry point

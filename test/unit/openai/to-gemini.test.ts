@@ -201,6 +201,17 @@ describe('tools and tool calls', () => {
     expect(translate({ messages: [user('x')], tools: [weather], tool_choice: choice }).body.toolConfig).toEqual({ functionCallingConfig: config });
   });
 
+  test('tool_choice allowed_tools: required → ANY among them; auto → only those declared, AUTO; an undeclared one → 400', () => {
+    const clock = { type: 'function' as const, function: { name: 'now' } };
+    const tools = [weather, clock];
+    const allowed = (mode: 'auto' | 'required', name = 'now') => ({ type: 'allowed_tools', allowed_tools: { mode, tools: [{ type: 'function', function: { name } }] } });
+    expect(translate({ messages: [user('x')], tools, tool_choice: allowed('required') }).body.toolConfig).toEqual({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['now'] } });
+    const auto = translate({ messages: [user('x')], tools, tool_choice: allowed('auto') }).body;
+    expect(auto.tools).toEqual([{ functionDeclarations: [{ name: 'now' }] }]);
+    expect(auto.toolConfig).toEqual({ functionCallingConfig: { mode: 'AUTO' } });
+    expect(translateError({ messages: [user('x')], tools, tool_choice: allowed('auto', 'nope') })).toMatchObject({ param: 'tool_choice.allowed_tools.tools[0].function.name' });
+  });
+
   test('tool_choice naming an undeclared function, or required without tools → 400', () => {
     expect(translateError({ messages: [user('x')], tools: [weather], tool_choice: { type: 'function', function: { name: 'nope' } } })).toMatchObject({
       param: 'tool_choice.function.name',
