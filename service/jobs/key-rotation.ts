@@ -157,6 +157,9 @@ export class KeyRotation {
     for (const key of await keys.listManaged()) {
       if (key.deleteTime !== undefined) continue;
       if (now.getTime() - key.createTime.getTime() < graceMs) continue;
+      // Made after the version serving now: a rotation whose version is not published yet (Secret Manager
+      // refusing it, say). Deleting its key would make its redelivered message look done, and lose it.
+      if (key.createTime > current.createTime) continue;
       if (sameDigest(sha256(await keys.keyString(key.name)), currentDigest)) continue;
       await keys.delete(key.name);
       deletedKeys.push(key.name);

@@ -172,15 +172,21 @@ describe('retiring previous keys', () => {
     expect(h.apiKeys.keys.get(firstKey ?? '')?.deleteTime).toEqual(h.clock.now());
   });
 
-  test('spares a key younger than the grace period that a rotation has not published yet, and deletes it once stale', async () => {
+  test('spares the key of a rotation not published yet, however long publishing fails; its redelivery publishes it', async () => {
     await deliver('1001');
     h.clock.advance(GRACE_MS);
+    const published = h.clock.now();
     h.secrets.failNext('AddSecretVersion', 500);
-    expect((await deliver('1002')).status).toBe(500);
+    expect((await deliver('1002', published)).status).toBe(500);
 
+    expect((await retire()).json).toMatchObject({ outcome: 'retired', deletedKeys: [] });
+    h.clock.advance(GRACE_MS + MINUTE);
     expect((await retire()).json).toMatchObject({ outcome: 'retired', deletedKeys: [] });
     expect(h.apiKeys.liveKeys()).toHaveLength(2);
 
+    // Pub/Sub redelivers once Secret Manager takes versions again: the rotation completes.
+    expect((await deliver('1002', published)).json).toMatchObject({ outcome: 'rotated' });
+    expect(newestPayload()).toBe(h.apiKeys.liveKeys().find((k) => k.annotations['gemini-gateway/rotation'] === '1002')?.keyString);
     h.clock.advance(GRACE_MS);
     expect((await retire()).json).toMatchObject({ outcome: 'retired', deletedKeys: [expect.stringContaining('/keys/')] });
     expect(h.apiKeys.liveKeys().map((k) => k.keyString)).toEqual([newestPayload()]);
