@@ -1,9 +1,8 @@
 /**
- * OpenAI Embeddings ⇄ Gemini `batchEmbedContents`: every input one request of one body, in order, and the
- * embeddings back in the same order. OpenAI takes up to 2048 inputs per call, Gemini 100 per batch: the
- * upstream splits a larger body (`upstream/embedding-dialects.ts`), so the gateway admits and accounts the
- * whole request once. Usage is estimated, because Gemini's embedding answers carry no token counts:
- * `estimateTextTokens` (about four characters per token), the gateway's one heuristic.
+ * OpenAI Embeddings ⇄ Gemini `batchEmbedContents`. OpenAI takes up to 2048 inputs per call, Gemini 100 per
+ * batch, so the request side splits the inputs into batches (in order) and the response side joins the
+ * batches' answers back (in the same order). Usage is estimated, because Gemini's embedding answers carry
+ * no token counts: `estimateTextTokens` (about four characters per token), the gateway's one heuristic.
  */
 import { estimateTextTokens } from '../protocol/content';
 import { GoogleApiError } from '../protocol/errors';
@@ -11,14 +10,17 @@ import type { EmbeddingsRequest } from './schemas';
 import { normalizeModelName } from './to-gemini';
 import type { EmbeddingData, EmbeddingsResponse } from './types';
 
+/** Gemini's limit on requests in one `batchEmbedContents` call. */
+export const GEMINI_EMBED_BATCH_LIMIT = 100;
+
 export interface BatchEmbedContentsBody {
   requests: Array<{ model: string; content: { parts: Array<{ text: string }> }; outputDimensionality?: number }>;
 }
 
 export interface EmbeddingsCall {
   model: string;
-  /** The `:batchEmbedContents` body: one request per input, in order. */
-  body: BatchEmbedContentsBody;
+  /** One body per `:batchEmbedContents` call, to send in order. */
+  batches: BatchEmbedContentsBody[];
   /** The inputs, in order, as OpenAI numbers them. */
   inputs: string[];
   encodingFormat: 'float' | 'base64';
@@ -29,15 +31,21 @@ export interface BatchEmbedContentsResponse {
   [other: string]: unknown;
 }
 
-export function embeddingsToGemini(req: EmbeddingsRequest, options: { model?: string } = {}): EmbeddingsCall {
+export function embeddingsToGemini(req: EmbeddingsRequest, options: { model?: string; maxBatchSize?: number } = {}): EmbeddingsCall {
   const model = normalizeModelName(options.model ?? req.model);
   const inputs = typeof req.input === 'string' ? [req.input] : [...req.input];
-  const requests = inputs.map((text) => {
-    const request: BatchEmbedContentsBody['requests'][number] = { model: `models/${model}`, content: { parts: [{ text }] } };
-    if (req.dimensions !== undefined) request.outputDimensionality = req.dimensions;
-    return request;
-  });
-  return { model, body: { requests }, inputs, encodingFormat: req.encoding_format ?? 'float' };
+  const size = Math.max(1, Math.min(options.maxBatchSize ?? GEMINI_EMBED_BATCH_LIMIT, GEMINI_EMBED_BATCH_LIMIT));
+  const batches: BatchEmbedContentsBody[] = [];
+  for (let at = 0; at < inputs.length; at += size) {
+    batches.push({
+      requests: inputs.slice(at, at + size).map((text) => {
+        const request: BatchEmbedContentsBody['requests'][number] = { model: `models/${model}`, content: { parts: [{ text }] } };
+        if (req.dimensions !== undefined) request.outputDimensionality = req.dimensions;
+        return request;
+      }),
+    });
+  }
+  return { model, batches, inputs, encodingFormat: req.encoding_format ?? 'float' };
 }
 
 /** float32 little-endian bytes, base64: what OpenAI sends for `encoding_format: "base64"`. */
@@ -48,7 +56,7 @@ export function float32Base64(values: readonly number[]): string {
 }
 
 /**
- * Joins the answers (one, or one per batch, in order) into OpenAI's list. An answer with the wrong number of embeddings, or an
+ * Joins the batches' answers into OpenAI's list. An answer with the wrong number of embeddings, or an
  * embedding without numbers, is the upstream's fault: a 502, not a half-filled list.
  */
 export function geminiToEmbeddings(responses: readonly BatchEmbedContentsResponse[], call: EmbeddingsCall, ctx: { model: string }): EmbeddingsResponse {

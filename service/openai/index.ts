@@ -10,7 +10,7 @@ export { geminiToChat, usageFrom, mapFinishReason } from './from-gemini';
 export type { ChatResponseContext } from './from-gemini';
 export { ChatStreamTranslator, sseEvent, sseFrame, OPENAI_SSE_DONE } from './stream';
 export type { ChatStreamContext, ChatStreamOutput } from './stream';
-export { embeddingsToGemini, geminiToEmbeddings, float32Base64 } from './embeddings';
+export { embeddingsToGemini, geminiToEmbeddings, float32Base64, GEMINI_EMBED_BATCH_LIMIT } from './embeddings';
 export type { EmbeddingsCall, BatchEmbedContentsBody, BatchEmbedContentsResponse } from './embeddings';
 export { modelsToOpenAI, modelToOpenAI } from './models';
 export { toOpenAIError, OpenAIRequestError } from './errors';

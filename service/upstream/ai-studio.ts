@@ -10,7 +10,7 @@ import type { ApiVersion } from '../protocol/paths';
 import type { ApiKeySource } from '../credentials/api-key-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
-import { isEmbeddingModel, planGeminiApiBatches, planGeminiApiEmbeddings, type EmbeddingPlan } from './embedding-dialects';
+import { isEmbeddingModel, planGeminiApiEmbeddings } from './embedding-dialects';
 import { citationsForVertex } from './citation-dialects';
 import { countTokensForGeminiApi } from './count-tokens-dialects';
 import { modelsForVertex } from './model-list-dialects';
@@ -60,8 +60,6 @@ export class AiStudioUpstream implements Upstream {
     if (vertexDialect && ((call.method === 'predict' && isEmbeddingModel(call.model)) || call.method === 'embedContent')) {
       return this.embed(call, call.method);
     }
-    const batches = call.method === 'batchEmbedContents' ? planGeminiApiBatches(parseBody(call.body)) : undefined;
-    if (batches) return this.sendPlan(call, batches);
     const collection = call.collection === 'tunedModels' ? 'tunedModels' : 'models';
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
     const url = `${this.baseUrl}/${aiStudioVersion(call.version)}/${collection}/${call.model}:${call.method}${query}`;
@@ -85,11 +83,7 @@ export class AiStudioUpstream implements Upstream {
 
   /** A Vertex embedding call, as the Gemini API calls that answer it (`embedding-dialects.ts`), sent together. */
   private embed(call: UpstreamCall, method: 'predict' | 'embedContent'): Promise<UpstreamReply> {
-    return this.sendPlan(call, planGeminiApiEmbeddings(method, call.model, parseBody(call.body)));
-  }
-
-  /** The plan's calls, sent together as Gemini API calls, and its answer made of theirs. */
-  private sendPlan(call: UpstreamCall, plan: EmbeddingPlan): Promise<UpstreamReply> {
+    const plan = planGeminiApiEmbeddings(method, call.model, parseBody(call.body));
     const sent = plan.bodies.map((body) => this.call({ ...call, dialect: 'ai-studio', collection: 'models', method: plan.method, body: Buffer.from(JSON.stringify(body)) }));
     return translatedReply(sent, plan.answer);
   }

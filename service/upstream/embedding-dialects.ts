@@ -107,7 +107,7 @@ function planRequests(model: string, requests: EmbedContentRequest[]): Omit<Embe
   }
   const instances = requests.map(predictInstance);
   const parameters = predictParameters(requests);
-  const groups = oneTextPerPredict(model) ? instances.map((instance) => [instance]) : inBatches(instances);
+  const groups = oneTextPerPredict(model) ? instances.map((instance) => [instance]) : [instances];
   return {
     method: 'predict',
     bodies: groups.map((group) => definedOnly({ instances: group, parameters })),
@@ -140,34 +140,6 @@ interface PredictRequest {
   parameters?: { outputDimensionality?: number };
 }
 
-/** Consecutive batches of at most GEMINI_API_BATCH_LIMIT (also under Vertex's 250 instances per predict). */
-function inBatches<T>(items: readonly T[]): T[][] {
-  const batches: T[][] = [];
-  for (let start = 0; start < items.length; start += GEMINI_API_BATCH_LIMIT) batches.push(items.slice(start, start + GEMINI_API_BATCH_LIMIT));
-  return batches;
-}
-
-/** The embeddings of batchEmbedContents answers, in order, each answer holding as many as its batch sent. */
-function batchEmbeddings(replies: unknown[], batches: ReadonlyArray<readonly unknown[]>): Array<{ values: number[] }> {
-  return replies.flatMap((reply, index) => {
-    const list = (reply as { embeddings?: unknown } | undefined)?.embeddings;
-    const expected = batches[index]?.length ?? 0;
-    if (!Array.isArray(list) || list.length !== expected) throw malformed(`${expected} embedding(s)`);
-    return list.map(valuesOf);
-  });
-}
-
-/**
- * A Gemini API `batchEmbedContents` of more requests than the Gemini API takes in one call, as calls of at
- * most 100 whose answers are joined in order; undefined when it fits in one.
- */
-export function planGeminiApiBatches(body: unknown): EmbeddingPlan | undefined {
-  const requests = (body as { requests?: unknown } | undefined)?.requests;
-  if (!Array.isArray(requests) || requests.length <= GEMINI_API_BATCH_LIMIT) return undefined;
-  const batches = inBatches(requests as unknown[]);
-  return { method: 'batchEmbedContents', bodies: batches.map((batch) => ({ requests: batch })), answer: (replies) => ({ embeddings: batchEmbeddings(replies, batches) }) };
-}
-
 /** Vertex's `predict` on an embedding model, as Gemini API batches of text (at most 100 each). */
 function planPredictOnGeminiApi(model: string, body: PredictRequest): EmbeddingPlan {
   const requests = body.instances.map((instance, index) => {
@@ -180,11 +152,20 @@ function planPredictOnGeminiApi(model: string, body: PredictRequest): EmbeddingP
       outputDimensionality: body.parameters?.outputDimensionality,
     });
   });
-  const batches = inBatches(requests);
+  const bodies: Array<Record<string, unknown>> = [];
+  for (let start = 0; start < requests.length; start += GEMINI_API_BATCH_LIMIT) bodies.push({ requests: requests.slice(start, start + GEMINI_API_BATCH_LIMIT) });
   return {
     method: 'batchEmbedContents',
-    bodies: batches.map((batch) => ({ requests: batch })),
-    answer: (replies) => ({ predictions: batchEmbeddings(replies, batches).map((embedding) => ({ embeddings: embedding })) }),
+    bodies,
+    answer: (replies) => {
+      const embeddings = replies.flatMap((reply, index) => {
+        const list = (reply as { embeddings?: unknown } | undefined)?.embeddings;
+        const expected = (bodies[index]?.requests as unknown[] | undefined)?.length ?? 0;
+        if (!Array.isArray(list) || list.length !== expected) throw malformed(`${expected} embedding(s)`);
+        return list.map(valuesOf);
+      });
+      return { predictions: embeddings.map((embedding) => ({ embeddings: embedding })) };
+    },
   };
 }
 

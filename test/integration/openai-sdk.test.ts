@@ -7,8 +7,7 @@ import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { send } from '../support/http';
-import { sha256Hex } from '../../service/pipeline/authenticate';
-import { capturingLogger, startTestGateway, type TestGateway } from '../support/gateway';
+import { startTestGateway, type TestGateway } from '../support/gateway';
 
 const MODEL = 'gemini-3.5-flash';
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -295,7 +294,7 @@ describe('embeddings', () => {
     expect(bytes.readFloatLE(0)).toBeCloseTo(expected[0]!, 6);
   });
 
-  test('more inputs than one Gemini batch: split upstream into batches of 100, joined in order', async () => {
+  test('more inputs than one Gemini batch: split into batches of 100, joined in order', async () => {
     const inputs = Array.from({ length: 150 }, (_, i) => `sentence number ${i}`);
     const all = await client.embeddings.create({ model: 'gemini-embedding-001', input: inputs, dimensions: 4, encoding_format: 'float' });
     expect(all.data).toHaveLength(150);
@@ -353,28 +352,5 @@ describe('route precedence on /v1', () => {
     for await (const model of await ai.models.list({ config: { pageSize: 50 } })) names.push(model.name ?? '');
     expect(names).toContain('models/gemini-3.5-flash');
     expect((await ai.models.get({ model: 'gemini-3.5-flash' })).name).toBe('models/gemini-3.5-flash');
-  });
-});
-
-describe('embeddings of many inputs are one request to the gateway', () => {
-  let limited: TestGateway;
-  const logs = capturingLogger();
-  beforeAll(async () => {
-    limited = await startTestGateway(
-      { GATEWAY_AUTH_MODE: 'keys', GATEWAY_CALLERS: JSON.stringify([{ id: 'embedder', keySha256: [sha256Hex('embed-key')], rpm: 1 }]) },
-      { logger: logs.logger },
-    );
-  });
-  afterAll(() => limited.stop());
-
-  test('250 inputs with a limit of one request a minute: admitted and audited once, sent as three Gemini calls', async () => {
-    const embedder = new OpenAI({ apiKey: 'embed-key', baseURL: `${limited.url}/v1beta/openai/`, maxRetries: 0 });
-    const inputs = Array.from({ length: 250 }, (_, i) => `text ${i}`);
-    const all = await embedder.embeddings.create({ model: 'gemini-embedding-001', input: inputs, dimensions: 4, encoding_format: 'float' });
-    expect(all.data.map((d) => d.index)).toEqual(inputs.map((_, i) => i));
-    expect(limited.emulator?.recent.filter((r) => r.path.endsWith(':batchEmbedContents'))).toHaveLength(3);
-    expect(logs.lines.filter((l) => l.audit)).toHaveLength(1);
-    // The minute's one request is spent: the next is refused as a whole.
-    await expect(embedder.embeddings.create({ model: 'gemini-embedding-001', input: 'one more', dimensions: 4 })).rejects.toMatchObject({ status: 429 });
   });
 });

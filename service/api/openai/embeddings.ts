@@ -1,8 +1,7 @@
 /**
- * `POST embeddings`: OpenAI's up-to-2048 inputs become one `batchEmbedContents` call through the whole
- * pipeline, so the request is admitted, limited, cached and audited once, however many inputs it has. The
- * upstream sends Gemini at most 100 per call (its limit) and joins the answers in order; one failed call
- * fails the request: no partial list.
+ * `POST embeddings`: OpenAI's up-to-2048 inputs become `batchEmbedContents` calls of at most 100 (Gemini's
+ * limit), made one after another, each through the whole pipeline (limits, budgets, cache, retries,
+ * accounting), and joined back in order. One failed batch fails the request: no partial list.
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -19,23 +18,27 @@ export async function serveEmbeddings(options: OpenAIRouteContext, req: Request,
   const request = parseEmbeddingsRequest(json);
   const target = targetModel(request.model, options.modelMap);
   const call = embeddingsToGemini(request, { model: target.model });
-  const outcome = await options.handleModelCall({
-    path: callPath(call.model, 'batchEmbedContents'),
-    raw: Buffer.from(JSON.stringify(call.body)),
-    body: call.body as unknown as Record<string, unknown>,
-    credentials,
-    cacheControl: typeof req.headers['cache-control'] === 'string' ? req.headers['cache-control'] : undefined,
-    signal,
-  });
-  if (outcome.answer.kind !== 'unary') throw new GoogleApiError(502, 'The upstream streamed an embeddings answer.');
-  let answer: BatchEmbedContentsResponse;
-  try {
-    answer = JSON.parse(outcome.answer.body.toString('utf8')) as BatchEmbedContentsResponse;
-  } catch {
-    throw new GoogleApiError(502, 'The upstream embeddings answer is not JSON.');
+  const answers: BatchEmbedContentsResponse[] = [];
+  let upstreamHeaders: Record<string, string> = {};
+  for (const batch of call.batches) {
+    const outcome = await options.handleModelCall({
+      path: callPath(call.model, 'batchEmbedContents'),
+      raw: Buffer.from(JSON.stringify(batch)),
+      body: batch as unknown as Record<string, unknown>,
+      credentials,
+      cacheControl: typeof req.headers['cache-control'] === 'string' ? req.headers['cache-control'] : undefined,
+      signal,
+    });
+    if (outcome.answer.kind !== 'unary') throw new GoogleApiError(502, 'The upstream streamed an embeddings answer.');
+    try {
+      answers.push(JSON.parse(outcome.answer.body.toString('utf8')) as BatchEmbedContentsResponse);
+    } catch {
+      throw new GoogleApiError(502, 'The upstream embeddings answer is not JSON.');
+    }
+    upstreamHeaders = outcome.headers;
   }
   res
     .status(200)
-    .set({ ...outcome.headers, ...mappingHeaders(target), ...ignoredHeaders(ignoredEmbeddingsFields(json)), 'x-request-id': randomUUID() })
-    .json(geminiToEmbeddings([answer], call, { model: request.model }));
+    .set({ ...upstreamHeaders, ...mappingHeaders(target), ...ignoredHeaders(ignoredEmbeddingsFields(json)), 'x-request-id': randomUUID() })
+    .json(geminiToEmbeddings(answers, call, { model: request.model }));
 }

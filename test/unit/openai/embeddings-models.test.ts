@@ -7,10 +7,10 @@ import { GoogleApiError } from '../../../service/protocol/errors';
 import { embeddingsToGemini, float32Base64, geminiToEmbeddings, modelsToOpenAI, modelToOpenAI, parseEmbeddingsRequest } from '../../../service/openai';
 
 describe('embeddings request', () => {
-  test('one string → one request, model prefixed as Gemini wants it', () => {
+  test('one string → one batch with one request, model prefixed as Gemini wants it', () => {
     expect(embeddingsToGemini(parseEmbeddingsRequest({ model: 'gemini-embedding-001', input: 'hello' }))).toEqual({
       model: 'gemini-embedding-001',
-      body: { requests: [{ model: 'models/gemini-embedding-001', content: { parts: [{ text: 'hello' }] } }] },
+      batches: [{ requests: [{ model: 'models/gemini-embedding-001', content: { parts: [{ text: 'hello' }] } }] }],
       inputs: ['hello'],
       encodingFormat: 'float',
     });
@@ -22,27 +22,32 @@ describe('embeddings request', () => {
     });
     expect(call).toEqual({
       model: 'gemini-embedding-2',
-      body: {
-        requests: [
-          { model: 'models/gemini-embedding-2', content: { parts: [{ text: 'a' }] }, outputDimensionality: 256 },
-          { model: 'models/gemini-embedding-2', content: { parts: [{ text: 'b' }] }, outputDimensionality: 256 },
-        ],
-      },
+      batches: [
+        {
+          requests: [
+            { model: 'models/gemini-embedding-2', content: { parts: [{ text: 'a' }] }, outputDimensionality: 256 },
+            { model: 'models/gemini-embedding-2', content: { parts: [{ text: 'b' }] }, outputDimensionality: 256 },
+          ],
+        },
+      ],
       inputs: ['a', 'b'],
       encodingFormat: 'base64',
     });
-    expect(batchEmbedContentsRequestSchema.safeParse(call.body).success).toBe(true);
+    for (const batch of call.batches) expect(batchEmbedContentsRequestSchema.safeParse(batch).success).toBe(true);
   });
 
-  test('more inputs than Gemini takes per call stay one body, in order: the upstream splits it, so the request is admitted once', () => {
+  test('more inputs than Gemini takes per call are split in order (100 per batch by default)', () => {
     const inputs = Array.from({ length: 250 }, (_, i) => `t${i}`);
     const call = embeddingsToGemini(parseEmbeddingsRequest({ model: 'm', input: inputs }));
-    expect(call.body.requests.map((r) => r.content.parts[0]!.text)).toEqual(inputs);
+    expect(call.batches.map((b) => b.requests.length)).toEqual([100, 100, 50]);
+    expect(call.batches.flatMap((b) => b.requests.map((r) => r.content.parts[0]!.text))).toEqual(inputs);
+    expect(embeddingsToGemini(parseEmbeddingsRequest({ model: 'm', input: inputs }), { maxBatchSize: 1000 }).batches).toHaveLength(3);
+    expect(embeddingsToGemini(parseEmbeddingsRequest({ model: 'm', input: inputs }), { maxBatchSize: 40 }).batches).toHaveLength(7);
   });
 });
 
 describe('embeddings response', () => {
-  const call = embeddingsToGemini(parseEmbeddingsRequest({ model: 'm', input: ['abcd', 'abcdefgh', 'x'] }));
+  const call = embeddingsToGemini(parseEmbeddingsRequest({ model: 'm', input: ['abcd', 'abcdefgh', 'x'] }), { maxBatchSize: 2 });
 
   test('batches joined in order; usage estimated at four characters per token', () => {
     expect(geminiToEmbeddings([{ embeddings: [{ values: [0.1, -0.2] }, { values: [0.3, 0.4] }] }, { embeddings: [{ values: [0.5, 0.6] }] }], call, { model: 'text-embedding-3-small' })).toEqual({
