@@ -48,9 +48,10 @@ export class Redis extends Construct {
       // Budgets are money spent this day or month: a restart (a BASIC instance has no replica) restores the
       // last hourly snapshot rather than forgetting them. Rate windows and cached answers need no snapshot.
       persistenceConfig: { persistenceMode: 'RDB', rdbSnapshotPeriod: 'ONE_HOUR' },
-      // Every gateway key expires: cached answers within minutes, rate windows within a minute, budgets at
-      // their period's end. Short of memory, the keys nearest their end go first, never a budget before them
-      // (the default, volatile-lru, once evicted a spent budget and let its caller go on spending).
+      // Every gateway key expires: rate windows within a minute, cached answers within minutes, budgets at
+      // their period's end. Short of memory, the keys nearest their end go first: windows and answers, and a
+      // budget only in its period's last minutes. The default, volatile-lru, evicted a spent budget in the
+      // middle of its month, and its caller went on spending.
       redisConfigs: { 'maxmemory-policy': 'volatile-ttl' },
       maintenancePolicy: { weeklyMaintenanceWindow: [{ day: 'SUNDAY', startTime: { hours: 3, minutes: 0, seconds: 0, nanos: 0 } }] },
       labels: config.labels,

@@ -133,9 +133,11 @@ export function createPipeline(options: PipelineOptions) {
     let from = route.model;
     for (const [index, fallback] of route.fallbacks.entries()) {
       if (!(refusal instanceof AdmissionRefused && refusal.reason === 'throttled')) break;
-      options.events.fallback({ fromModel: from, toModel: fallback.model, reason: 'throttled' });
       try {
-        return { admission: await options.admitter.admit(requestFor(fallback.model)), startAt: index + 1 };
+        const admission = await options.admitter.admit(requestFor(fallback.model));
+        // Counted once the fallback takes the request, as the call stage counts its own.
+        options.events.fallback({ fromModel: from, toModel: fallback.model, reason: 'throttled' });
+        return { admission, startAt: index + 1 };
       } catch (error) {
         refusal = error;
         from = fallback.model;

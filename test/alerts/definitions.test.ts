@@ -82,6 +82,11 @@ describe('alert definitions', () => {
 });
 
 describe('SLOs and burn-rate windows', () => {
+  test('the burn factors over 30 days are the SRE workbook ones (14.4, 6, 3, 1), and scale with a 28-day period', () => {
+    expect(BURN_WINDOWS.map((w) => burnFactor(w))).toEqual([14.4, 6, 3, 1]);
+    expect(BURN_WINDOWS.map((w) => burnFactor(w, 28))).toEqual([13.44, 5.6, 2.8, 0.9333]);
+  });
+
   test('burn factor = budget spent × SLO period / long window; the short window is 1/12 of the long one', () => {
     for (const w of BURN_WINDOWS) {
       expect(burnFactor(w)).toBeCloseTo((w.budgetSpent * seconds(SLO_PERIOD)) / seconds(w.long), 6);

@@ -30,6 +30,8 @@ test('an unknown model is priced at the dearest rates and flagged', () => {
 
 test('worst case = every input token uncached + every allowed output token', () => {
   expect(worstCaseMicros(prices, 'gemini-3.5-flash-lite', '2026-11-22', 1_000, 8_192)).toBe(Math.ceil(1_000 * 0.3 + 8_192 * 2.5));
+  // 2.5 Flash prices audio input at $1.00 against $0.30 for text: the worst case takes the dearer.
+  expect(worstCaseMicros(prices, 'gemini-2.5-flash', '2026-11-22', 1_000, 1_000)).toBe(1_000 * 1 + 1_000 * 2.5);
 });
 
 test('audio input at the model\'s audio rates, cached audio at its cached audio rate; a model without them prices every modality alike', () => {

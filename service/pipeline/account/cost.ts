@@ -79,10 +79,13 @@ export function costMicros(prices: PriceLookup, model: string, day: string, t: T
   return { micros: Math.ceil(micros), priced };
 }
 
-/** The most a request can cost: every estimated input token uncached, every allowed output token used. */
+/**
+ * The most a request can cost: every estimated input token uncached, at the dearer of the model's text and
+ * audio rates (the estimate does not tell them apart), and every allowed output token used.
+ */
 export function worstCaseMicros(prices: PriceLookup, model: string, day: string, inputTokens: number, maxOutputTokens: number): number {
   const { rates } = prices.rates(model, day, inputTokens);
-  return Math.ceil(inputTokens * rates.input + maxOutputTokens * rates.output);
+  return Math.ceil(inputTokens * Math.max(rates.input, rates.audioInput ?? 0) + maxOutputTokens * rates.output);
 }
 
 export const microsToUsd = (micros: number): number => micros / PER_MILLION;
