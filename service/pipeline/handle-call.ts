@@ -309,6 +309,7 @@ export function createPipeline(options: PipelineOptions) {
       caller,
       estimatedInputTokens: call.inputTokens,
       isEndpoint: call.path.collection === 'endpoints',
+      isTunedModel: call.path.collection === 'tunedModels',
     });
     if (GENERATIVE.has(call.path.method)) {
       const request = (call.body.generateContentRequest as Record<string, unknown> | undefined) ?? call.body;

@@ -118,3 +118,13 @@ export function errorFromUpstream(httpStatus: number, bodyText: string): GoogleA
   }
   return new GoogleApiError(httpStatus, `Upstream answered HTTP ${httpStatus} without a Google error body.`);
 }
+
+/**
+ * The Gemini API's tuned models (`tunedModels/…`) live in AI Studio; Vertex AI has no counterpart (it serves
+ * tuned models from endpoints). `resource`: what was asked for, e.g. `tunedModels/my-model`.
+ */
+export function tunedModelsNotOnVertex(resource: string): GoogleApiError {
+  return new GoogleApiError(400, `${resource} is a tuned model of the Gemini API (AI Studio), and this gateway calls Vertex AI, which serves tuned models from endpoints: call projects/…/locations/…/endpoints/{id} instead.`, {
+    status: 'FAILED_PRECONDITION',
+  });
+}

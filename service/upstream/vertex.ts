@@ -9,7 +9,7 @@
  */
 import type { VertexEndpoint } from '../config/load';
 import type { ApiVersion } from '../protocol/paths';
-import { GoogleApiError } from '../protocol/errors';
+import { tunedModelsNotOnVertex } from '../protocol/errors';
 import type { AccessTokenSource } from '../credentials/access-token-source';
 import type { HttpTransport } from './http-transport';
 import type { Upstream, UpstreamCall, UpstreamModelsQuery, UpstreamReply } from './types';
@@ -43,7 +43,6 @@ export class VertexUpstream implements Upstream {
   ) {}
 
   async call(call: UpstreamCall): Promise<UpstreamReply> {
-    if (call.collection === 'tunedModels') throw noTunedModels();
     const geminiApiDialect = call.dialect === 'ai-studio';
     if ((call.method === 'embedContent' || call.method === 'batchEmbedContents') && geminiApiDialect) return this.embed(call, call.method);
     const query = call.method === 'streamGenerateContent' ? '?alt=sse' : '';
@@ -75,7 +74,7 @@ export class VertexUpstream implements Upstream {
   }
 
   async models(query: UpstreamModelsQuery): Promise<UpstreamReply> {
-    if (query.collection === 'tunedModels') throw noTunedModels();
+    if (query.collection === 'tunedModels') throw tunedModelsNotOnVertex(query.model ? `tunedModels/${query.model}` : 'tunedModels');
     // Base models are listed and read without a project prefix.
     const resource = query.model ? `publishers/google/models/${query.model}` : 'publishers/google/models';
     const url = `${this.target.baseUrl}/${vertexVersion(query.version)}/${resource}${modelsQueryString(query)}`;
@@ -107,12 +106,4 @@ export class VertexUpstream implements Upstream {
     if (withBody) headers['content-type'] = 'application/json';
     return headers;
   }
-}
-
-/**
- * The Gemini API's `tunedModels/…` live in AI Studio and have no Vertex AI counterpart (Vertex serves tuned
- * models from endpoints). A 4xx saying so, not base models under those names.
- */
-function noTunedModels(): GoogleApiError {
-  return new GoogleApiError(400, 'tunedModels/… are tuned models of the Gemini API (AI Studio), and this gateway calls Vertex AI, which serves tuned models from endpoints: call projects/…/locations/…/endpoints/{id} instead.', { status: 'FAILED_PRECONDITION' });
 }

@@ -6,7 +6,7 @@
  * model is unavailable.
  */
 import type { ModelPolicy, RouteRule } from '../../config/policy';
-import { GoogleApiError } from '../../protocol/errors';
+import { GoogleApiError, tunedModelsNotOnVertex } from '../../protocol/errors';
 import type { BackendKind } from '../../upstream/types';
 import type { Caller } from '../authenticate';
 
@@ -16,6 +16,8 @@ export interface RouteRequest {
   estimatedInputTokens: number;
   /** Tuned or dedicated Vertex endpoints are routed as they are. */
   isEndpoint: boolean;
+  /** A Gemini API tuned model (`tunedModels/…`): only AI Studio serves one. */
+  isTunedModel?: boolean;
 }
 
 export interface Deprecation {
@@ -62,6 +64,9 @@ export function createRoute(options: RouteOptions): (request: RouteRequest) => R
     (!caller.policy.models || caller.policy.models.includes(model) || caller.policy.models.includes(requested));
 
   return function route(request: RouteRequest): RouteDecision {
+    if (request.isTunedModel && !options.backends.includes('ai-studio')) {
+      throw tunedModelsNotOnVertex(`tunedModels/${request.requestedModel}`);
+    }
     if (request.isEndpoint) {
       if (!options.backends.includes('vertex')) {
         throw new GoogleApiError(400, `${request.requestedModel} is a Vertex AI endpoint, and this gateway calls only the Gemini API (AI Studio); call a model by name instead.`, { status: 'FAILED_PRECONDITION' });

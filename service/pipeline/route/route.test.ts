@@ -64,6 +64,13 @@ test('a Vertex endpoint on a gateway without Vertex is a 400 FAILED_PRECONDITION
   expect(refusal).toMatchObject({ httpStatus: 400, status: 'FAILED_PRECONDITION', message: expect.stringContaining('1234567 is a Vertex AI endpoint') as unknown });
 });
 
+test('a Gemini API tuned model on a gateway without AI Studio is a 400 FAILED_PRECONDITION, refused before admission', () => {
+  const route = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'vertex', backends: ['vertex'] });
+  expect(() => route({ ...request('my-tuned'), isTunedModel: true })).toThrow(GoogleApiError);
+  expect(() => route({ ...request('my-tuned'), isTunedModel: true })).toThrow('tunedModels/my-tuned is a tuned model of the Gemini API');
+  expect(createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio', backends: BOTH })({ ...request('my-tuned'), isTunedModel: true }).backend).toBe('ai-studio');
+});
+
 test('tuned or dedicated Vertex endpoints are routed as they are', () => {
   const route = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio', backends: BOTH });
   expect(route({ ...request('1234567'), isEndpoint: true })).toEqual({ requestedModel: '1234567', model: '1234567', backend: 'vertex', fallbacks: [] });
