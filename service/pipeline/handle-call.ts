@@ -7,6 +7,7 @@ import type { Content } from '../protocol/content';
 import { GoogleApiError } from '../protocol/errors';
 import { camelCaseRequest } from '../protocol/field-names';
 import type { ModelCallPath } from '../protocol/paths';
+import { isErrorEvent } from '../protocol/stream-format';
 import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
 import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
 import type { CacheWrite } from '../state/types';
@@ -285,7 +286,7 @@ export function createPipeline(options: PipelineOptions) {
       if (result.answer.first !== '') yield note(result.answer.first);
       for await (const event of result.answer.rest) {
         yield note(event);
-        if (event.startsWith('{"error"')) outcome = 'upstream_error';
+        if (isErrorEvent(event)) outcome = 'upstream_error';
       }
       if (outcome === 'cancelled') outcome = 'success';
     } catch (error) {

@@ -21,6 +21,11 @@ export function framingFor(query: { alt?: unknown; $alt?: unknown }): StreamFram
   return (firstOf(query.alt) ?? firstOf(query.$alt)) === 'sse' ? 'sse' : 'json-array';
 }
 
+/** A stream event that is an error (`{"error":…}`), as Google ends a stream that failed midway. */
+export function isErrorEvent(event: string): boolean {
+  return event.startsWith('{"error"');
+}
+
 export function contentTypeFor(framing: StreamFraming): string {
   return framing === 'sse' ? SSE_CONTENT_TYPE : JSON_CONTENT_TYPE;
 }

@@ -4,7 +4,7 @@
  * answers rewritten for the caller's dialect when the upstream asks (`reply.rewrite`).
  */
 import { errorFromUpstream, GoogleApiError } from '../protocol/errors';
-import { SseSplitter } from '../protocol/stream-format';
+import { isErrorEvent, SseSplitter } from '../protocol/stream-format';
 import type { AnswerRewrite, UpstreamReply } from './types';
 
 const MAX_UNARY_BYTES = 64 * 1024 * 1024;
@@ -54,7 +54,7 @@ export async function rejectionOf(reply: UpstreamReply, nowMs = Date.now()): Pro
  * sent it as the status: its own code when that is an error status, else 502. Undefined for any other event.
  */
 export function rejectionOfEvent(event: string): UpstreamRejection | undefined {
-  if (!event.startsWith('{"error"')) return undefined;
+  if (!isErrorEvent(event)) return undefined;
   let code: unknown;
   try {
     code = (JSON.parse(event) as { error?: { code?: unknown } }).error?.code;

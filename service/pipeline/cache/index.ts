@@ -8,6 +8,7 @@
  */
 import type { CallerPolicy } from '../../config/policy';
 import type { ModelMethod } from '../../protocol/paths';
+import { isErrorEvent } from '../../protocol/stream-format';
 
 export type CachedAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: string[] };
 
@@ -25,7 +26,7 @@ export function shouldUseCache(ttlMs: number, method: ModelMethod, policy: Calle
 /** A stream is complete when its last event carries a finish reason and no event is an error. */
 export function isCompleteStream(events: readonly string[]): boolean {
   const last = events.at(-1);
-  if (!last || events.some((e) => e.startsWith('{"error"'))) return false;
+  if (!last || events.some(isErrorEvent)) return false;
   return /"finishReason"\s*:/.test(last);
 }
 
