@@ -56,6 +56,23 @@ test('a unary call the caller aborts is cancelled upstream (cache on) and charge
   expect(audit?.costUsd).toBeGreaterThan(0);
 });
 
+test('a caller that leaves while the gateway waits to retry is charged nothing: the failed attempt is not billed', async () => {
+  // A 429 whose RetryInfo the gateway must honour: the wait before the retry is 3 s at least. Another model
+  // than the other tests', since the gateway also holds admission for it back that long.
+  const model = 'gemini-3.8-flash';
+  gateway.emulator?.faults.set([{ kind: 'status', status: 429, retryDelaySeconds: 3, model }]);
+  const from = logs.lines.length;
+  const controller = new AbortController();
+  const answer = ai.models.generateContent({ model, contents: 'Leaving during the backoff', config: { abortSignal: controller.signal, maxOutputTokens: MAX_OUTPUT_TOKENS } });
+  await until(() => upstreamCalls() === 1);
+  await sleep(100); // the first attempt has failed; the gateway now waits the 3 s Gemini asked for
+  controller.abort();
+  await expect(answer).rejects.toThrow();
+  await until(() => auditsSince(from).length === 1);
+  expect(auditsSince(from)[0]).toMatchObject({ outcome: 'cancelled', status: 499, costUsd: 0, tokens: { input: 0, output: 0 } });
+  expect(upstreamCalls()).toBe(1);
+});
+
 test('a shared unary call goes on while another request still waits on it', async () => {
   gateway.emulator?.faults.set([{ kind: 'latency', latencyMs: 300 }]);
   const text = 'Two callers, one of whom leaves';

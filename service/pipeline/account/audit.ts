@@ -123,6 +123,8 @@ export function accountFor(options: AccountOptions) {
 
   function tokensOf(input: RecordInput): TokenCounts | undefined {
     const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;
+    // Cancelled between attempts: the failed ones are not billed, and nothing was being generated.
+    if (input.outcome === 'cancelled' && !usage && failedCallOf(input.error)?.answering === false) return { input: 0, cached: 0, output: 0, thinking: 0 };
     if (input.admission && input.outcome === 'cancelled' && usage?.candidatesTokenCount === undefined) {
       // The caller left before the answer ended: Gemini's usage before the last event counts the prompt only,
       // and how much it generated is unknown, so the output the request was allowed is charged, with the

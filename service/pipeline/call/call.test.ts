@@ -8,7 +8,8 @@ import { UpstreamTransportError } from '../../upstream/http-transport';
 import type { Upstream, UpstreamCall, UpstreamReply } from '../../upstream/types';
 import { NO_EVENTS, NO_TRACING, type PipelineEvents, type Tracing } from '../events';
 import type { RouteDecision } from '../route';
-import { createModelCaller } from './index';
+import { createModelCaller, failedCallOf } from './index';
+import { abortableSleep } from '../abortable-sleep';
 
 type Script = (call: UpstreamCall) => { status: number; body: string; retryAfter?: string };
 
@@ -73,8 +74,8 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
     },
     ...overrides,
   });
-  const call = (r: RouteDecision = route, method: 'generateContent' | 'streamGenerateContent' = 'generateContent', startAt?: number) =>
-    callUpstream({ route: r, startAt, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method, bodyFor: () => Buffer.from('{}'), signal: new AbortController().signal });
+  const call = (r: RouteDecision = route, method: 'generateContent' | 'streamGenerateContent' = 'generateContent', startAt?: number, signal = new AbortController().signal) =>
+    callUpstream({ route: r, startAt, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method, bodyFor: () => Buffer.from('{}'), signal });
   return { upstream, sleeps, events, throttles, spans, call };
 }
 
@@ -218,4 +219,22 @@ test('a call that admission started further down the chain begins there, and say
   const result = await call(route, 'generateContent', 1);
   expect(upstream.calls.map((c) => c.model)).toEqual(['flash']);
   expect(result).toMatchObject({ model: 'flash', fallbackFrom: 'pro' });
+});
+
+test('a caller that leaves during the wait between attempts is a 499 noted as not answering; one that leaves during an attempt, as answering', async () => {
+  const leaving = new AbortController();
+  const { call } = setup(() => ({ status: 503, body: overloaded }), {
+    sleep: (ms, signal) => {
+      leaving.abort();
+      return abortableSleep(ms, signal);
+    },
+  });
+  const waiting = await call(route, 'generateContent', undefined, leaving.signal).catch((e: unknown) => e);
+  expect(waiting).toMatchObject({ httpStatus: 499 });
+  expect(failedCallOf(waiting)).toMatchObject({ answering: false });
+
+  const gone = new AbortController();
+  gone.abort();
+  const during = await setup(() => ({ status: 503, body: overloaded })).call(route, 'generateContent', undefined, gone.signal).catch((e: unknown) => e);
+  expect(failedCallOf(during)).toMatchObject({ answering: true });
 });

@@ -17,7 +17,7 @@ import type { RouteDecision } from '../route';
 import { Breakers, type BreakerOptions } from './breakers';
 import { errorTypeOf, isRetryable } from './failures';
 import { backoffDelayMs } from './retry-delay';
-import { abortableSleep, type Sleep } from '../abortable-sleep';
+import { abortableSleep, CancelledWhileWaiting, type Sleep } from '../abortable-sleep';
 
 export interface RetryOptions {
   maxAttempts: number;
@@ -152,7 +152,10 @@ export function createModelCaller(options: ModelCallerOptions) {
         const answer = await callModel(model, backend, request, budget);
         return { answer, model, backend, retries: budget.retries, fallbackFrom: index > 0 ? route.model : undefined };
       } catch (error) {
-        if (request.signal.aborted) throw new GoogleApiError(499, 'The caller cancelled the request.');
+        if (request.signal.aborted) {
+          // Left while waiting between attempts, nothing was being generated; during one, something may have been.
+          throw noteFailure(new GoogleApiError(499, 'The caller cancelled the request.'), { retries: budget.retries, model, backend, answering: !(error instanceof CancelledWhileWaiting) });
+        }
         if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw noteFailure(error, { retries: budget.retries, model, backend });
         lastError = noteFailure(error, { retries: budget.retries, model, backend });
         const next = chain[index + 1];
@@ -181,6 +184,8 @@ export interface FailedCall {
   retries: number;
   model: string;
   backend: BackendKind;
+  /** A call its caller cancelled: whether an attempt was under way then (false: a wait between attempts). */
+  answering?: boolean;
 }
 
 const FAILED_CALLS = new WeakMap<object, FailedCall>();
