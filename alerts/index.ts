@@ -2,7 +2,7 @@
  * The alerts' public surface, for `infra/` and tools: the definitions, the Prometheus rule files, the Cloud
  * Monitoring alert policies and the runbook link pattern.
  */
-export { ALERT_NAMES, ALERT_RULES, THRESHOLDS, alertRules } from './definitions';
+export { ALERT_NAMES, ALERT_RULES, THRESHOLDS } from './definitions';
 export { DEFAULT_JOB, DEFAULT_RUNBOOK_BASE_URL, RULE_GROUPS, runbookUrl, type AlertName, type AlertRenderOptions, type AlertRule, type Severity } from './ir';
 export {
   alertPolicyDefinitions,
@@ -13,4 +13,4 @@ export {
   type CloudMonitoringPromQlCondition,
 } from './render-cloud-monitoring';
 export { prometheusRuleFile, prometheusRuleFiles, type PrometheusRuleFile } from './render-prometheus';
-export { BURN_WINDOWS, DEFAULT_SLO_TARGETS, SLOS, SLO_PERIOD, SLO_PERIOD_DAYS, burnFactor, errorBudget, type BurnWindow, type Slo, type SloTargets } from './slo';
+export { BURN_WINDOWS, SLOS, SLO_PERIOD, errorBudget, type BurnWindow, type Slo } from './slo';
