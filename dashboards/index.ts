@@ -1,5 +1,6 @@
 /** The dashboards' public surface: definitions and the two rendered forms (`infra/` uses the Cloud Monitoring one). */
-import { DASHBOARDS } from './definitions';
+import type { SloTargets } from '../alerts/slo';
+import { DASHBOARDS, dashboardsFor } from './definitions';
 import { dashboardUid } from './ir';
 import { cloudMonitoringDashboard, type CloudMonitoringDashboardOptions } from './render-cloud-monitoring';
 import { grafanaDashboard, type GrafanaRenderOptions } from './render-grafana';
@@ -26,7 +27,11 @@ export function grafanaDashboards(options: GrafanaRenderOptions = {}): RenderedD
   return DASHBOARDS.map((d) => ({ id: d.id, json: grafanaDashboard(d, options) }));
 }
 
-/** The dashboards in the shape `infra/observability-definitions.ts` validates: `{ name, dashboard }`, named by uid. */
-export function dashboardDefinitions(options: CloudMonitoringDashboardOptions = {}): Array<{ name: string; dashboard: { displayName: string } & Record<string, unknown> }> {
-  return DASHBOARDS.map((d) => ({ name: dashboardUid(d), dashboard: cloudMonitoringDashboard(d, options) as { displayName: string } & Record<string, unknown> }));
+/**
+ * The dashboards in the shape `infra/observability-definitions.ts` validates: `{ name, dashboard }`, named by
+ * uid. `slo`: an environment's own objective and period (default: the repository's, as rendered).
+ */
+export function dashboardDefinitions(options: CloudMonitoringDashboardOptions & { slo?: SloTargets } = {}): Array<{ name: string; dashboard: { displayName: string } & Record<string, unknown> }> {
+  const { slo, ...render } = options;
+  return (slo ? dashboardsFor(slo) : DASHBOARDS).map((d) => ({ name: dashboardUid(d), dashboard: cloudMonitoringDashboard(d, render) as { displayName: string } & Record<string, unknown> }));
 }

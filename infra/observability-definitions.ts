@@ -51,14 +51,16 @@ export interface Observability {
 
 /** The alert and dashboard definitions of an environment: the same ones rendered for Prometheus and Grafana, linking its runbooks. */
 export function observabilityDefinitions(env: Environment): ObservabilityDefinitions {
+  const slo = { availabilityObjective: env.availabilityObjective, periodDays: env.sloPeriodDays };
   return {
     alertPolicies: alertPolicyDefinitions({
       runbookBaseUrl: env.runbookBaseUrl,
-      slo: { availabilityObjective: env.availabilityObjective, periodDays: env.sloPeriodDays },
+      slo,
       // Cloud Run with no minimum runs no instance when idle; a GKE Deployment keeps its replicas.
       scalesToZero: env.platform === 'cloud-run' && env.scaling.minInstances === 0,
     }),
-    dashboards: dashboardDefinitions(),
+    // The same SLO and runbooks as the alert policies.
+    dashboards: dashboardDefinitions({ runbookBaseUrl: env.runbookBaseUrl, slo }),
   };
 }
 

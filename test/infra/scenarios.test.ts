@@ -219,6 +219,36 @@ describe("each environment's own alert policies follow its SLO and its scaling",
   });
 });
 
+describe("each environment's dashboards draw the SLO its alert policies page on", () => {
+  type Tile = { widget: { title: string; xyChart?: { thresholds: Array<{ value: number }> }; scorecard?: { timeSeriesQuery: { prometheusQuery: string } }; text?: { content: string } } };
+  const overview = (env: ReturnType<typeof environment>) => {
+    const dashboard = observabilityDefinitions(env).dashboards.find((d) => d.name === 'gemini-gateway-overview')?.dashboard as unknown as { mosaicLayout: { tiles: Tile[] } };
+    const tile = (title: string): Tile['widget'] => dashboard.mosaicLayout.tiles.find((t) => t.widget.title === title)!.widget;
+    return {
+      budgetLine: tile('Server error ratio (5xx)').xyChart!.thresholds[0]!.value,
+      pageBurn: tile('Availability burn rate').xyChart!.thresholds[0]!.value,
+      budgetLeft: tile('Availability error budget left').scorecard!.timeSeriesQuery.prometheusQuery,
+      availabilityTitle: dashboard.mosaicLayout.tiles.some((t) => t.widget.title === 'Availability, last 28d'),
+      runbooks: tile('Runbooks').text!.content,
+    };
+  };
+
+  test("the error budget, period and page threshold are the environment's (dev 99% and prod 99.9%, over 28 days)", () => {
+    const dev = overview(environment('dev'));
+    expect(dev).toMatchObject({ budgetLine: 0.01, pageBurn: 13.44, availabilityTitle: true });
+    expect(dev.budgetLeft).toContain('[28d]');
+    expect(dev.budgetLeft).toMatch(/\) \/ 0\.01$/);
+    const prod = overview(environment('prod'));
+    expect(prod).toMatchObject({ budgetLine: 0.001, pageBurn: 13.44, availabilityTitle: true });
+    expect(prod.budgetLeft).toMatch(/\) \/ 0\.001$/);
+  });
+
+  test("their runbook links are the environment's, as its alert policies' are", () => {
+    const own = parseEnvironment({ ...environment('staging'), runbookBaseUrl: 'https://runbooks.example.com/gateway' });
+    expect(overview(own).runbooks).toContain('(https://runbooks.example.com/gateway/GatewayAvailabilityBudgetBurn.md)');
+  });
+});
+
 describe("an environment's runbooks", () => {
   const links = (env: ReturnType<typeof environment>): string[] =>
     synth(env, observabilityDefinitions(env))
