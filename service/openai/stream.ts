@@ -11,7 +11,7 @@
  * A Gemini in-band error chunk (`{"error":{…}}`) becomes an `{ kind: 'error' }` output: write it with
  * `sseFrame` and close the response without `[DONE]` (the `openai` SDK throws an `APIError` on it).
  */
-import { GoogleApiError } from '../protocol/errors';
+import { streamEndedMidAnswer } from '../protocol/errors';
 import { googleErrorFromChunk, toOpenAIError } from './errors';
 import {
   candidateIndexOf,
@@ -156,7 +156,7 @@ export class ChatStreamTranslator {
     if (this.done) return [];
     this.done = true;
     if (!this.blocked && [...this.choices.values()].some((state) => state.finishReason === undefined)) {
-      throw new GoogleApiError(502, 'The upstream model ended the stream before the answer was complete.', { status: 'UNAVAILABLE' });
+      throw streamEndedMidAnswer();
     }
     const out: ChatStreamOutput[] = [];
     if (this.choices.size === 0) this.state(0);

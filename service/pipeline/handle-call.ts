@@ -4,10 +4,10 @@
  * back the answer (whole, or as events it iterates).
  */
 import type { Content } from '../protocol/content';
-import { GoogleApiError } from '../protocol/errors';
+import { GoogleApiError, streamEndedMidAnswer } from '../protocol/errors';
 import { camelCaseRequest } from '../protocol/field-names';
 import type { ModelCallPath } from '../protocol/paths';
-import { isErrorEvent } from '../protocol/stream-format';
+import { endsMidAnswer, isErrorEvent } from '../protocol/stream-format';
 import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
 import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
 import type { CacheWrite } from '../state/types';
@@ -273,13 +273,19 @@ export function createPipeline(options: PipelineOptions) {
     return { headers: routeHeaders(route, started.result.model, 'MISS', key), answer: { kind: 'stream', events: flight.subscribe(call.signal) } };
   }
 
-  /** The upstream's events as they come; settles and audits with the last usage seen when the stream ends. */
+  /**
+   * The upstream's events as they come; settles and audits with the last usage seen when the stream ends.
+   * A stream that ends cleanly in the middle of an answer (no finish reason) ends with an error event, as a
+   * failed one does: the client is told its answer is cut short, and the call is audited as failed.
+   */
   async function* relayed(result: CallResult, finish: Finish): AsyncGenerator<string> {
     if (result.answer.kind !== 'stream') return;
     let lastUsage: string | undefined;
+    let last: string | undefined;
     let outcome: Outcome = 'cancelled';
     const note = (event: string): string => {
       if (event.includes('"usageMetadata"')) lastUsage = event;
+      last = event;
       return event;
     };
     try {
@@ -288,6 +294,7 @@ export function createPipeline(options: PipelineOptions) {
         yield note(event);
         if (isErrorEvent(event)) outcome = 'upstream_error';
       }
+      if (outcome === 'cancelled' && last !== undefined && endsMidAnswer(last)) throw streamEndedMidAnswer();
       if (outcome === 'cancelled') outcome = 'success';
     } catch (error) {
       outcome = failureOutcome(error);

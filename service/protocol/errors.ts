@@ -128,3 +128,8 @@ export function tunedModelsNotOnVertex(resource: string): GoogleApiError {
     status: 'FAILED_PRECONDITION',
   });
 }
+
+/** A stream the upstream ended cleanly before the answer it had begun gave its finish reason. */
+export function streamEndedMidAnswer(): GoogleApiError {
+  return new GoogleApiError(502, 'The upstream model ended the stream before the answer was complete.', { status: 'UNAVAILABLE' });
+}

@@ -26,6 +26,22 @@ export function isErrorEvent(event: string): boolean {
   return event.startsWith('{"error"');
 }
 
+const FINISH_REASON = /"finishReason"\s*:/;
+
+/** A stream event that finishes an answer: it gives a candidate's finish reason (`STOP`, `MAX_TOKENS`, …). */
+export function isFinishingEvent(event: string): boolean {
+  return FINISH_REASON.test(event);
+}
+
+/**
+ * Whether a stream that ended cleanly with `lastEvent` stopped in the middle of an answer: the event carries
+ * candidates but no finish reason. Gemini's last event of an answer always gives one; a blocked prompt
+ * (`promptFeedback`, no candidates) and an event of usage only do not, and are whole.
+ */
+export function endsMidAnswer(lastEvent: string): boolean {
+  return lastEvent.includes('"candidates"') && !isFinishingEvent(lastEvent);
+}
+
 export function contentTypeFor(framing: StreamFraming): string {
   return framing === 'sse' ? SSE_CONTENT_TYPE : JSON_CONTENT_TYPE;
 }

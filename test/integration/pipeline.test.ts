@@ -245,6 +245,20 @@ describe('cache', () => {
     expect(gateway.emulator?.requestCount).toBe(1);
   });
 
+  test('a stream the upstream ends cleanly in mid-answer ends with an error event, is audited as failed and is not cached', async () => {
+    logs.lines.length = 0;
+    gateway.emulator?.faults.set([{ kind: 'truncate', afterChunks: 2, count: 1 }]);
+    const cut = await postJson(stream(gateway, 'gemini-3.5-flash'), prompt('cut short'));
+    const events = sseEvents(cut.text);
+    expect(events).toHaveLength(3);
+    expect(events.slice(0, 2).every((e) => !e.includes('"finishReason"'))).toBe(true);
+    expect(JSON.parse(events.at(-1)!)).toEqual({ error: { code: 502, message: 'The upstream model ended the stream before the answer was complete.', status: 'UNAVAILABLE' } });
+    expect(logs.lines.filter((l) => l.audit).at(-1)).toMatchObject({ audit: { outcome: 'upstream_error', modelUsed: 'gemini-3.5-flash' } });
+    const again = await postJson(stream(gateway, 'gemini-3.5-flash'), prompt('cut short'));
+    expect(again.headers['x-cache']).toBe('MISS');
+    expect(sseEvents(again.text).at(-1)).toContain('"finishReason":"STOP"');
+  });
+
   test('a failed answer is not cached', async () => {
     gateway.emulator?.faults.set([{ kind: 'midstream-error', afterChunks: 1, count: 1 }]);
     const broken = await postJson(`${stream(gateway, 'gemini-3.1-flash-lite')}`, prompt('broken'));

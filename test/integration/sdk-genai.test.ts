@@ -148,6 +148,16 @@ describe('errors surface as the SDK raises them for the real API', () => {
     expect(texts).toHaveLength(1);
   });
 
+  test('a stream the upstream ends in mid-answer rejects, never passes for a whole answer', async () => {
+    gateway.emulator?.faults.set([{ kind: 'truncate', afterChunks: 2, probability: 1 }]);
+    const texts: string[] = [];
+    const iterate = async (): Promise<void> => {
+      for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'An essay cut short' })) texts.push(chunk.text ?? '');
+    };
+    await expect(iterate()).rejects.toMatchObject({ status: 502 });
+    expect(texts).toHaveLength(2);
+  });
+
   test('an unknown model is a 404 from upstream, passed through', async () => {
     await expect(ai.models.generateContent({ model: 'gemini-0-nonexistent', contents: 'x' })).rejects.toMatchObject({ status: 404 });
   });

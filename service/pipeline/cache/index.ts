@@ -8,7 +8,7 @@
  */
 import type { CallerPolicy } from '../../config/policy';
 import type { ModelMethod } from '../../protocol/paths';
-import { isErrorEvent } from '../../protocol/stream-format';
+import { isErrorEvent, isFinishingEvent } from '../../protocol/stream-format';
 
 export type CachedAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: string[] };
 
@@ -27,7 +27,7 @@ export function shouldUseCache(ttlMs: number, method: ModelMethod, policy: Calle
 export function isCompleteStream(events: readonly string[]): boolean {
   const last = events.at(-1);
   if (!last || events.some(isErrorEvent)) return false;
-  return /"finishReason"\s*:/.test(last);
+  return isFinishingEvent(last);
 }
 
 /**
