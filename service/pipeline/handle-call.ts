@@ -30,6 +30,17 @@ export interface IncomingCall {
   credentials: Credentials;
   cacheControl?: string;
   signal: AbortSignal;
+  /** This call is one of several a client request was split into; every call of it is given the same object. */
+  splitRequest?: SplitRequest;
+}
+
+/**
+ * One client request the gateway sends upstream as several calls, one after another (OpenAI embeddings:
+ * batches of 100 inputs). The caller's rpm counts the client's request once, at the first of its calls
+ * admitted; each call still reserves its own tokens and cost.
+ */
+export interface SplitRequest {
+  countedAgainstRpm: boolean;
 }
 
 /** The request with its input-token estimate, made once and used by routing, admission and accounting. */
@@ -107,7 +118,23 @@ export function createPipeline(options: PipelineOptions) {
     if (!BILLABLE.has(call.path.method)) return {};
     const inputTokens = call.inputTokens;
     const maxOutputTokens = allowedOutputTokens(call.path.method, call.body, options.defaultMaxOutputTokens);
-    const requestFor = (model: string): AdmitRequest => ({ caller, model, inputTokens, maxOutputTokens, worstCaseMicros: worstCaseMicros(options.prices, model, account.day(), inputTokens, maxOutputTokens), signal });
+    const countsAsRequest = call.splitRequest?.countedAgainstRpm !== true;
+    const requestFor = (model: string): AdmitRequest => ({
+      caller,
+      model,
+      inputTokens,
+      maxOutputTokens,
+      worstCaseMicros: worstCaseMicros(options.prices, model, account.day(), inputTokens, maxOutputTokens),
+      signal,
+      countsAsRequest,
+    });
+    const admitted = await admitOrServe(route, key, requestFor, lookup);
+    if (admitted.admission && call.splitRequest) call.splitRequest.countedAgainstRpm = true;
+    return admitted;
+  }
+
+  /** Admission in its span: with `lookup`, an answer the cache holds instead. */
+  function admitOrServe(route: RouteDecision, key: RequestFingerprint, requestFor: (model: string) => AdmitRequest, lookup: CachedAnswer['kind'] | undefined): Promise<Admitted & { cached?: CachedAnswer }> {
     return options.tracing.inStage('admit', route.model, async () => {
       try {
         if (lookup) {

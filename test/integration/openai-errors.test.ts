@@ -166,6 +166,7 @@ describe('errors from caller policy (keys mode)', () => {
       GATEWAY_CALLERS: JSON.stringify([
         { id: 'team-a', keySha256: [sha256('key-a')], models: ['gemini-3.5-flash', 'gemini-embedding-001'] },
         { id: 'team-slow', keySha256: [sha256('key-slow')], rpm: 1 },
+        { id: 'team-embed', keySha256: [sha256('key-embed')], rpm: 1 },
         { id: 'team-broke', keySha256: [sha256('key-broke')], budget: { usd: 0.000001, period: 'day' } },
       ]),
     });
@@ -201,6 +202,17 @@ describe('errors from caller policy (keys mode)', () => {
     const error = await failure(ask(client, MODEL, 'second of the minute'));
     expectOpenAIError(error, OpenAI.RateLimitError, 429, { type: 'rate_limit_error' });
     expect(Number((error as APIError).headers!.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  test('an embeddings request split into several Gemini batches counts once against the caller rpm', async () => {
+    const client = new OpenAI({ apiKey: 'key-embed', baseURL: base(), maxRetries: 0 });
+    const inputs = Array.from({ length: 250 }, (_, i) => `line ${i}`);
+    gateway.emulator?.resetStats();
+    const all = await client.embeddings.create({ model: 'gemini-embedding-001', input: inputs, dimensions: 4 });
+    expect(all.data).toHaveLength(250);
+    expect(gateway.emulator?.recent.filter((r) => r.path.endsWith(':batchEmbedContents'))).toHaveLength(3);
+    // That was the minute's one request.
+    expectOpenAIError(await failure(client.embeddings.create({ model: 'gemini-embedding-001', input: 'one more' })), OpenAI.RateLimitError, 429, { type: 'rate_limit_error' });
   });
 
   test('429 insufficient_quota for a spent budget, marked not to be retried', async () => {

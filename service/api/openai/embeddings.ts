@@ -1,12 +1,14 @@
 /**
  * `POST embeddings`: OpenAI's up-to-2048 inputs become `batchEmbedContents` calls of at most 100 (Gemini's
- * limit), made one after another, each through the whole pipeline (limits, budgets, cache, retries,
- * accounting), and joined back in order. One failed batch fails the request: no partial list.
+ * limit), made one after another, each through the whole pipeline (token limits, budgets, cache, retries,
+ * accounting), and joined back in order; the caller's rpm counts the request once. One failed batch fails
+ * the request: no partial list.
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { embeddingsToGemini, geminiToEmbeddings, ignoredEmbeddingsFields, parseEmbeddingsRequest, type BatchEmbedContentsResponse } from '../../openai';
 import { GoogleApiError } from '../../protocol/errors';
+import type { SplitRequest } from '../../pipeline/handle-call';
 import { credentialsOf } from '../gemini-routes';
 import type { OpenAIRouteContext } from '../openai-routes';
 import { callPath, ignoredHeaders, mappingHeaders, readJsonObject, targetModel } from './http';
@@ -20,6 +22,8 @@ export async function serveEmbeddings(options: OpenAIRouteContext, req: Request,
   const call = embeddingsToGemini(request, { model: target.model });
   const answers: BatchEmbedContentsResponse[] = [];
   let upstreamHeaders: Record<string, string> = {};
+  // The caller's rpm counts this request once, whatever the number of batches.
+  const splitRequest: SplitRequest = { countedAgainstRpm: false };
   for (const batch of call.batches) {
     const outcome = await options.handleModelCall({
       path: callPath(call.model, 'batchEmbedContents'),
@@ -28,6 +32,7 @@ export async function serveEmbeddings(options: OpenAIRouteContext, req: Request,
       credentials,
       cacheControl: typeof req.headers['cache-control'] === 'string' ? req.headers['cache-control'] : undefined,
       signal,
+      splitRequest,
     });
     if (outcome.answer.kind !== 'unary') throw new GoogleApiError(502, 'The upstream streamed an embeddings answer.');
     try {

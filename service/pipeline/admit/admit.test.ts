@@ -125,6 +125,19 @@ test('gateway-wide model quota applies across callers', async () => {
   await expect(request({ ...caller({}), id: 'team-b' })).rejects.toMatchObject({ httpStatus: 429 });
 });
 
+test("a later call of a request already counted is not charged the caller's rpm again, but is the model's and the tokens", async () => {
+  const { request } = setup({ modelLimits: { 'gemini-3.5-flash': { rpm: 2 } } });
+  const team = caller({ rpm: 1, tpm: 1_000 });
+  await request(team);
+  await request(team, { countsAsRequest: false });
+  // The model's rpm (Google's quota) counts every call: both went there.
+  expect((await rejectionOf(request(team, { countsAsRequest: false }))).message).toMatch(/RPM/);
+  // The caller's tpm counted both calls' 200 tokens: 700 more is over 1 000.
+  expect((await rejectionOf(request(team, { countsAsRequest: false, model: 'gemini-3.8-flash', inputTokens: 600 }))).message).toMatch(/TPM/);
+  // A request of its own is counted: the caller's one of the minute is gone.
+  expect((await rejectionOf(request(team, { model: 'gemini-3.8-flash' }))).message).toMatch(/RPM/);
+});
+
 test('budget periods end at UTC midnight and at the first of the month', () => {
   expect(budgetPeriod('day', T0)).toEqual({ id: '2026-11-22', endMs: Date.UTC(2026, 10, 23) });
   expect(budgetPeriod('month', T0)).toEqual({ id: '2026-11', endMs: Date.UTC(2026, 11, 1) });

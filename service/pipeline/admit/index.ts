@@ -39,6 +39,12 @@ export interface AdmitRequest {
   /** Worst-case cost of the request in micro-dollars. */
   worstCaseMicros: number;
   signal: AbortSignal;
+  /**
+   * `false` for a later upstream call of a client request already counted (see `SplitRequest`): the
+   * caller's rpm counts client requests, so it is not charged again. The model's rpm, which mirrors the
+   * Google project's quota, is: Google counts every call. Default `true`.
+   */
+  countsAsRequest?: boolean;
 }
 
 /** The answer the cache held (its stored bytes): the request needs no upstream call and no admission. */
@@ -116,7 +122,7 @@ export function createAdmit(options: AdmitOptions) {
       reasons.set(key, reason);
       return true;
     };
-    add(`rpm:caller:${request.caller.id}`, policy.rpm, 1, 'rpm');
+    if (request.countsAsRequest !== false) add(`rpm:caller:${request.caller.id}`, policy.rpm, 1, 'rpm');
     if (add(`tpm:caller:${request.caller.id}`, policy.tpm, total, 'tpm')) keys.callerTokensKey = `tpm:caller:${request.caller.id}`;
     const modelLimit = options.modelLimits[request.model];
     add(`rpm:model:${request.model}`, modelLimit?.rpm, 1, 'rpm');
