@@ -190,6 +190,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       modelMap: config.openaiModels,
       aliases: config.models.aliases,
       allowRemoteImages: config.openaiAllowRemoteImages,
+      maxPdfBytes: config.maxPdfBytes,
     },
     logger: deps.logger,
     accessLog: config.accessLog,

@@ -36,6 +36,8 @@ export interface OpenAIRouteOptions {
   aliases: Readonly<Record<string, string>>;
   /** `GATEWAY_OPENAI_ALLOW_REMOTE_IMAGES`. */
   allowRemoteImages: boolean;
+  /** `GATEWAY_MAX_PDF_BYTES`: inline media is checked while translating, so a refusal names the OpenAI field. */
+  maxPdfBytes: number;
   /** Unix seconds reported as every model's `created`; defaults to when the routes were built. */
   startedAt?: number;
   logger?: Logger;

@@ -3,6 +3,7 @@
  * `{ model, body }` out; what cannot be translated is a 400 (`OpenAIRequestError` with `param`), never a
  * silent change of meaning. README-translation.md lists every mapping and every lossy case.
  */
+import { checkInlineData, type InlineDataProblem } from '../pipeline/validate/media';
 import type { GenerateContentRequest } from '../pipeline/validate/schemas';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../api/body';
 import { OpenAIRequestError } from './errors';
@@ -21,6 +22,12 @@ export interface ChatToGeminiOptions {
    * `reasoning_effort` is expressed and the lowest thinking budget it accepts. Default: the model name.
    */
   thinkingModel?: string;
+  /**
+   * Largest inline PDF, in decoded bytes (`GATEWAY_MAX_PDF_BYTES`). Inline media is checked here as the
+   * pipeline checks it (types, bytes that match them, PDF size), so a refusal names the OpenAI field
+   * (`messages[0].content[1].image_url.url`) instead of the Gemini part it became. Default: no PDF limit.
+   */
+  maxPdfBytes?: number;
 }
 
 export interface GeminiCall {
@@ -122,8 +129,28 @@ const IMAGE_EXTENSIONS: Record<string, string> = {
   heif: 'image/heif',
 };
 
+function mediaProblemText(problem: InlineDataProblem): string {
+  switch (problem.kind) {
+    case 'mime_type':
+      return `The media type ${JSON.stringify(problem.mimeType)} is not one Gemini accepts as input.`;
+    case 'base64':
+      return 'The data is not valid base64.';
+    case 'not_its_type':
+      return `The data is declared as ${problem.type}, but its bytes are not ${problem.type}.`;
+    case 'pdf_size':
+      return `The PDF is ${problem.bytes} bytes decoded; inline PDFs are limited to ${problem.maxBytes} bytes.`;
+  }
+}
+
+/** Inline media as the pipeline will check it, refused here with the OpenAI field that carried it. */
+function checkedInline(inlineData: InlineData, param: string, code: string, options: ChatToGeminiOptions): InlineData {
+  const checked = checkInlineData(inlineData, { maxPdfBytes: options.maxPdfBytes ?? Infinity });
+  if ('problem' in checked) throw new OpenAIRequestError(mediaProblemText(checked.problem), { param, code });
+  return inlineData;
+}
+
 function imagePart(url: string, param: string, options: ChatToGeminiOptions): Part {
-  if (url.startsWith('data:')) return { inlineData: parseDataUrl(url, param) };
+  if (url.startsWith('data:')) return { inlineData: checkedInline(parseDataUrl(url, param), param, 'invalid_image_url', options) };
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -161,7 +188,7 @@ function userParts(content: UserContent, param: string, options: ChatToGeminiOpt
         const data = part.input_audio.data;
         if (!BASE64.test(data)) throw new OpenAIRequestError('input_audio.data must be base64.', { param: `${at}.input_audio.data`, code: 'invalid_value' });
         const format = part.input_audio.format;
-        return { inlineData: { mimeType: AUDIO_FORMATS[format] ?? `audio/${format}`, data } };
+        return { inlineData: checkedInline({ mimeType: AUDIO_FORMATS[format] ?? `audio/${format}`, data }, `${at}.input_audio`, 'invalid_value', options) };
       }
       case 'file': {
         if (part.file.file_data === undefined) {
@@ -169,7 +196,7 @@ function userParts(content: UserContent, param: string, options: ChatToGeminiOpt
         }
         const data = part.file.file_data;
         if (!data.startsWith('data:')) throw new OpenAIRequestError('file_data must be a data: URL.', { param: `${at}.file.file_data`, code: 'invalid_value' });
-        return { inlineData: parseDataUrl(data, `${at}.file.file_data`) };
+        return { inlineData: checkedInline(parseDataUrl(data, `${at}.file.file_data`), `${at}.file.file_data`, 'invalid_value', options) };
       }
     }
   });

@@ -52,6 +52,20 @@ describe('errors from the pipeline and the upstream', () => {
     expect(gateway.emulator?.requestCount).toBe(0);
   });
 
+  test('400 BadRequestError: media Gemini would refuse names the OpenAI field that carried it', async () => {
+    const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const withPart = (part: Record<string, unknown>) =>
+      client.chat.completions.create({ model: MODEL, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'What is this?' }, part] }] } as never);
+    const bmp = await failure(withPart({ type: 'image_url', image_url: { url: `data:image/bmp;base64,${PNG}` } }));
+    expectOpenAIError(bmp, OpenAI.BadRequestError, 400, { param: 'messages[1].content[1].image_url.url', code: 'invalid_image_url' });
+    expect((bmp as APIError).message).toContain('"image/bmp" is not one Gemini accepts');
+    const disguised = await failure(withPart({ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${PNG}` } }));
+    expectOpenAIError(disguised, OpenAI.BadRequestError, 400, { param: 'messages[1].content[1].image_url.url', code: 'invalid_image_url' });
+    const notPdf = await failure(withPart({ type: 'file', file: { filename: 'a.pdf', file_data: `data:application/pdf;base64,${PNG}` } }));
+    expectOpenAIError(notPdf, OpenAI.BadRequestError, 400, { param: 'messages[1].content[1].file.file_data', code: 'invalid_value' });
+    expect(gateway.emulator?.requestCount).toBe(0);
+  });
+
   test('400 BadRequestError: Google rejecting the request passes through in OpenAI shape', async () => {
     gateway.emulator?.faults.set([{ kind: 'status', status: 400, message: 'Request contains an invalid argument.', probability: 1 }]);
     expectOpenAIError(await failure(ask(client)), OpenAI.BadRequestError, 400, { code: 'invalid_argument', message: '400 Request contains an invalid argument.' });

@@ -44,7 +44,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   const request = parseChatRequest(json);
   const target = targetModel(request.model, options.modelMap);
   const resolved = options.aliases[target.model] ?? target.model;
-  const { model, body } = chatToGemini(request, { model: target.model, allowRemoteImages: options.allowRemoteImages, thinkingModel: resolved });
+  const { model, body } = chatToGemini(request, { model: target.model, allowRemoteImages: options.allowRemoteImages, thinkingModel: resolved, maxPdfBytes: options.maxPdfBytes });
   const stream = request.stream === true;
   const requestId = randomUUID();
   const outcome = await options.handleModelCall({

@@ -43,20 +43,44 @@ const FILE_URI_SCHEMES: Record<BackendKind, RegExp> = {
   vertex: /^(?:gs:\/\/|https:\/\/)/,
 };
 
-function checkInline(part: Required<Pick<Part, 'inlineData'>>, where: string, limits: MediaLimits): number {
-  const { mimeType = '', data = '' } = part.inlineData;
+/** What is wrong with one inline part's data, for each surface to say in its own terms and path. */
+export type InlineDataProblem =
+  | { kind: 'mime_type'; mimeType: string }
+  | { kind: 'base64' }
+  | { kind: 'not_its_type'; type: string }
+  | { kind: 'pdf_size'; bytes: number; maxBytes: number };
+
+/** Checks one part's inline data: its problem, or its decoded size. */
+export function checkInlineData(inlineData: { mimeType?: string; data?: string }, limits: Pick<MediaLimits, 'maxPdfBytes'>): { problem: InlineDataProblem } | { bytes: number } {
+  const { mimeType = '', data = '' } = inlineData;
   const type = mimeType.toLowerCase().split(';')[0]?.trim() ?? '';
-  if (!ALLOWED_MIME_TYPES.has(type)) throw invalidArgument(`${where}.inlineData.mimeType ${JSON.stringify(mimeType.slice(0, 80))} is not a supported input type.`);
-  if (!BASE64.test(data)) throw invalidArgument(`${where}.inlineData.data is not valid base64.`);
+  if (!ALLOWED_MIME_TYPES.has(type)) return { problem: { kind: 'mime_type', mimeType: mimeType.slice(0, 80) } };
+  if (!BASE64.test(data)) return { problem: { kind: 'base64' } };
   const signatures = BASE64_SIGNATURES[type];
-  if (signatures && data.length > 0 && !signatures.some((s) => data.startsWith(s))) {
-    throw invalidArgument(`${where}.inlineData declares ${type} but its bytes are not ${type}.`);
-  }
+  if (signatures && data.length > 0 && !signatures.some((s) => data.startsWith(s))) return { problem: { kind: 'not_its_type', type } };
   const bytes = decodedBase64Length(data);
-  if (type === 'application/pdf' && bytes > limits.maxPdfBytes) {
-    throw invalidArgument(`${where}.inlineData is a ${bytes}-byte PDF; inline PDFs are limited to ${limits.maxPdfBytes} bytes. Upload it with the Files API and send fileData instead.`);
+  if (type === 'application/pdf' && bytes > limits.maxPdfBytes) return { problem: { kind: 'pdf_size', bytes, maxBytes: limits.maxPdfBytes } };
+  return { bytes };
+}
+
+/** The part's problem as Gemini's field path names it (`contents[0].parts[1].inlineData…`). */
+function describe(problem: InlineDataProblem, where: string): string {
+  switch (problem.kind) {
+    case 'mime_type':
+      return `${where}.inlineData.mimeType ${JSON.stringify(problem.mimeType)} is not a supported input type.`;
+    case 'base64':
+      return `${where}.inlineData.data is not valid base64.`;
+    case 'not_its_type':
+      return `${where}.inlineData declares ${problem.type} but its bytes are not ${problem.type}.`;
+    case 'pdf_size':
+      return `${where}.inlineData is a ${problem.bytes}-byte PDF; inline PDFs are limited to ${problem.maxBytes} bytes. Upload it with the Files API and send fileData instead.`;
   }
-  return bytes;
+}
+
+function checkInline(part: Required<Pick<Part, 'inlineData'>>, where: string, limits: MediaLimits): number {
+  const checked = checkInlineData(part.inlineData, limits);
+  if ('problem' in checked) throw invalidArgument(describe(checked.problem, where));
+  return checked.bytes;
 }
 
 /** Throws a Google 400 for the first violation; returns the total decoded inline bytes. */
