@@ -265,6 +265,9 @@ export function createPipeline(options: PipelineOptions) {
     const upstreamAbort = new AbortController();
     const flight = new StreamFlight(caller.id, () => upstreamAbort.abort());
     streamFlights.start(key.cacheKey, flight);
+    // Until the leader reads the flight, its leaving is the flight's to weigh against any follower's reading.
+    const leaderLeft = (): void => flight.leaderLeft();
+    call.signal.addEventListener('abort', leaderLeft, { once: true });
     let started: { result: CallResult; finish: Finish };
     try {
       const startedMs = account.now();
@@ -283,6 +286,8 @@ export function createPipeline(options: PipelineOptions) {
       flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(500, 'Internal error in the gateway.'));
       streamFlights.end(key.cacheKey, flight);
       throw error;
+    } finally {
+      call.signal.removeEventListener('abort', leaderLeft);
     }
     // The complete stream is stored with the settlement, when the relay ends.
     const finish: Finish = (outcome, usageText) => started.finish(outcome, usageText, outcome === 'success' ? cacheWriteOf(key, started.result, { kind: 'stream', events: flight.events }) : undefined);

@@ -103,3 +103,36 @@ test('a stream the caller leaves after its first chunk is cancelled upstream, an
   await until(() => auditsSince(from).length === 1);
   expect(auditsSince(from)[0]).toMatchObject({ outcome: 'cancelled', status: 499, tokens: { input: promptTokens, output: MAX_OUTPUT_TOKENS } });
 });
+
+test('a stream the caller leaves before its first chunk is cancelled upstream at once (cache on), not at its first event', async () => {
+  // Gemini takes 8 s to start: the caller gives up long before.
+  gateway.emulator?.faults.set([{ kind: 'latency', latencyMs: 8_000 }]);
+  const from = logs.lines.length;
+  const controller = new AbortController();
+  const stream = ai.models.generateContentStream({ model: MODEL, contents: 'A stream nobody waits to start', config: { abortSignal: controller.signal, maxOutputTokens: MAX_OUTPUT_TOKENS } });
+  await until(() => upstreamCalls() === 1);
+  controller.abort();
+  await expect(stream).rejects.toThrow();
+  await until(() => abandoned() === 1);
+  await until(() => auditsSince(from).length === 1);
+  expect(auditsSince(from)[0]).toMatchObject({ outcome: 'cancelled', status: 499, cache: 'miss' });
+  // Neither retried nor sent down the fallback chain once the caller had left.
+  expect(upstreamCalls()).toBe(1);
+});
+
+test('a shared stream goes on when the request that started it leaves before its first chunk', async () => {
+  gateway.emulator?.faults.set([{ kind: 'latency', latencyMs: 300 }]);
+  const text = 'Two streams, one of whom leaves early';
+  const controller = new AbortController();
+  const leaving = ai.models.generateContentStream({ model: MODEL, contents: text, config: { abortSignal: controller.signal } });
+  await until(() => upstreamCalls() === 1);
+  const staying = ai.models.generateContentStream({ model: MODEL, contents: text, config: { abortSignal: new AbortController().signal } });
+  await sleep(50);
+  controller.abort();
+  await expect(leaving).rejects.toThrow();
+  const chunks: string[] = [];
+  for await (const chunk of await staying) chunks.push(chunk.text ?? '');
+  expect(chunks.join('')).toContain(text);
+  expect(upstreamCalls()).toBe(1);
+  expect(abandoned()).toBe(0);
+});

@@ -91,6 +91,17 @@ export class StreamFlight extends Followable {
     }
   }
 
+  /**
+   * The leader's caller left before the first event (while the call was admitted, retried or sent down the
+   * fallback chain): with no follower reading, the upstream call is cancelled now, not at its first event.
+   */
+  leaderLeft(): void {
+    if (this.readers === 0 && !this.done) {
+      this.abandon();
+      this.onAbandoned();
+    }
+  }
+
   private notify(): void {
     const listeners = this.listeners;
     this.listeners = new Set();
