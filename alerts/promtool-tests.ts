@@ -79,14 +79,20 @@ function availabilitySeries(percentBad: number, minutes: number): InputSeries[] 
   ];
 }
 
-/** `percentSlow` of 100 successful requests a minute take longer than the latency threshold. */
-function latencySeries(percentSlow: number, minutes: number): InputSeries[] {
-  const labels = httpLabels(200);
-  return [
+/**
+ * `percentSlow` of 100 successful requests a minute take longer than the latency threshold; and on each of
+ * `slowStreamRoutes`, 100 streams a minute, every one slower.
+ */
+function latencySeries(percentSlow: number, minutes: number, slowStreamRoutes: readonly string[] = []): InputSeries[] {
+  const slow = (labels: Record<string, string>, percent: number): InputSeries[] => [
     { series: seriesOf(promCount(METRICS.httpServerDuration), labels), values: grow(100, minutes) },
-    { series: seriesOf(promBucket(METRICS.httpServerDuration), { ...labels, le: promLe(LATENCY_THRESHOLD_SECONDS) }), values: grow(100 - percentSlow, minutes) },
+    { series: seriesOf(promBucket(METRICS.httpServerDuration), { ...labels, le: promLe(LATENCY_THRESHOLD_SECONDS) }), values: grow(100 - percent, minutes) },
   ];
+  return [...slow(httpLabels(200), percentSlow), ...slowStreamRoutes.flatMap((route) => slow({ ...httpLabels(200), [L(ATTR_HTTP_ROUTE)]: route }, 100))];
 }
+
+/** Routes that stream: Gemini's, and OpenAI chat completions (whose streams share the route with unary answers). */
+const STREAM_ROUTES = ['/v1beta/models/{model}:streamGenerateContent', '/v1beta/openai/chat/completions', '/v1/chat/completions'];
 
 /**
  * Burn-rate cases: a constant bad ratio between this window's threshold and the next faster window's, so
@@ -127,7 +133,11 @@ function burnCases(): AlertTestCase[] {
           labels: { job: TEST_JOB },
           description: `${latency}% of successful unary Gemini API requests to ${TEST_JOB} took longer than ${LATENCY_THRESHOLD_SECONDS}s over the last ${w.long} (burn rate ${burnFactor(w)}x; the 99% SLO allows 1%).`,
         },
-        quiet: { title: '0.5% of unary requests are slow: within the 99% objective', series: latencySeries(0.5, BURN_MINUTES), until: `${BURN_MINUTES}m` as Duration },
+        quiet: {
+          title: '0.5% of unary requests are slow, and every stream (Gemini and OpenAI chat): within the 99% objective, which counts no stream',
+          series: latencySeries(0.5, BURN_MINUTES, STREAM_ROUTES),
+          until: `${BURN_MINUTES}m` as Duration,
+        },
       },
     ];
   });

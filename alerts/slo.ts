@@ -79,8 +79,12 @@ const STATUS = promLabel(ATTR_HTTP_RESPONSE_STATUS_CODE);
 export const API_ROUTES: Matcher = [ROUTE, '=~', API_ROUTE_PATTERN];
 const SERVER_ERRORS: Matcher = [STATUS, '=~', '5..'];
 const NOT_SERVER_ERRORS: Matcher = [STATUS, '!~', '5..'];
-/** Streams last as long as the model generates; the latency objective covers unary calls only. */
-const NOT_STREAMING: Matcher = [ROUTE, '!~', '.*:streamGenerateContent'];
+/**
+ * Streams last as long as the model generates; the latency objective covers unary calls only. OpenAI chat
+ * completions stream (`stream: true`) on the same route as they answer whole, so that route is left out.
+ */
+const STREAMING_ROUTE_PATTERN = '.*:streamGenerateContent|.*/chat/completions';
+const NOT_STREAMING: Matcher = [ROUTE, '!~', STREAMING_ROUTE_PATTERN];
 
 /** The latency objective's threshold; it must be one of the HTTP histogram's bucket boundaries. */
 export const LATENCY_THRESHOLD_SECONDS = 20;
