@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { AuthClient } from 'google-auth-library';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health';
-import type { GatewayConfig } from './config/load';
+import { ConfigError, type GatewayConfig } from './config/load';
 import type { AccessTokenSource } from './credentials/access-token-source';
 import { FileApiKey, StaticApiKey, type ApiKeySource } from './credentials/api-key-source';
 import type { GeminiEmulator } from './emulator/server';
@@ -202,7 +202,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   const server = createServer(app);
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigError(`HOST, PORT: cannot listen on ${config.host}:${config.port}: ${listenProblem(error)}`)));
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -229,4 +229,19 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   }
 
   return { url, server, upstreams, state, emulator, emulatorUrl, shutdown };
+}
+
+/** Why the listener could not start, in the operator's terms. */
+function listenProblem(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return 'the port is in use';
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return 'no such address on this machine';
+    case 'EACCES':
+      return 'not allowed to bind it (ports below 1024 need privileges)';
+    default:
+      return error.message;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { callerSchema, type CallerPolicy } from './policy';
+import { callerSchema, normaliseIdentity, type CallerPolicy } from './policy';
 import { AUDIT_HMAC_KEY_MIN_LENGTH, SETTINGS, VERTEX_ENDPOINT_NAME, type SettingKey, type Settings } from './settings';
 
 export type UpstreamKind = 'emulator' | 'ai-studio' | 'vertex';
@@ -146,9 +146,19 @@ function readCallersFile(path: string): CallerPolicy[] {
 function resolveCallers(s: Settings): CallerPolicy[] {
   const callers = [...s.callers, ...(s.callersFile ? readCallersFile(s.callersFile) : [])];
   const seen = new Set<string>();
+  // A key or identity names one caller: given to two, the later would silently take the earlier's traffic,
+  // and the earlier's limits and budget would never apply.
+  const owners = new Map<string, string>();
+  const claim = (what: string, value: string, id: string): void => {
+    const owner = owners.get(`${what}:${value}`);
+    if (owner !== undefined && owner !== id) throw new ConfigError(`GATEWAY_CALLERS: callers ${owner} and ${id} share ${what === 'key' ? `a key (keySha256 ${value.slice(0, 12)}…)` : `the identity ${value}`}; each key and identity must name one caller`);
+    owners.set(`${what}:${value}`, id);
+  };
   for (const caller of callers) {
     if (seen.has(caller.id)) throw new ConfigError(`GATEWAY_CALLERS: caller id ${caller.id} appears twice`);
     seen.add(caller.id);
+    for (const hash of caller.keySha256) claim('key', hash, caller.id);
+    for (const identity of caller.identities) claim('identity', normaliseIdentity(identity), caller.id);
   }
   return callers;
 }
@@ -183,7 +193,7 @@ function readSecretFile(setting: string, path: string): string {
 
 function resolveRedis(s: Settings): Pick<GatewayConfig, 'resolvedRedisUrl' | 'redisCa'> {
   const url = s.redisUrl ?? (s.redisUrlFile ? readSecretFile('REDIS_URL_FILE', s.redisUrlFile) : undefined);
-  if (url !== undefined && !/^rediss?:\/\//.test(url)) throw new ConfigError('REDIS_URL_FILE: the file must hold a redis:// or rediss:// URL');
+  if (url !== undefined && !(/^rediss?:\/\//.test(url) && URL.canParse(url))) throw new ConfigError('REDIS_URL_FILE: the file must hold a valid redis:// or rediss:// URL');
   return { resolvedRedisUrl: url, redisCa: s.redisCaFile ? readSecretFile('REDIS_CA_FILE', s.redisCaFile) : undefined };
 }
 

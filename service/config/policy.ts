@@ -9,6 +9,11 @@ export const modelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, '
 const callerId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _ (it appears in logs)');
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key (`printf %s "$KEY" | sha256sum`)');
 
+/** An identity as the gateway compares it: IAP's `accounts.google.com:` prefix dropped, case ignored. */
+export function normaliseIdentity(value: string): string {
+  return value.slice(value.lastIndexOf(':') + 1).trim().toLowerCase();
+}
+
 export const callerSchema = z.strictObject({
   id: callerId,
   /** SHA-256 (hex) of each key this caller may present; the keys themselves are never stored. */
@@ -36,7 +41,7 @@ export const routeRuleSchema = z.strictObject({
 });
 export type RouteRule = z.output<typeof routeRuleSchema>;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-01');
+const isoDate = z.iso.date('must be a date like 2026-12-01');
 
 export const modelPolicySchema = z.strictObject({
   /** Names app teams use instead of model ids: tiers like `fast`, `balanced`, `precise`. */

@@ -146,7 +146,11 @@ export const SETTINGS = {
   },
   redisUrl: {
     env: 'REDIS_URL',
-    schema: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .refine((url) => URL.canParse(url), 'must be a valid URL (host, port and password as in rediss://:password@10.0.0.3:6378)')
+      .optional(),
     doc: 'Shared state (limits, budgets, cache) in Redis, so every replica enforces one limit. Unset: in-process memory.',
     example: 'rediss://:auth-string@10.0.0.3:6378',
     secret: true,
@@ -177,7 +181,7 @@ export const SETTINGS = {
   callers: {
     env: 'GATEWAY_CALLERS',
     schema: json(z.array(callerSchema)).default([]),
-    doc: 'The callers (JSON array): id, keySha256 (hex SHA-256 of each key), identities, models, rpm, tpm, budget {usd, period}, cache. See "Policies" in the README.',
+    doc: 'The callers (JSON array): id, keySha256 (hex SHA-256 of each key), identities, models, rpm, tpm, budget {usd, period}, cache. Each id, key and identity belongs to one caller: a repeat stops the gateway. See "Policies" in the README.',
     example: '[{"id":"team-a","keySha256":["<sha256 of the key>"],"rpm":600,"budget":{"usd":50,"period":"day"}}]',
   },
   callersFile: {

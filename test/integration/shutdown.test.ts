@@ -2,6 +2,8 @@
  * The real process: it starts on the embedded emulator and says so, and on SIGTERM it stops accepting,
  * lets an in-flight stream finish, and exits 0.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { send, sseEvents } from '../support/http';
 import { startGatewayProcess } from '../support/process';
@@ -40,4 +42,16 @@ test('SIGTERM while a stream is in flight: the stream finishes, new requests are
 
 test('a bad setting stops start-up with a message naming it', async () => {
   await expect(startGatewayProcess({ PORT: 'eighty' })).rejects.toThrow(/PORT: /);
+});
+
+test('a port in use or an address not on this machine stops start-up naming HOST and PORT, without a stack trace', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    await expect(startGatewayProcess({ PORT: String(port) })).rejects.toThrow(new RegExp(`HOST, PORT: cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use\\n?$`));
+  } finally {
+    taken.close();
+  }
+  await expect(startGatewayProcess({ HOST: '192.0.2.1' })).rejects.toThrow(/HOST, PORT: cannot listen on 192\.0\.2\.1:0: no such address on this machine/);
 });

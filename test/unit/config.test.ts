@@ -50,7 +50,21 @@ test('structured settings come as JSON in the environment and are validated', ()
   expect(() => loadConfig({ GATEWAY_CALLERS: '[{"id":"Team A"}]' })).toThrow(/GATEWAY_CALLERS: .*lower-case/s);
   expect(() => loadConfig({ GATEWAY_CALLERS: '{not json' })).toThrow(/GATEWAY_CALLERS: must be valid JSON/);
   expect(() => loadConfig({ GATEWAY_CALLERS: '[{"id":"a"},{"id":"a"}]' })).toThrow(/appears twice/);
+  // One key or identity for two callers: the second would take the first's traffic, limits unenforced.
+  const key = 'a'.repeat(64);
+  expect(() => loadConfig({ GATEWAY_CALLERS: JSON.stringify([{ id: 'a', keySha256: [key] }, { id: 'b', keySha256: ['b'.repeat(64), key] }]) })).toThrow(
+    /GATEWAY_CALLERS: callers a and b share a key \(keySha256 aaaaaaaaaaaa…\)/,
+  );
+  expect(() => loadConfig({ GATEWAY_CALLERS: JSON.stringify([{ id: 'a', identities: ['accounts.google.com:Alice@example.com'] }, { id: 'b', identities: ['alice@example.com'] }]) })).toThrow(
+    /callers a and b share the identity alice@example\.com/,
+  );
+  // Listed twice by one caller is harmless.
+  expect(loadConfig({ GATEWAY_CALLERS: JSON.stringify([{ id: 'a', keySha256: [key, key] }]) }).callers).toHaveLength(1);
   expect(loadConfig({ GATEWAY_MODELS: '{"aliases":{"cheap":"gemini-3.5-flash-lite"}}' }).models.aliases).toEqual({ cheap: 'gemini-3.5-flash-lite' });
+  // A price's start date must be a day of the calendar, not only look like one.
+  const price = (from: string) => JSON.stringify([{ model: 'gemini-3.8-flash', from, input: 1.5, output: 7.5, cachedInput: 0.15 }]);
+  expect(() => loadConfig({ GATEWAY_PRICES: price('2026-13-45') })).toThrow(/GATEWAY_PRICES: must be a date like 2026-12-01/);
+  expect(loadConfig({ GATEWAY_PRICES: price('2027-01-01') }).prices).toEqual([expect.objectContaining({ model: 'gemini-3.8-flash', from: '2027-01-01' })]);
 });
 
 test('a model routed to vertex while AI Studio is the default needs a project', () => {
@@ -122,7 +136,9 @@ test('Redis from a mounted URL file and a CA file (GKE and Memorystore in-transi
   });
   expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_URL_FILE: join(dir, 'url') }).resolvedRedisUrl).toBe('redis://127.0.0.1:6379');
   writeFileSync(join(dir, 'url'), 'http://nope');
-  expect(() => loadConfig({ REDIS_URL_FILE: join(dir, 'url') })).toThrow(/REDIS_URL_FILE: the file must hold a redis/);
+  expect(() => loadConfig({ REDIS_URL_FILE: join(dir, 'url') })).toThrow(/REDIS_URL_FILE: the file must hold a valid redis/);
+  // The scheme alone is not a URL: a port that is not a number is refused at start, not at first use.
+  expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:abc' })).toThrow(/REDIS_URL: must be a valid URL/);
   expect(() => loadConfig({ REDIS_CA_FILE: join(dir, 'missing.pem') })).toThrow(/REDIS_CA_FILE: cannot read/);
 });
 

@@ -4,7 +4,7 @@
  * IAM, the identity comes from a header the platform verified. Locally, one open "local" caller.
  */
 import { hash } from 'node:crypto';
-import { callerSchema, type CallerPolicy } from '../../config/policy';
+import { callerSchema, normaliseIdentity, type CallerPolicy } from '../../config/policy';
 import type { AuthMode } from '../../config/load';
 import { ERROR_INFO_TYPE, GoogleApiError } from '../../protocol/errors';
 
@@ -32,10 +32,6 @@ export function sha256Hex(text: string): string {
 }
 
 /** IAP sends `accounts.google.com:alice@example.com`; the part after the last colon is the email. */
-function normaliseIdentity(value: string): string {
-  return value.slice(value.lastIndexOf(':') + 1).trim().toLowerCase();
-}
-
 const missingCredentials = (what: string): GoogleApiError =>
   new GoogleApiError(401, `Request is missing ${what}.`, { details: [{ '@type': ERROR_INFO_TYPE, reason: 'CREDENTIALS_MISSING', domain: 'gemini-gateway' }] });
 
