@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { AuthClient } from 'google-auth-library';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health';
+import { shuttingDown } from './api/relay';
 import { ConfigError, type GatewayConfig } from './config/load';
 import type { AccessTokenSource } from './credentials/access-token-source';
 import { FileApiKey, StaticApiKey, type ApiKeySource } from './credentials/api-key-source';
@@ -23,6 +24,7 @@ import { createRoute } from './pipeline/route';
 import { GoogleApiError } from './protocol/errors';
 import { JSON_CONTENT_TYPE } from './protocol/stream-format';
 import { createState, type State } from './state/create';
+import { withDeadline } from './state/deadline';
 import { auditLogger, type Logger } from './telemetry/logger';
 import type { Telemetry } from './telemetry/types';
 import { AiStudioUpstream } from './upstream/ai-studio';
@@ -51,6 +53,10 @@ export interface RunningGateway {
 }
 
 const DRAIN_SWEEP_MS = 100;
+/** After the drain time: how long the 503s and terminal error events of requests still in flight get to leave. */
+const CUT_FLUSH_MS = 250;
+/** At exit: how long pending spans and metrics get to be exported. */
+const TELEMETRY_FLUSH_MS = 1_000;
 
 /** What the gateway presents to its embedded emulator, which accepts any credential. */
 const EMULATOR_CREDENTIAL = 'local-emulator';
@@ -175,12 +181,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   });
 
   let draining = false;
+  // Aborted when a shutdown's drain time is up (see shutdown).
+  const drainDeadline = new AbortController();
   const readiness: ReadinessCheck[] = [
     { name: 'upstream credentials', ready: () => Object.values(upstreams).every((u) => u.ready()) },
     { name: 'state store', ready: () => state.health.ready() },
   ];
   const app = createApp({
-    gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase() },
+    gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase(), closing: drainDeadline.signal },
     openai: {
       handleModelCall,
       authenticate,
@@ -191,6 +199,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       aliases: config.models.aliases,
       allowRemoteImages: config.openaiAllowRemoteImages,
       maxPdfBytes: config.maxPdfBytes,
+      closing: drainDeadline.signal,
     },
     logger: deps.logger,
     accessLog: config.accessLog,
@@ -219,13 +228,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
     await Promise.race([closed, deadline]);
     clearTimeout(timer);
+    // Time is up for what is still in flight: each model call ends in Google's (or OpenAI's) terms, a 503 or a
+    // stream's terminal error event, and has a moment to reach its client before connections are cut.
+    drainDeadline.abort(shuttingDown());
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CUT_FLUSH_MS))]);
     clearInterval(sweeper);
     server.closeAllConnections();
     keys?.stop();
     await Promise.all(Object.values(upstreams).map((u) => u.close().catch(() => undefined)));
     await state.health.close();
     await emulator?.close();
-    await deps.telemetry?.shutdown();
+    // Pending spans get a moment, not the exporter's own timeout (30 s): the platform kills the process soon.
+    await withDeadline(deps.telemetry?.shutdown() ?? Promise.resolve(), TELEMETRY_FLUSH_MS).catch(() => undefined);
   }
 
   return { url, server, upstreams, state, emulator, emulatorUrl, shutdown };

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Caller, Credentials } from '../pipeline/authenticate';
-import type { ModelCallHandler } from '../pipeline/handle-call';
+import type { CallOutcome, ModelCallHandler } from '../pipeline/handle-call';
 import { GoogleApiError } from '../protocol/errors';
 import { parseGeminiPath, requireMethodAllowed, type GeminiPath, type ModelCallPath } from '../protocol/paths';
 import { framingFor } from '../protocol/stream-format';
@@ -18,8 +18,8 @@ import type { Upstream } from '../upstream/types';
 import type { Logger } from '../telemetry/logger';
 import { reenterRequestContext } from '../telemetry/context-store';
 import { parseJsonBody, requireJsonContentType } from './body';
-import { clientGone } from './client-gone';
-import { sendJsonBytes, writeEvents } from './relay';
+import { clientGone, clientLeft } from './client-gone';
+import { onDrainDeadline, sendJsonBytes, shuttingDown, writeEvents } from './relay';
 import { renderError, sendGoogleError } from './render-error';
 import { pathOf, queryOf } from '../protocol/request-target';
 
@@ -30,6 +30,8 @@ export interface GeminiRouteOptions {
   modelsUpstream: Upstream;
   maxBodyBytes: number;
   identityHeader: string;
+  /** Aborts when a shutdown's drain time is up: model calls still in flight then end with a 503. */
+  closing?: AbortSignal;
 }
 
 type Query = Record<string, unknown>;
@@ -47,16 +49,23 @@ export function credentialsOf(req: IncomingMessage, query: Query, identityHeader
 async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: IncomingMessage, res: ServerResponse, query: Query, signal: AbortSignal): Promise<void> {
   requireJsonContentType(req);
   const body = parseJsonBody((req as IncomingMessage & { body?: Buffer }).body);
-  const outcome = await options.handleModelCall({
-    path,
-    raw: body.raw,
-    body: body.value,
-    credentials: credentialsOf(req, query, options.identityHeader),
-    cacheControl: text(req.headers['cache-control']),
-    signal,
-  });
+  // Until its answer is ready; the stream writer watches for the drain deadline itself.
+  const stopWatching = onDrainDeadline(options.closing, () => sendGoogleError(res, shuttingDown()));
+  let outcome: CallOutcome;
+  try {
+    outcome = await options.handleModelCall({
+      path,
+      raw: body.raw,
+      body: body.value,
+      credentials: credentialsOf(req, query, options.identityHeader),
+      cacheControl: text(req.headers['cache-control']),
+      signal,
+    });
+  } finally {
+    stopWatching();
+  }
   if (outcome.answer.kind === 'unary') return sendJsonBytes(res, outcome.answer.body, outcome.headers);
-  await writeEvents(res, outcome.answer.events, framingFor(query), outcome.headers, signal);
+  await writeEvents(res, outcome.answer.events, framingFor(query), outcome.headers, signal, options.closing);
 }
 
 /**
@@ -79,9 +88,9 @@ export function modelCallLane(options: GeminiRouteOptions, logger: Logger): (req
     }
     if (parsed?.kind !== 'call') return false;
     const call = parsed;
-    const signal = clientGone(res);
+    const signal = clientGone(res, options.closing);
     const fail = (error: unknown): void => {
-      if (signal.aborted) return void res.destroy();
+      if (clientLeft(signal)) return void res.destroy();
       renderError(error, res, logger, path);
     };
     readBody(req, res, (error?: unknown) => {

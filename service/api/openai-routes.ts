@@ -19,7 +19,7 @@ import { OpenAIRequestError } from '../openai';
 import { serveChat } from './openai/chat';
 import { serveEmbeddings } from './openai/embeddings';
 import { sendOpenAIError } from './openai/http';
-import { clientGone } from './client-gone';
+import { clientGone, clientLeft } from './client-gone';
 import { serveModel, serveModelList } from './openai/models';
 import { reenterRequestContext } from '../telemetry/context-store';
 
@@ -38,6 +38,8 @@ export interface OpenAIRouteOptions {
   allowRemoteImages: boolean;
   /** `GATEWAY_MAX_PDF_BYTES`: inline media is checked while translating, so a refusal names the OpenAI field. */
   maxPdfBytes: number;
+  /** Aborts when a shutdown's drain time is up: chat completions still in flight then end with a 503. */
+  closing?: AbortSignal;
   /** Unix seconds reported as every model's `created`; defaults to when the routes were built. */
   startedAt?: number;
   logger?: Logger;
@@ -60,9 +62,9 @@ export function looksLikeOpenAIClient(req: Request): boolean {
 
 function handler(options: OpenAIRouteContext, serve: Serve): RequestHandler {
   return function openAIRoute(req: Request, res: Response, next: NextFunction) {
-    const signal = clientGone(res);
+    const signal = clientGone(res, options.closing);
     serve(options, req, res, signal).catch((error: unknown) => {
-      if (signal.aborted) return void res.destroy();
+      if (clientLeft(signal)) return void res.destroy();
       next(error);
     });
   };

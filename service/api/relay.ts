@@ -7,9 +7,31 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { GoogleApiError } from '../protocol/errors';
+import { sendGoogleError } from './render-error';
 import { contentTypeFor, JSON_CONTENT_TYPE, StreamEncoder, type StreamFraming } from '../protocol/stream-format';
 
+/** What a request still in flight when a shutdown's drain time is up is answered: retry, on another instance. */
+export function shuttingDown(): GoogleApiError {
+  return new GoogleApiError(503, 'This gateway instance is shutting down; retry the request.', { status: 'UNAVAILABLE' });
+}
+
+/**
+ * Runs `cut` if `closing` aborts (the drain time is up) before the returned function is called: a request
+ * still in flight then ends in Google's terms, not with its connection cut.
+ */
+export function onDrainDeadline(closing: AbortSignal | undefined, cut: () => void): () => void {
+  if (!closing) return () => undefined;
+  if (closing.aborted) {
+    cut();
+    return () => undefined;
+  }
+  closing.addEventListener('abort', cut, { once: true });
+  return () => closing.removeEventListener('abort', cut);
+}
+
 export function sendJsonBytes(res: ServerResponse, body: Buffer, headers: Record<string, string> = {}): void {
+  // Answered already (with a 503 as the gateway shut down): the late answer has nowhere to go.
+  if (res.headersSent) return;
   // Set on its own so it can be read back: the access line reports it as the response size.
   res.setHeader('content-length', body.length);
   res.writeHead(200, { ...headers, 'content-type': JSON_CONTENT_TYPE });
@@ -23,28 +45,45 @@ export async function writeChunk(res: ServerResponse, text: string, signal: Abor
 
 /**
  * Streams events to the client in its framing. Throws (before anything was sent) when the events fail
- * before the first one, so the caller can still answer with a status code.
+ * before the first one, so the caller can still answer with a status code. When `closing` aborts (a
+ * shutdown's drain time is up) the stream ends at once with a terminal 503 error event (or, before its
+ * first event, a 503 answer): the client knows its answer is incomplete and can retry elsewhere.
  */
-export async function writeEvents(res: ServerResponse, events: AsyncGenerator<string>, framing: StreamFraming, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+export async function writeEvents(
+  res: ServerResponse,
+  events: AsyncGenerator<string>,
+  framing: StreamFraming,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  closing?: AbortSignal,
+): Promise<void> {
   const encoder = new StreamEncoder(framing);
   const start = (): void => {
     res.writeHead(200, { ...headers, 'content-type': contentTypeFor(framing), 'cache-control': 'no-cache' });
   };
+  const endWith = (failure: GoogleApiError): void => {
+    if (res.destroyed || res.writableEnded) return;
+    if (encoder.count === 0) sendGoogleError(res, failure);
+    else res.end(encoder.event(JSON.stringify(failure.toBody())) + encoder.end());
+  };
+  const stopWatching = onDrainDeadline(closing, () => endWith(shuttingDown()));
   try {
     for await (const event of events) {
+      if (res.writableEnded) break;
       if (encoder.count === 0) start();
       await writeChunk(res, encoder.event(event), signal);
     }
   } catch (error) {
     const failure = error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.');
-    if (encoder.count === 0) throw failure;
-    if (!res.destroyed) res.end(encoder.event(JSON.stringify(failure.toBody())) + encoder.end());
+    if (encoder.count === 0 && !res.headersSent) throw failure;
+    endWith(failure);
     return;
   } finally {
+    stopWatching();
     // Stops the upstream read when the client left early (the generator's cleanup cancels it).
     if (signal.aborted) await events.return(undefined).catch(() => undefined);
   }
-  if (signal.aborted) return;
+  if (signal.aborted || res.writableEnded) return;
   if (encoder.count === 0) start();
   res.end(encoder.end());
 }

@@ -42,6 +42,8 @@ export function toGoogleError(error: unknown): GoogleApiError {
 }
 
 export function sendGoogleError(res: ServerResponse, error: GoogleApiError): void {
+  // Already answered (a shutdown's drain time ended it): nothing more to say, and its bytes may still be on the way.
+  if (res.writableEnded) return;
   if (res.headersSent) {
     res.destroy();
     return;

@@ -136,7 +136,7 @@ export const SETTINGS = {
   drainSeconds: {
     env: 'GATEWAY_DRAIN_SECONDS',
     schema: nonNegativeInt(10),
-    doc: 'On SIGTERM: stop accepting, let in-flight requests finish for up to this long, then exit 0.',
+    doc: 'On SIGTERM: stop accepting, let in-flight requests finish for up to this long, then exit 0. Model calls still running then end with a 503 UNAVAILABLE, retryable elsewhere (a stream with its terminal error event), and are audited as failed. Keep it under the platform\'s grace period.',
   },
   configFile: {
     env: 'GATEWAY_CONFIG_FILE',

@@ -254,7 +254,7 @@ export function createPipeline(options: PipelineOptions) {
   async function stream(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
     if (!useCache) {
       const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
-      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish) } };
+      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish, call.signal) } };
     }
     const existing = streamFlights.get(key.cacheKey);
     if (existing?.followableBy(caller.id)) {
@@ -263,10 +263,10 @@ export function createPipeline(options: PipelineOptions) {
       return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: existing.subscribe(call.signal) } };
     }
     const upstreamAbort = new AbortController();
-    const flight = new StreamFlight(caller.id, () => upstreamAbort.abort());
+    const flight = new StreamFlight(caller.id, (reason) => upstreamAbort.abort(reason));
     streamFlights.start(key.cacheKey, flight);
     // Until the leader reads the flight, its leaving is the flight's to weigh against any follower's reading.
-    const leaderLeft = (): void => flight.leaderLeft();
+    const leaderLeft = (): void => flight.leaderLeft(call.signal.reason);
     call.signal.addEventListener('abort', leaderLeft, { once: true });
     let started: { result: CallResult; finish: Finish };
     try {
@@ -294,7 +294,7 @@ export function createPipeline(options: PipelineOptions) {
     // The pump reads the upstream once and feeds every subscriber, the first caller included.
     void (async () => {
       try {
-        for await (const event of relayed(started.result, finish)) flight.push(event);
+        for await (const event of relayed(started.result, finish, upstreamAbort.signal)) flight.push(event);
         flight.finish();
       } catch (error) {
         flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.'));
@@ -310,7 +310,7 @@ export function createPipeline(options: PipelineOptions) {
    * A stream that ends cleanly in the middle of an answer (no finish reason) ends with an error event, as a
    * failed one does: the client is told its answer is cut short, and the call is audited as failed.
    */
-  async function* relayed(result: CallResult, finish: Finish): AsyncGenerator<string> {
+  async function* relayed(result: CallResult, finish: Finish, signal: AbortSignal): AsyncGenerator<string> {
     if (result.answer.kind !== 'stream') return;
     let lastUsage: string | undefined;
     let last: string | undefined;
@@ -329,7 +329,8 @@ export function createPipeline(options: PipelineOptions) {
       if (outcome === 'cancelled' && last !== undefined && endsMidAnswer(last)) throw streamEndedMidAnswer();
       if (outcome === 'cancelled') outcome = 'success';
     } catch (error) {
-      outcome = failureOutcome(error);
+      // A read cut by cancellation fails as the cancellation's reason says: the caller left, or the gateway shut down.
+      outcome = failureOutcome(signal.aborted && signal.reason instanceof GoogleApiError ? signal.reason : error);
       throw error;
     } finally {
       await finish(outcome, lastUsage);

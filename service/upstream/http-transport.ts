@@ -62,8 +62,9 @@ export class HttpTransport {
     }
   }
 
+  /** Ends every connection, cutting calls still running: their callers have been answered by then (see the gateway's shutdown). */
   close(): Promise<void> {
-    return this.agent.close();
+    return this.agent.destroy();
   }
 }
 

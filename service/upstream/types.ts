@@ -52,5 +52,6 @@ export interface Upstream {
   ready(): boolean;
   /** Which credential calls go out with (a key fingerprint or `adc`): breakers are kept per credential. */
   credentialId(): string;
+  /** Closes its connections at shutdown, cutting calls still running (the gateway has answered their callers). */
   close(): Promise<void>;
 }

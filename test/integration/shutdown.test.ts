@@ -40,6 +40,41 @@ test('SIGTERM while a stream is in flight: the stream finishes, new requests are
   expect(await gateway.exited).toBe(0);
 });
 
+test('when the drain time is up, a stream still flowing ends with a 503 error event and a call still waiting gets a 503, never a cut connection', async () => {
+  // Chunks every 400 ms: the stream outlasts a drain of 1 s; so does a Gemini 3.8 Flash call, 5 s to answer.
+  const gateway = await startGatewayProcess({
+    EMULATOR_CHUNK_INTERVAL_MS: '400',
+    EMULATOR_FAULTS: JSON.stringify([{ kind: 'latency', latencyMs: 5_000, model: 'gemini-3.8-flash' }]),
+    GATEWAY_DRAIN_SECONDS: '1',
+    LOG_LEVEL: 'info',
+  });
+  const waiting = request(`${gateway.url}/v1beta/models/gemini-3.8-flash:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  const openai = await request(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gemini-3.5-flash', stream: true, messages: [{ role: 'user', content: 'another long story, slowly' }] }),
+  });
+  const response = await request(`${gateway.url}/v1beta/models/gemini-3.5-flash:streamGenerateContent?alt=sse`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  const reader = response.body[Symbol.asyncIterator]();
+  let text = Buffer.from((await reader.next()).value as Buffer).toString();
+  gateway.child.kill('SIGTERM');
+  for (let next = await reader.next(); !next.done; next = await reader.next()) text += Buffer.from(next.value as Buffer).toString();
+  const events = sseEvents(text);
+  expect(events.length).toBeGreaterThan(1);
+  const shuttingDown = { error: { code: 503, message: 'This gateway instance is shutting down; retry the request.', status: 'UNAVAILABLE' } };
+  expect(JSON.parse(events.at(-1)!)).toEqual(shuttingDown);
+  // The OpenAI stream ends with OpenAI's error event and no [DONE].
+  const openaiText = await openai.body.text();
+  expect(openaiText).not.toContain('[DONE]');
+  expect(JSON.parse(openaiText.trimEnd().split('\n\n').at(-1)!.replace(/^data: /, ''))).toMatchObject({ error: { message: shuttingDown.error.message } });
+  const unary = await waiting;
+  expect(unary.statusCode).toBe(503);
+  expect(await unary.body.json()).toEqual(shuttingDown);
+  expect(await gateway.exited).toBe(0);
+  // The cut calls are audited as failed, not as their callers' cancellations.
+  expect(gateway.logs.filter((line) => line.audit !== undefined).map((line) => (line.audit as { outcome: string }).outcome)).toEqual(['upstream_error', 'upstream_error', 'upstream_error']);
+});
+
 test('a bad setting stops start-up with a message naming it', async () => {
   await expect(startGatewayProcess({ PORT: 'eighty' })).rejects.toThrow(/PORT: /);
 });

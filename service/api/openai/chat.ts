@@ -20,9 +20,10 @@ import {
 } from '../../openai';
 import { GoogleApiError } from '../../protocol/errors';
 import { credentialsOf } from '../gemini-routes';
-import { writeChunk } from '../relay';
+import { onDrainDeadline, shuttingDown, writeChunk } from '../relay';
 import type { OpenAIRouteContext } from '../openai-routes';
-import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, targetModel } from './http';
+import type { CallOutcome } from '../../pipeline/handle-call';
+import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, sendOpenAIError, targetModel } from './http';
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -47,14 +48,22 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   const { model, body } = chatToGemini(request, { model: target.model, allowRemoteImages: options.allowRemoteImages, thinkingModel: resolved, maxPdfBytes: options.maxPdfBytes });
   const stream = request.stream === true;
   const requestId = randomUUID();
-  const outcome = await options.handleModelCall({
-    path: callPath(model, stream ? 'streamGenerateContent' : 'generateContent'),
-    raw: Buffer.from(JSON.stringify(body)),
-    body,
-    credentials,
-    cacheControl: typeof req.headers['cache-control'] === 'string' ? req.headers['cache-control'] : undefined,
-    signal,
-  });
+  // Until the answer is ready; the stream below watches for the drain deadline itself.
+  const stopWatching = onDrainDeadline(options.closing, () => sendOpenAIError(res, shuttingDown()));
+  let outcome: CallOutcome;
+  try {
+    outcome = await options.handleModelCall({
+      path: callPath(model, stream ? 'streamGenerateContent' : 'generateContent'),
+      raw: Buffer.from(JSON.stringify(body)),
+      body,
+      credentials,
+      cacheControl: typeof req.headers['cache-control'] === 'string' ? req.headers['cache-control'] : undefined,
+      signal,
+    });
+  } finally {
+    stopWatching();
+  }
+  if (res.writableEnded) return;
   const headers = { ...outcome.headers, ...mappingHeaders(target), ...ignoredHeaders(ignoredChatFields(json)), 'x-request-id': requestId };
   const context = { model: request.model, created: nowSeconds(), fallbackId: requestId };
 
@@ -78,9 +87,10 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
     res.setHeader('content-type', 'text/event-stream; charset=utf-8');
     res.setHeader('cache-control', 'no-cache');
   };
-  /** Writes outputs; returns false once an error has ended the response. */
+  /** Writes outputs; returns false once an error (or the drain deadline) has ended the response. */
   const send = async (outputs: ChatStreamOutput[]): Promise<boolean> => {
     for (const output of outputs) {
+      if (res.writableEnded) return false;
       if (output.kind === 'error') {
         if (!started) {
           res.status(output.error.status).set({ ...headers, ...output.error.headers }).send(JSON.stringify(output.error.body));
@@ -94,20 +104,27 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
     }
     return true;
   };
+  // The drain time is up: the stream ends with an error event, never a silent close that reads as whole.
+  const stopWatchingStream = onDrainDeadline(options.closing, () => {
+    if (res.destroyed || res.writableEnded) return;
+    if (!started) sendOpenAIError(res, shuttingDown());
+    else res.end(`data: ${JSON.stringify(openAIErrorOf(shuttingDown()).body)}\n\n`);
+  });
   try {
     for await (const event of events) {
       if (!(await send(translator.push(parseEvent(event))))) return;
     }
     if (!signal.aborted && !(await send(translator.finish()))) return;
   } catch (error) {
-    if (signal.aborted || res.destroyed) return;
+    if (signal.aborted || res.destroyed || res.writableEnded) return;
     if (!started) throw error;
     res.end(`data: ${JSON.stringify(openAIErrorOf(error).body)}\n\n`);
     return;
   } finally {
+    stopWatchingStream();
     // Stops the upstream read when the client left early (the generator's cleanup cancels it).
     if (signal.aborted) await events.return(undefined).catch(() => undefined);
   }
-  if (signal.aborted) return;
+  if (signal.aborted || res.writableEnded) return;
   res.end(OPENAI_SSE_DONE);
 }

@@ -127,6 +127,8 @@ export function openAIErrorOf(error: unknown): ReturnType<typeof toOpenAIError> 
 }
 
 export function sendOpenAIError(res: Response, error: unknown): void {
+  // Already answered (a shutdown's drain time ended it): nothing more to say.
+  if (res.writableEnded) return;
   if (res.headersSent) {
     res.destroy();
     return;

@@ -44,9 +44,10 @@ export class StreamFlight extends Followable {
   private listeners = new Set<Listener>();
   private readers = 0;
 
+  /** @param onAbandoned called once everyone has left, with why the last one did (its signal's reason). */
   constructor(
     leader: string,
-    private readonly onAbandoned: () => void,
+    private readonly onAbandoned: (reason: unknown) => void,
   ) {
     super(leader);
   }
@@ -86,7 +87,7 @@ export class StreamFlight extends Followable {
       this.readers--;
       if (this.readers === 0 && !this.done) {
         this.abandon();
-        this.onAbandoned();
+        this.onAbandoned(signal.reason);
       }
     }
   }
@@ -95,10 +96,10 @@ export class StreamFlight extends Followable {
    * The leader's caller left before the first event (while the call was admitted, retried or sent down the
    * fallback chain): with no follower reading, the upstream call is cancelled now, not at its first event.
    */
-  leaderLeft(): void {
+  leaderLeft(reason: unknown): void {
     if (this.readers === 0 && !this.done) {
       this.abandon();
-      this.onAbandoned();
+      this.onAbandoned(reason);
     }
   }
 
@@ -135,7 +136,8 @@ export class UnaryFlight<T> extends Followable {
     const leave = (): void => {
       if (--this.waiting > 0 || this.settled) return;
       this.abandon();
-      this.controller.abort();
+      // The last to leave says why: its client left, or the gateway is shutting down.
+      this.controller.abort(signal.reason);
     };
     if (signal.aborted) leave();
     else signal.addEventListener('abort', leave, { once: true });

@@ -154,7 +154,10 @@ export function createModelCaller(options: ModelCallerOptions) {
       } catch (error) {
         if (request.signal.aborted) {
           // Left while waiting between attempts, nothing was being generated; during one, something may have been.
-          throw noteFailure(new GoogleApiError(499, 'The caller cancelled the request.'), { retries: budget.retries, model, backend, answering: !(error instanceof CancelledWhileWaiting) });
+          // The signal's reason says who stopped it: the caller (499), or the gateway shutting down (503).
+          const reason: unknown = request.signal.reason;
+          const stopped = reason instanceof GoogleApiError ? reason : new GoogleApiError(499, 'The caller cancelled the request.');
+          throw noteFailure(stopped, { retries: budget.retries, model, backend, answering: !(error instanceof CancelledWhileWaiting) });
         }
         if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw noteFailure(error, { retries: budget.retries, model, backend });
         lastError = noteFailure(error, { retries: budget.retries, model, backend });
