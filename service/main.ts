@@ -1,6 +1,7 @@
 /** The gateway process: configuration → telemetry → app → listen → graceful drain on SIGTERM. */
 import { ConfigError, loadConfig } from './config/load';
 import { startGateway } from './gateway';
+import { logTelemetryDiagnostics } from './telemetry/diagnostics';
 import { telemetryFromConfig } from './telemetry/from-config';
 import { createLogger } from './telemetry/logger';
 
@@ -9,6 +10,7 @@ const SERVICE_VERSION = process.env.npm_package_version ?? '0.1.0';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, undefined, { traceProjectId: config.project });
+  logTelemetryDiagnostics(logger);
   const gateway = await startGateway(config, { logger, telemetry: telemetryFromConfig(config, SERVICE_VERSION) });
   const upstream = config.resolvedUpstream;
   const where =

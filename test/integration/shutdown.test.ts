@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { send, sseEvents } from '../support/http';
 import { startGatewayProcess } from '../support/process';
@@ -73,6 +74,21 @@ test('when the drain time is up, a stream still flowing ends with a 503 error ev
   expect(await gateway.exited).toBe(0);
   // The cut calls are audited as failed, not as their callers' cancellations.
   expect(gateway.logs.filter((line) => line.audit !== undefined).map((line) => (line.audit as { outcome: string }).outcome)).toEqual(['upstream_error', 'upstream_error', 'upstream_error']);
+});
+
+test("OpenTelemetry's own failures reach the log: a metrics port already taken is an ERROR line, not silence", async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const gateway = await startGatewayProcess({ LOG_LEVEL: 'info', GATEWAY_METRICS_PORT: String(port) });
+    for (let i = 0; i < 100 && !gateway.logs.some((line) => String(line.message).includes('metrics listener failed')); i++) await sleep(20);
+    expect(gateway.logs).toContainEqual(expect.objectContaining({ severity: 'ERROR', message: 'opentelemetry: gateway telemetry: the metrics listener failed to start', detail: expect.objectContaining({ message: expect.stringContaining('EADDRINUSE') }) }));
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+  } finally {
+    taken.close();
+  }
 });
 
 test('a bad setting stops start-up with a message naming it', async () => {
