@@ -29,6 +29,8 @@ test('the limit applies to decoded bytes, not base64 length', () => {
 
 test('lying MIME types, unknown types and bad base64 are refused', () => {
   expect(messageOf(() => validateMedia(user({ inlineData: { mimeType: 'image/png', data: '/9j/4AAQSkZJRg==' } }), undefined, 'ai-studio', LIMITS))).toMatch(/declares image\/png but its bytes are not/);
+  // The same JPEG in URL-safe base64 (which protobuf's JSON mapping accepts) is still a JPEG.
+  expect(() => validateMedia(user({ inlineData: { mimeType: 'image/jpeg', data: '_9j_4AAQSkZJRg' } }), undefined, 'ai-studio', LIMITS)).not.toThrow();
   expect(messageOf(() => validateMedia(user({ inlineData: { mimeType: 'application/x-msdownload', data: 'TVqQ' } }), undefined, 'ai-studio', LIMITS))).toMatch(/not a supported input type/);
   expect(messageOf(() => validateMedia(user({ inlineData: { mimeType: 'audio/wav', data: 'not base64!' } }), undefined, 'ai-studio', LIMITS))).toMatch(/not valid base64/);
 });

@@ -57,7 +57,11 @@ export function checkInlineData(inlineData: { mimeType?: string; data?: string }
   if (!ALLOWED_MIME_TYPES.has(type)) return { problem: { kind: 'mime_type', mimeType: mimeType.slice(0, 80) } };
   if (!BASE64.test(data)) return { problem: { kind: 'base64' } };
   const signatures = BASE64_SIGNATURES[type];
-  if (signatures && data.length > 0 && !signatures.some((s) => data.startsWith(s))) return { problem: { kind: 'not_its_type', type } };
+  if (signatures && data.length > 0) {
+    // The signatures are in the standard alphabet; URL-safe base64 spells the same bytes with `-` and `_`.
+    const head = data.slice(0, 12).replace(/-/g, '+').replace(/_/g, '/');
+    if (!signatures.some((s) => head.startsWith(s))) return { problem: { kind: 'not_its_type', type } };
+  }
   const bytes = decodedBase64Length(data);
   if (type === 'application/pdf' && bytes > limits.maxPdfBytes) return { problem: { kind: 'pdf_size', bytes, maxBytes: limits.maxPdfBytes } };
   return { bytes };
