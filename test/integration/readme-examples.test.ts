@@ -3,6 +3,7 @@
  * gateway: what app teams copy must work.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,8 +18,13 @@ const isOpenAI = (code: string): boolean => code.includes("from 'openai'");
 
 let gateway: TestGateway;
 beforeAll(async () => {
-  // The mapping the README's "OpenAI SDK" section tells operators to set.
-  gateway = await startTestGateway({ GATEWAY_OPENAI_MODELS: '{"gpt-4o-mini":"gemini-3.5-flash-lite"}' });
+  // The mapping the README's "OpenAI SDK" section tells operators to set; team keys, as deployed, and the
+  // snippets' key is the one caller's.
+  gateway = await startTestGateway({
+    GATEWAY_OPENAI_MODELS: '{"gpt-4o-mini":"gemini-3.5-flash-lite"}',
+    GATEWAY_AUTH_MODE: 'keys',
+    GATEWAY_CALLERS: JSON.stringify([{ id: 'team-a', keySha256: [createHash('sha256').update('my-team-key').digest('hex')] }]),
+  });
   mkdirSync(scratch, { recursive: true });
 });
 afterAll(async () => {
