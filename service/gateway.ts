@@ -134,6 +134,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   const state = await createState({
     redisUrl: config.resolvedRedisUrl,
     redisCa: config.redisCa,
+    keyPrefix: config.redisKeyPrefix,
     failureMode: config.stateFailureMode,
     redisTimeoutMs: config.redisTimeoutMs,
     logger: deps.logger,

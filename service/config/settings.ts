@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MODEL_POLICY, callerSchema, modelId, modelPolicySchema, priceTableSchema } from './policy';
+import { DEFAULT_KEY_PREFIX } from '../state/key-prefix';
 
 export interface SettingSpec {
   /** Environment variable name; the config file uses the object key instead. */
@@ -160,6 +161,12 @@ export const SETTINGS = {
     schema: z.string().min(1).optional(),
     doc: 'Path of a file holding REDIS_URL (GKE mounts secrets only as files); REDIS_URL wins when both are set.',
     example: '/secrets/redis-url/url',
+  },
+  redisKeyPrefix: {
+    env: 'REDIS_KEY_PREFIX',
+    schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, or _ . : -').default(DEFAULT_KEY_PREFIX),
+    doc: 'Put before every Redis key: gateways (or environments) sharing one Redis need different prefixes, or they share limits, budgets and cached answers.',
+    example: 'staging:',
   },
   redisCaFile: {
     env: 'REDIS_CA_FILE',

@@ -26,7 +26,7 @@ import {
   windowId,
   type ReservationPlan,
 } from './admission-plan';
-import { DEFAULT_KEY_PREFIX } from './redis-client';
+import { DEFAULT_KEY_PREFIX } from './key-prefix';
 import { withAdmissionCommands, type AdmissionCommands } from './redis-admission-scripts';
 import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
 

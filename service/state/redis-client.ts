@@ -5,9 +5,6 @@
  */
 import { Redis } from 'ioredis';
 
-/** Put before every key the gateway writes, so several gateways (or environments) can share one Redis. */
-export const DEFAULT_KEY_PREFIX = 'gw:';
-
 /** Reconnection backs off linearly to this ceiling, so Redis's return is noticed within about a second. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
