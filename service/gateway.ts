@@ -172,6 +172,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       onUpstreamThrottle: (model, delayMs) => void admitter.throttle(model, delayMs).catch(() => undefined),
     }),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
+    cacheMaxEntryBytes: config.cacheMaxEntryBytes,
     media: { maxInlineBytes: config.maxInlineBytes, maxPdfBytes: config.maxPdfBytes, maxParts: config.maxParts },
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,
     prices: createPriceLookup(config.prices ?? DEFAULT_PRICES),

@@ -239,6 +239,11 @@ export const SETTINGS = {
   },
   cacheTtlSeconds: { env: 'GATEWAY_CACHE_TTL_SECONDS', schema: nonNegativeInt(300), doc: 'How long a complete successful answer is served from cache; 0 turns the cache off.' },
   cacheMaxBytes: { env: 'GATEWAY_CACHE_MAX_BYTES', schema: positiveInt(64 * 1024 * 1024), doc: 'Memory the in-process cache may hold, in bytes (least recently used answers go first).' },
+  cacheMaxEntryBytes: {
+    env: 'GATEWAY_CACHE_MAX_ENTRY_BYTES',
+    schema: positiveInt(2 * 1024 * 1024),
+    doc: 'Largest answer kept in the cache, in bytes (a stream counts all its events). A larger one is not cached: read back from Redis it would outlast REDIS_TIMEOUT_MS and count as Redis being unreachable.',
+  },
   retryMaxAttempts: { env: 'GATEWAY_RETRY_MAX_ATTEMPTS', schema: positiveInt(3), doc: 'Attempts per model (first call included) on 429/5xx/timeouts/resets, before the fallback chain.' },
   retryBaseDelayMs: { env: 'GATEWAY_RETRY_BASE_DELAY_MS', schema: positiveInt(200), doc: 'Base of the full-jitter exponential backoff, in ms.' },
   retryMaxDelayMs: { env: 'GATEWAY_RETRY_MAX_DELAY_MS', schema: positiveInt(10_000), doc: 'Longest single wait between attempts, in ms (a longer RetryInfo delay skips to the fallback).' },

@@ -60,6 +60,8 @@ export interface PipelineOptions extends AccountOptions {
   callUpstream: UpstreamCaller;
   /** How long answers are cached; 0 turns the cache off. */
   cacheTtlMs: number;
+  /** Largest answer cached, in stored bytes: a larger one would be slow to read back from shared state. */
+  cacheMaxEntryBytes: number;
   media: MediaLimits;
   events: PipelineEvents;
   tracing: Tracing;
@@ -204,12 +206,13 @@ export function createPipeline(options: PipelineOptions) {
 
   /**
    * What to store of a complete answer. Never a fallback's: the key names the model asked for, which may
-   * answer again long before the entry would expire, and a hit is reported as that model's answer.
+   * answer again long before the entry would expire, and a hit is reported as that model's answer. Nor one
+   * over the entry size: reading it back from Redis would outlast the command deadline.
    */
   function cacheWriteOf(key: RequestFingerprint, result: CallResult, answer: CachedAnswer): CacheWrite | undefined {
     if (result.fallbackFrom !== undefined) return undefined;
     const value = encodeAnswer(answer);
-    return value ? { key: key.cacheKey, value, ttlMs: options.cacheTtlMs } : undefined;
+    return value && value.length <= options.cacheMaxEntryBytes ? { key: key.cacheKey, value, ttlMs: options.cacheTtlMs } : undefined;
   }
 
   async function unary(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {

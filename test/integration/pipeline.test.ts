@@ -330,3 +330,24 @@ describe('LOG_LEVEL=warn: diagnostics quieter, the audit trail whole', () => {
     expect(logs.lines.filter((l) => l.audit).map((l) => (l.audit as { outcome: string }).outcome)).toEqual(['success', 'upstream_error']);
   });
 });
+
+describe('GATEWAY_CACHE_MAX_ENTRY_BYTES', () => {
+  let gateway: TestGateway;
+  const LIMIT = 450;
+  beforeAll(async () => {
+    // Room for a short answer (about 350 bytes here), not for a longer one (about 560).
+    gateway = await startTestGateway({ GATEWAY_CACHE_MAX_ENTRY_BYTES: String(LIMIT) });
+  });
+  afterAll(() => gateway.stop());
+
+  test('an answer larger than the entry limit is not cached; a smaller one is', async () => {
+    const long = prompt('a longer answer');
+    const first = await postJson(generate(gateway, 'gemini-3.5-flash'), long);
+    expect(first.text.length).toBeGreaterThan(LIMIT);
+    expect((await postJson(generate(gateway, 'gemini-3.5-flash'), long)).headers['x-cache']).toBe('MISS');
+    const short = { ...prompt('short'), generationConfig: { maxOutputTokens: 5 } };
+    const small = await postJson(generate(gateway, 'gemini-3.5-flash'), short);
+    expect(small.text.length).toBeLessThan(LIMIT);
+    expect((await postJson(generate(gateway, 'gemini-3.5-flash'), short)).headers['x-cache']).toBe('HIT');
+  });
+});
