@@ -8,6 +8,7 @@ import { GoogleApiError, streamEndedMidAnswer } from '../protocol/errors';
 import { camelCaseRequest } from '../protocol/field-names';
 import type { ModelCallPath } from '../protocol/paths';
 import { endsMidAnswer, isErrorEvent } from '../protocol/stream-format';
+import { rejectionOfEvent } from '../upstream/read-reply';
 import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
 import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
 import type { CacheWrite } from '../state/types';
@@ -262,8 +263,8 @@ export function createPipeline(options: PipelineOptions) {
     const existing = streamFlights.get(key.cacheKey);
     if (existing?.followableBy(caller.id)) {
       options.events.cache({ model: route.model, result: 'coalesced' });
-      await account.recordWithoutCall({ call, caller, route, key }, 'coalesced');
-      return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: existing.subscribe(call.signal) } };
+      const record = (error: unknown): Promise<void> => account.recordWithoutCall({ call, caller, route, key }, 'coalesced', error);
+      return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: followed(existing.subscribe(call.signal), call.signal, record) } };
     }
     const upstreamAbort = new AbortController();
     const flight = new StreamFlight(caller.id, (reason) => upstreamAbort.abort(reason));
@@ -381,6 +382,27 @@ function failureOutcome(error: unknown): Outcome {
 /** The body of an answer to a unary method (never a stream: only streamGenerateContent streams). */
 function unaryBody(result: CallResult): Buffer {
   return result.answer.kind === 'unary' ? result.answer.body : Buffer.alloc(0);
+}
+
+/**
+ * A shared stream as one follower reads it, audited when it ends: as the shared call ended (its failure
+ * included), or cancelled when the follower left first. Audited at the start, a follower of a stream that
+ * then failed read as a success.
+ */
+async function* followed(events: AsyncGenerator<string>, signal: AbortSignal, record: (error: unknown) => Promise<void>): AsyncGenerator<string> {
+  let failure: unknown;
+  try {
+    for await (const event of events) {
+      // Google ends a stream that failed midway with an error event: the shared call failed.
+      failure ??= rejectionOfEvent(event);
+      yield event;
+    }
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    await record(failure ?? (signal.aborted ? signal.reason : undefined));
+  }
 }
 
 /** A cached stream, replayed in the shape of a live one. */

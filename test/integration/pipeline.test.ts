@@ -306,6 +306,26 @@ describe('cache', () => {
       await slow.stop();
     }
   });
+
+  test('singleflight: the requests that joined a stream that fails midway are audited as failed, when it ends', async () => {
+    const failing = capturingLogger();
+    const slow = await startTestGateway({ GATEWAY_CACHE_TTL_SECONDS: '60', EMULATOR_LATENCY_MS: '300' }, { logger: failing.logger });
+    try {
+      slow.emulator?.faults.set([{ kind: 'midstream-error', status: 503, afterChunks: 1 }]);
+      const answers = await Promise.all(Array.from({ length: 4 }, () => postJson(stream(slow, 'gemini-3.8-flash'), prompt('break together'))));
+      for (const answer of answers) expect(JSON.parse(sseEvents(answer.text).at(-1)!)).toMatchObject({ error: { code: 503 } });
+      expect(slow.emulator?.requestCount).toBe(1);
+      const audits = failing.lines.flatMap((l) => (l.audit ? [l.audit as { cache: string; outcome: string }] : []));
+      expect(audits.map((a) => [a.cache, a.outcome]).sort()).toEqual([
+        ['coalesced', 'upstream_error'],
+        ['coalesced', 'upstream_error'],
+        ['coalesced', 'upstream_error'],
+        ['miss', 'upstream_error'],
+      ]);
+    } finally {
+      await slow.stop();
+    }
+  });
 });
 
 describe('LOG_LEVEL=warn: diagnostics quieter, the audit trail whole', () => {

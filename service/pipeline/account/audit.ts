@@ -207,7 +207,7 @@ export function accountFor(options: AccountOptions) {
       backend: input.route.backend,
       cache,
       retries: 0,
-      outcome: error === undefined ? 'success' : 'upstream_error',
+      outcome: error === undefined ? 'success' : error instanceof GoogleApiError && error.httpStatus === 499 ? 'cancelled' : 'upstream_error',
       ...(error !== undefined && { errorType: errorTypeOf(error) }),
       status: error === undefined ? 200 : error instanceof GoogleApiError ? error.httpStatus : 500,
       latencyMs: 0,
