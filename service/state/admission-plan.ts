@@ -13,9 +13,31 @@ export const EXPIRY_MARGIN_MS = 5_000;
 /** A budget reservation's longest hold when the request does not say (see `BudgetCharge.holdMs`). */
 export const DEFAULT_BUDGET_HOLD_MS = 15 * 60_000;
 
-/** The hold period a budget reservation made at `nowMs` counts in: it holds through this one and the next. */
-export function holdPeriod(nowMs: number, holdMs: number): number {
-  return Math.floor(nowMs / holdMs);
+/**
+ * Budget reservations are held in slots of this length, numbered from the epoch and keyed by their number
+ * alone: replicas whose hold lengths differ (a rollout that changes GATEWAY_REQUEST_TIMEOUT_MS, whose hold
+ * follows it) read and write the same counters, and each sees the other's holds.
+ */
+export const HOLD_SLOT_MS = 2 * 60_000;
+
+/** The slot a reservation made at `nowMs` is held in. */
+export function holdSlot(nowMs: number): number {
+  return Math.floor(nowMs / HOLD_SLOT_MS);
+}
+
+/**
+ * The slots whose reservations still hold at `nowMs` under a hold of `holdMs`, the current one first: a
+ * reservation never settled lapses after `holdMs` to `holdMs` + one slot.
+ */
+export function heldSlots(nowMs: number, holdMs: number): number[] {
+  const current = holdSlot(nowMs);
+  const back = Math.ceil(holdMs / HOLD_SLOT_MS);
+  return Array.from({ length: back + 1 }, (_, i) => current - i);
+}
+
+/** When a slot's reservations stop counting under a hold of `holdMs`: its key may expire then. */
+export function slotLapsesAtMs(slot: number, holdMs: number): number {
+  return (slot + Math.ceil(holdMs / HOLD_SLOT_MS) + 1) * HOLD_SLOT_MS;
 }
 
 export interface PlannedCounter {

@@ -7,7 +7,8 @@ import {
   EXPIRY_MARGIN_MS,
   admitted,
   budgetDenial,
-  holdPeriod,
+  heldSlots,
+  holdSlot,
   limitDenial,
   planReservation,
   planSettlement,
@@ -28,22 +29,22 @@ interface WindowCount {
 
 interface BudgetTotals {
   spentMicros: number;
-  /** Reserved micro-dollars by hold period (`<holdMs>:<period>`), each counting through the next period too. */
-  held: Map<string, number>;
+  /** Reserved micro-dollars by hold slot (see `HOLD_SLOT_MS`). */
+  held: Map<number, number>;
   expiresAtMs: number;
 }
 
-const holdId = (holdMs: number, period: number): string => `${holdMs}:${period}`;
-
-/** What is held now: the current and the previous hold period's reservations (older ones have lapsed, and go). */
+/** What is held now: the reservations of the slots a hold of `holdMs` reaches back to (older ones have lapsed, and go). */
 function heldNow(totals: BudgetTotals | undefined, nowMs: number, holdMs: number): number {
   if (!totals) return 0;
-  const period = holdPeriod(nowMs, holdMs);
-  for (const id of totals.held.keys()) {
-    const [ms, at] = id.split(':').map(Number);
-    if (ms === holdMs && (at ?? 0) < period - 1) totals.held.delete(id);
+  const slots = heldSlots(nowMs, holdMs);
+  const oldest = slots.at(-1) ?? holdSlot(nowMs);
+  let held = 0;
+  for (const [slot, micros] of totals.held) {
+    if (slot < oldest) totals.held.delete(slot);
+    else held += micros;
   }
-  return (totals.held.get(holdId(holdMs, period)) ?? 0) + (totals.held.get(holdId(holdMs, period - 1)) ?? 0);
+  return held;
 }
 
 interface Throttle {
@@ -80,9 +81,9 @@ export class MemoryAdmissionStore implements AdmissionStore {
       }
       const budget = plan.budget && this.budgets.get(plan.budget.key);
       if (plan.budget && budget) {
-        const id = holdId(plan.budget.holdMs, holdPeriod(plan.budget.heldAtMs, plan.budget.holdMs));
-        const held = budget.held.get(id);
-        if (held !== undefined) budget.held.set(id, Math.max(0, held - plan.budget.releaseMicros));
+        const slot = holdSlot(plan.budget.heldAtMs);
+        const held = budget.held.get(slot);
+        if (held !== undefined) budget.held.set(slot, Math.max(0, held - plan.budget.releaseMicros));
         budget.spentMicros += plan.budget.spendMicros;
       }
       if (!reservation.budget) return resolve(undefined);
@@ -130,9 +131,9 @@ export class MemoryAdmissionStore implements AdmissionStore {
       else this.windows.set(id, { used: counter.amount, expiresAtMs: counter.windowEndMs + EXPIRY_MARGIN_MS });
     }
     if (plan.budget) {
-      const id = holdId(plan.budget.holdMs, holdPeriod(nowMs, plan.budget.holdMs));
-      const totals = this.budgets.get(plan.budget.key) ?? { spentMicros: 0, held: new Map<string, number>(), expiresAtMs: plan.budget.periodEndMs + EXPIRY_MARGIN_MS };
-      totals.held.set(id, (totals.held.get(id) ?? 0) + plan.budget.amountMicros);
+      const slot = holdSlot(nowMs);
+      const totals = this.budgets.get(plan.budget.key) ?? { spentMicros: 0, held: new Map<number, number>(), expiresAtMs: plan.budget.periodEndMs + EXPIRY_MARGIN_MS };
+      totals.held.set(slot, (totals.held.get(slot) ?? 0) + plan.budget.amountMicros);
       this.budgets.set(plan.budget.key, totals);
     }
     return admitted(plan);

@@ -12,17 +12,17 @@ import type { Redis } from 'ioredis';
  * charges all of them or none (nothing at all when the cache holds an answer).
  *
  * A budget is a hash of what was `spent`, and what is reserved is held apart, in one counter per hold
- * period: a reservation counts in its period's counter, which expires at the end of the next period. What
- * is reserved is the current and the previous period's counters. So a reservation never settled (Redis
- * unreachable then, a timed-out command that ran later) lapses by itself instead of holding the budget
- * until the period ends.
- * KEYS: [1..n] the counters' window keys; then, when ARGV[3] is '1', the budget hash, the current hold
- *       counter and the previous one; then the throttle key when ARGV[4] is '1'; then the answer's cache key
- *       when ARGV[5] is '1'.
+ * slot (`HOLD_SLOT_MS`): a reservation counts in its slot's counter, and what is reserved is the sum of
+ * the slots the request's hold reaches back to. So a reservation never settled (Redis unreachable then, a
+ * timed-out command that ran later) lapses by itself instead of holding the budget until the period ends;
+ * and replicas whose holds differ count the same slots.
+ * KEYS: [1..n] the counters' window keys; then, when ARGV[3] is '1', the budget hash and the m hold
+ *       counters to count, the current one first; then the throttle key when ARGV[4] is '1'; then the
+ *       answer's cache key when ARGV[5] is '1'.
  * ARGV: [1] now (epoch ms), [2] n, [3] budget flag, [4] throttle flag, [5] cache flag;
  *       counter i (from 1) at [6 + 3(i-1)]: limit, amount, key lifetime (ms);
  *       after the counters, with a budget: limit (µ$), amount (µ$), the hash's lifetime, the current hold
- *       counter's lifetime (ms).
+ *       counter's lifetime (ms), m.
  * Returns {'cached', the stored answer}, {'admitted'}, {'throttled', end of the throttle (epoch ms)},
  * {'limit', i of the refusing counter} or {'budget'}.
  */
@@ -33,9 +33,9 @@ local hasBudget = ARGV[3] == '1'
 local hasThrottle = ARGV[4] == '1'
 local budgetKey = KEYS[counterCount + 1]
 local heldKey = KEYS[counterCount + 2]
-local heldBeforeKey = KEYS[counterCount + 3]
-local throttleKey = KEYS[counterCount + (hasBudget and 4 or 1)]
 local budgetArg = 6 + counterCount * 3
+local holdCount = hasBudget and tonumber(ARGV[budgetArg + 4]) or 0
+local throttleKey = KEYS[counterCount + (hasBudget and (2 + holdCount) or 1)]
 
 if ARGV[5] == '1' then
   local answer = redis.call('GET', KEYS[#KEYS])
@@ -66,7 +66,10 @@ for i = 1, counterCount do
 end
 if hasBudget then
   local spent = tonumber(redis.call('HGET', budgetKey, 'spent') or '0')
-  local held = tonumber(redis.call('GET', heldKey) or '0') + tonumber(redis.call('GET', heldBeforeKey) or '0')
+  local held = 0
+  for i = 1, holdCount do
+    held = held + tonumber(redis.call('GET', KEYS[counterCount + 1 + i]) or '0')
+  end
   if spent + held + tonumber(ARGV[budgetArg + 1]) > tonumber(ARGV[budgetArg]) then
     return {'budget'}
   end
@@ -90,10 +93,10 @@ return {'admitted'}
  * Replaces a reservation's estimates by the real usage, in the windows it was charged in; stores the answer
  * in the cache when one is given.
  * KEYS: [1..n] the counters' window keys; then, when ARGV[2] is '1', the budget hash, the hold counter the
- *       reservation was charged in, and the current and previous hold counters (for the totals); then the
+ *       reservation was charged in, and the m hold counters that count now (for the totals); then the
  *       answer's cache key when ARGV[3] is '1'.
  * ARGV: [1] n, [2] budget flag, [3] cache flag, [3 + i] counter i's change (actual − reserved, a signed
- *       integer); after the counters, with a budget: the reserved amount negated, the actual spend (µ$);
+ *       integer); after the counters, with a budget: the reserved amount negated, the actual spend (µ$), m;
  *       last, with the cache flag: the answer and its time to live (ms).
  * A key that has expired stays gone: its window, period or hold is over, and recreating it would leave a
  * key that never expires. Nothing goes below zero.
@@ -118,7 +121,10 @@ if ARGV[2] == '1' then
   if redis.call('EXISTS', budgetKey) == 1 then
     redis.call('HINCRBY', budgetKey, 'spent', ARGV[counterCount + 5])
   end
-  local held = tonumber(redis.call('GET', KEYS[counterCount + 3]) or '0') + tonumber(redis.call('GET', KEYS[counterCount + 4]) or '0')
+  local held = 0
+  for i = 1, tonumber(ARGV[counterCount + 6]) do
+    held = held + tonumber(redis.call('GET', KEYS[counterCount + 2 + i]) or '0')
+  end
   return {redis.call('HGET', budgetKey, 'spent') or '0', string.format('%.0f', held)}
 end
 return 'settled'

@@ -8,8 +8,8 @@
  * most two round trips to Redis: one before the upstream call and one after (none after a cache hit).
  *
  * Keys: `<prefix>counter:<key>:<windowMs>:<windowStartMs>` (a string), `<prefix>budget:<key>` (a hash of
- * the `spent` micro-dollars), `<prefix>budget:<key>:held:<holdMs>:<holdPeriod>` (micro-dollars reserved in
- * one hold period, expiring at the end of the next), `<prefix>throttle:<key>` (the throttle's end, epoch ms),
+ * the `spent` micro-dollars), `<prefix>budget:<key>:held:<slot>` (micro-dollars reserved in one hold slot,
+ * see `HOLD_SLOT_MS`, expiring when the longest hold that wrote to it lapses), `<prefix>throttle:<key>` (the throttle's end, epoch ms),
  * each expiring EXPIRY_MARGIN_MS after its window, period, hold or throttle ends; `<prefix>cache:<key>` (an
  * answer's bytes, expiring after its time to live).
  */
@@ -17,7 +17,9 @@ import type { Redis } from 'ioredis';
 import {
   EXPIRY_MARGIN_MS,
   admitted,
-  holdPeriod,
+  heldSlots,
+  holdSlot,
+  slotLapsesAtMs,
   budgetDenial,
   limitDenial,
   planReservation,
@@ -52,10 +54,10 @@ export class RedisAdmissionStore implements AdmissionStore {
     const args = [String(nowMs), String(counters.length), budget ? '1' : '0', throttleKey !== undefined ? '1' : '0', cacheKey !== undefined ? '1' : '0'];
     for (const counter of counters) args.push(String(counter.limit), String(counter.amount), lifetimeMs(counter.windowEndMs, nowMs));
     if (budget) {
-      const period = holdPeriod(nowMs, budget.holdMs);
-      keys.push(this.budgetKey(budget.key), this.heldKey(budget.key, budget.holdMs, period), this.heldKey(budget.key, budget.holdMs, period - 1));
-      // The hold counter lives through this hold period and the next.
-      args.push(String(budget.limitMicros), String(budget.amountMicros), lifetimeMs(budget.periodEndMs, nowMs), lifetimeMs((period + 2) * budget.holdMs, nowMs));
+      const slots = heldSlots(nowMs, budget.holdMs);
+      keys.push(this.budgetKey(budget.key), ...slots.map((slot) => this.heldKey(budget.key, slot)));
+      // The current slot's counter lives until this hold lapses.
+      args.push(String(budget.limitMicros), String(budget.amountMicros), lifetimeMs(budget.periodEndMs, nowMs), lifetimeMs(slotLapsesAtMs(holdSlot(nowMs), budget.holdMs), nowMs), String(slots.length));
     }
     if (throttleKey !== undefined) keys.push(this.throttleKey(throttleKey));
     if (cacheKey !== undefined) keys.push(this.cacheKey(cacheKey));
@@ -70,15 +72,10 @@ export class RedisAdmissionStore implements AdmissionStore {
     const keys = counters.map((counter) => this.counterKey(counter));
     const args: Array<string | Buffer> = [String(counters.length), budget ? '1' : '0', write ? '1' : '0', ...counters.map((counter) => String(counter.change))];
     if (budget) {
-      const now = holdPeriod(settlement.nowMs ?? Date.now(), budget.holdMs);
-      keys.push(
-        this.budgetKey(budget.key),
-        this.heldKey(budget.key, budget.holdMs, holdPeriod(budget.heldAtMs, budget.holdMs)),
-        this.heldKey(budget.key, budget.holdMs, now),
-        this.heldKey(budget.key, budget.holdMs, now - 1),
-      );
+      const slots = heldSlots(settlement.nowMs ?? Date.now(), budget.holdMs);
+      keys.push(this.budgetKey(budget.key), this.heldKey(budget.key, holdSlot(budget.heldAtMs)), ...slots.map((slot) => this.heldKey(budget.key, slot)));
       // Negated here, where `-0` cannot arise (String(-0) is "0"); INCRBY refuses the text "-0".
-      args.push(String(-budget.releaseMicros), String(budget.spendMicros));
+      args.push(String(-budget.releaseMicros), String(budget.spendMicros), String(slots.length));
     }
     if (write) {
       keys.push(this.cacheKey(write.key));
@@ -101,9 +98,9 @@ export class RedisAdmissionStore implements AdmissionStore {
     return `${this.keyPrefix}budget:${key}`;
   }
 
-  /** What budget reservations hold in one hold period (see the reserve script). */
-  private heldKey(key: string, holdMs: number, period: number): string {
-    return `${this.keyPrefix}budget:${key}:held:${holdMs}:${period}`;
+  /** What budget reservations hold in one hold slot (see the reserve script). */
+  private heldKey(key: string, slot: number): string {
+    return `${this.keyPrefix}budget:${key}:held:${slot}`;
   }
 
   private throttleKey(key: string): string {

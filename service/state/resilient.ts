@@ -16,7 +16,7 @@
  *   is always a correct answer, and no limit hangs on it.
  *
  * A timed-out command may still run in Redis later, charging a reservation that memory also charged: an
- * overcount on the safe side, for the remainder of one window or one to two budget holds.
+ * overcount on the safe side, for the remainder of one window or one budget hold.
  */
 import { withDeadline } from './deadline';
 import type { FailureMode, Reachability } from './reachability';

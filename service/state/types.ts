@@ -36,7 +36,8 @@ export interface BudgetCharge {
   /**
    * The longest a request holding this reservation can live (default 15 minutes). In a shared store a
    * reservation whose settlement never arrives (the store unreachable just then, a timed-out command that
-   * ran later, a crash) stops holding the budget after one to two of these, instead of until the period ends.
+   * ran later, a crash) stops holding the budget after this, and at most one hold slot (`HOLD_SLOT_MS`)
+   * more, instead of until the period ends.
    */
   holdMs?: number;
 }

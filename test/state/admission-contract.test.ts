@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { budgetTotals } from './budget-totals';
-import { DEFAULT_BUDGET_HOLD_MS } from '../../service/state/admission-plan';
+import { DEFAULT_BUDGET_HOLD_MS, HOLD_SLOT_MS } from '../../service/state/admission-plan';
 import { MemoryAdmissionStore } from '../../service/state/memory-admission';
 import { MemoryCacheStore } from '../../service/state/memory-cache';
 import { RedisAdmissionStore } from '../../service/state/redis-admission';
@@ -211,13 +211,20 @@ describe.each([
       expect((await reserve([], T0 + DAY + MINUTE, { budget: budgetOf(1_000, 400) })).admitted).toBe(true);
     });
 
-    test('a reservation never settled stops holding the budget after one to two hold periods, not at the end of the budget period', async () => {
+    test('a reservation never settled stops holding the budget after its hold (and at most one hold slot more), not at the end of the budget period', async () => {
       const hold = 10 * MINUTE;
       await reserve([], T0, { budget: { ...budgetOf(1_000, 600), holdMs: hold } });
       expect((await reserve([], T0 + hold, { budget: { ...budgetOf(1_000, 401), holdMs: hold } })).admitted).toBe(false);
       // Lapsed: a store that never heard of the settlement (unreachable then, a crash) does not lock the caller out.
-      expect((await reserve([], T0 + 2 * hold, { budget: { ...budgetOf(1_000, 600), holdMs: hold } })).admitted).toBe(true);
-      expect(await budgetTotals(store, 'budget:team-a:period', T0 + 2 * hold)).toMatchObject({ spentMicros: 0 });
+      expect((await reserve([], T0 + hold + HOLD_SLOT_MS, { budget: { ...budgetOf(1_000, 600), holdMs: hold } })).admitted).toBe(true);
+      expect(await budgetTotals(store, 'budget:team-a:period', T0 + hold + HOLD_SLOT_MS)).toMatchObject({ spentMicros: 0 });
+    });
+
+    test('replicas whose holds differ (a rollout changing the request deadline) see each other\'s reservations', async () => {
+      await reserve([], T0, { budget: { ...budgetOf(1_000, 600), holdMs: 10 * MINUTE } });
+      expect((await reserve([], T0 + MINUTE, { budget: { ...budgetOf(1_000, 401), holdMs: 2 * MINUTE } })).admitted).toBe(false);
+      await reserve([], T0 + 2 * MINUTE, { budget: { ...budgetOf(1_000, 300), holdMs: 2 * MINUTE } });
+      expect((await reserve([], T0 + 3 * MINUTE, { budget: { ...budgetOf(1_000, 101), holdMs: 10 * MINUTE } })).admitted).toBe(false);
     });
 
     test('without an actual cost the estimate is spent', async () => {

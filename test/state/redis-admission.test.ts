@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { budgetTotals } from './budget-totals';
-import { EXPIRY_MARGIN_MS } from '../../service/state/admission-plan';
+import { EXPIRY_MARGIN_MS, HOLD_SLOT_MS } from '../../service/state/admission-plan';
 import { RedisAdmissionStore } from '../../service/state/redis-admission';
 import type { Reservation, ReservationResult } from '../../service/state/types';
 import { startRedis, type RedisServer } from '../support/redis';
@@ -82,7 +82,7 @@ test('counter keys carry the window and expire at its end, plus the margin', asy
   expect(ttl).toBeLessThanOrEqual(windowStartMs + MINUTE - nowMs + EXPIRY_MARGIN_MS);
 });
 
-test('a budget is a hash of micro-dollars spent that expires with its period, reservations are held by hold period; a throttle is a key that expires with it', async () => {
+test('a budget is a hash of micro-dollars spent that expires with its period, reservations are held by hold slot; a throttle is a key that expires with it', async () => {
   const nowMs = Date.now();
   const periodEndMs = nowMs + 10 * DAY;
   const holdMs = 10 * MINUTE;
@@ -93,12 +93,12 @@ test('a budget is a hash of micro-dollars spent that expires with its period, re
   const budgetTtl = await inspector.pttl(`${keyPrefix}budget:team-a:2026-11`);
   expect(budgetTtl).toBeGreaterThan(0);
   expect(budgetTtl).toBeLessThanOrEqual(10 * DAY + EXPIRY_MARGIN_MS);
-  // Held through this hold period and the next, then gone: a reservation never settled lapses.
-  const held = `${keyPrefix}budget:team-a:2026-11:held:${holdMs}:${Math.floor(nowMs / holdMs)}`;
+  // Held in its slot through the hold (and at most one slot more), then gone: a reservation never settled lapses.
+  const held = `${keyPrefix}budget:team-a:2026-11:held:${Math.floor(nowMs / HOLD_SLOT_MS)}`;
   expect(await inspector.get(held)).toBe('20000');
   const heldTtl = await inspector.pttl(held);
   expect(heldTtl).toBeGreaterThan(holdMs);
-  expect(heldTtl).toBeLessThanOrEqual(2 * holdMs + EXPIRY_MARGIN_MS);
+  expect(heldTtl).toBeLessThanOrEqual(holdMs + HOLD_SLOT_MS + EXPIRY_MARGIN_MS);
   expect(await inspector.get(`${keyPrefix}throttle:model:pro`)).toBe(String(nowMs + 30_000));
   const throttleTtl = await inspector.pttl(`${keyPrefix}throttle:model:pro`);
   expect(throttleTtl).toBeGreaterThan(0);

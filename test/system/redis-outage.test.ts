@@ -119,7 +119,7 @@ describe('failure mode open: Redis killed under load, then restarted', () => {
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect((await rpmCountedInRedis(client)) - before).toBe(5);
     // The budget is back in Redis too: its hash of what was spent, and what is held in this hold period.
-    expect((await client.keys(`gw:budget:*${CALLER_ID}*`)).sort()).toEqual([expect.stringMatching(/:\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/:held:\d+:\d+$/)]);
+    expect((await client.keys(`gw:budget:*${CALLER_ID}*`)).sort()).toEqual([expect.stringMatching(/:\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/:held:\d+$/)]);
   });
 });
 

@@ -23,7 +23,8 @@ export interface AdmitOptions {
   events: PipelineEvents;
   /**
    * The longest a request can hold its budget reservation: its upstream deadline and a margin for the
-   * queue and the accounting. One never settled in a shared store lapses after one to two of these.
+   * queue and the accounting. One never settled in a shared store lapses after this (and at most one
+   * hold slot more).
    * Default: the store's (15 minutes).
    */
   budgetHoldMs?: number;
