@@ -20,7 +20,7 @@ import { createAuthenticate } from './pipeline/authenticate';
 import { createModelCaller } from './pipeline/call';
 import { NO_EVENTS, NO_TRACING, type PipelineEvents } from './pipeline/events';
 import { createPipeline } from './pipeline/handle-call';
-import { createRoute } from './pipeline/route';
+import { createRoute, modelNamed } from './pipeline/route';
 import { GoogleApiError } from './protocol/errors';
 import { JSON_CONTENT_TYPE } from './protocol/stream-format';
 import { createState, type State } from './state/create';
@@ -190,7 +190,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     { name: 'state store', ready: () => state.health.ready() },
   ];
   const app = createApp({
-    gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase(), closing: drainDeadline.signal },
+    gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase(), closing: drainDeadline.signal, modelNamed: (name) => modelNamed(config.models, name) },
     openai: {
       handleModelCall,
       authenticate,

@@ -32,6 +32,8 @@ export interface GeminiRouteOptions {
   identityHeader: string;
   /** Aborts when a shutdown's drain time is up: model calls still in flight then end with a 503. */
   closing?: AbortSignal;
+  /** The model a name stands for (an alias, a retired id): models.get answers for it. Default: the name. */
+  modelNamed?: (name: string) => string;
 }
 
 type Query = Record<string, unknown>;
@@ -110,7 +112,8 @@ async function serveModels(options: GeminiRouteOptions, path: Exclude<GeminiPath
     version: path.version,
     dialect: path.dialect,
     collection: path.collection,
-    model: path.kind === 'get' ? path.model : undefined,
+    // An alias (or a retired id) is answered with the model it stands for, as a call to it would be served.
+    model: path.kind === 'get' ? (options.modelNamed?.(path.model) ?? path.model) : undefined,
     pageSize: text(req.query.pageSize),
     pageToken: text(req.query.pageToken),
     signal,

@@ -158,6 +158,14 @@ describe('errors surface as the SDK raises them for the real API', () => {
     expect(texts).toHaveLength(2);
   });
 
+  test("models.get on an alias answers for the model it stands for (its token limits included)", async () => {
+    const fast = await ai.models.get({ model: 'fast' });
+    const direct = await ai.models.get({ model: 'gemini-3.5-flash-lite' });
+    expect(fast).toEqual(direct);
+    expect(fast.name).toBe('models/gemini-3.5-flash-lite');
+    expect(fast.inputTokenLimit).toBeGreaterThan(0);
+  });
+
   test('an unknown model is a 404 from upstream, passed through', async () => {
     await expect(ai.models.generateContent({ model: 'gemini-0-nonexistent', contents: 'x' })).rejects.toMatchObject({ status: 404 });
   });

@@ -54,6 +54,23 @@ function ruleMatches(rule: RouteRule, request: RouteRequest, resolved: string): 
   return true;
 }
 
+/**
+ * The model a name stands for outside a call (models.get): an alias resolved, a retired id past its shutdown
+ * replaced. A call's route may also apply routing rules, which depend on the caller and the request.
+ */
+export function modelNamed(policy: ModelPolicy, name: string, now: Date = new Date()): string {
+  const model = policy.aliases[name] ?? name;
+  return retirementOf(policy, model, now)?.replacementNow ?? model;
+}
+
+/** A retired model's notice, and its replacement once the shutdown date has come. */
+function retirementOf(policy: ModelPolicy, model: string, now: Date): { deprecation: Deprecation; replacementNow?: string } | undefined {
+  const retired = policy.retired[model];
+  if (!retired) return undefined;
+  const remapped = now.toISOString().slice(0, 10) >= retired.shutdown;
+  return { deprecation: { model, replacement: retired.replacement, shutdown: retired.shutdown, remapped }, ...(remapped && { replacementNow: retired.replacement }) };
+}
+
 export function createRoute(options: RouteOptions): (request: RouteRequest) => RouteDecision {
   const { policy, defaultBackend } = options;
   const endpointModels = new Set(options.vertexEndpointModels);
@@ -77,13 +94,9 @@ export function createRoute(options: RouteOptions): (request: RouteRequest) => R
     const rule = policy.rules.find((r) => ruleMatches(r, request, model));
     if (rule) model = rule.routeTo;
 
-    let deprecation: Deprecation | undefined;
-    const retired = policy.retired[model];
-    if (retired) {
-      const remapped = now().toISOString().slice(0, 10) >= retired.shutdown;
-      deprecation = { model, replacement: retired.replacement, shutdown: retired.shutdown, remapped };
-      if (remapped) model = retired.replacement;
-    }
+    const retirement = retirementOf(policy, model, now());
+    const deprecation = retirement?.deprecation;
+    model = retirement?.replacementNow ?? model;
 
     if (!allowedFor(request.caller, request.requestedModel, model)) {
       throw new GoogleApiError(403, `Model ${request.requestedModel} is not allowed for caller ${request.caller.id}.`);
