@@ -8,7 +8,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { AuthClient } from 'google-auth-library';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health';
-import { shuttingDown } from './api/relay';
 import { ConfigError, type GatewayConfig } from './config/load';
 import type { AccessTokenSource } from './credentials/access-token-source';
 import { FileApiKey, StaticApiKey, type ApiKeySource } from './credentials/api-key-source';
@@ -21,7 +20,7 @@ import { createModelCaller } from './pipeline/call';
 import { NO_EVENTS, NO_TRACING, type PipelineEvents } from './pipeline/events';
 import { createPipeline } from './pipeline/handle-call';
 import { createRoute, modelNamed } from './pipeline/route';
-import { GoogleApiError } from './protocol/errors';
+import { GatewayShuttingDown, GoogleApiError } from './protocol/errors';
 import { JSON_CONTENT_TYPE } from './protocol/stream-format';
 import { createState, type State } from './state/create';
 import { withDeadline } from './state/deadline';
@@ -232,7 +231,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     clearTimeout(timer);
     // Time is up for what is still in flight: each model call ends in Google's (or OpenAI's) terms, a 503 or a
     // stream's terminal error event, and has a moment to reach its client before connections are cut.
-    drainDeadline.abort(shuttingDown());
+    drainDeadline.abort(new GatewayShuttingDown());
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CUT_FLUSH_MS))]);
     clearInterval(sweeper);
     server.closeAllConnections();

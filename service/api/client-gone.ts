@@ -1,19 +1,30 @@
 /**
  * The signal that a request's work should stop: its client went away before the response was complete
- * (reason: a 499), or, given `closing`, the drain time of a shutdown is up (reason: `closing`'s, a 503). The
- * reason travels with the cancellation, so a call the gateway cut is not audited as its caller's.
+ * (reason: a 499), or, given `closing`, the drain time of a shutdown is up (reason: `closing`'s). The reason
+ * travels with the cancellation, so a call the gateway cut is not audited as its caller's.
  */
 import type { ServerResponse } from 'node:http';
 import { GoogleApiError } from '../protocol/errors';
+import { onDrainDeadline } from './relay';
 
 export function clientGone(res: ServerResponse, closing?: AbortSignal): AbortSignal {
   const controller = new AbortController();
-  const cut = (): void => controller.abort(closing?.reason);
-  closing?.addEventListener('abort', cut, { once: true });
-  res.once('close', () => {
-    closing?.removeEventListener('abort', cut);
+  const stopWatching = onDrainDeadline(closing, () => controller.abort(closing?.reason));
+  const socket = res.req.socket;
+  let ended = false;
+  // The response's 'close', or its connection's: a response queued behind another on a pipelined
+  // connection that drops never emits its own, and the listener on `closing` must not outlive it.
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    stopWatching();
+    res.off('close', end);
+    socket.off('close', end);
     if (!res.writableFinished) controller.abort(new GoogleApiError(499, 'The client closed the connection.'));
-  });
+  };
+  res.once('close', end);
+  socket.once('close', end);
+  if (res.closed || socket.destroyed) end();
   return controller.signal;
 }
 

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Caller, Credentials } from '../pipeline/authenticate';
 import type { CallOutcome, ModelCallHandler } from '../pipeline/handle-call';
-import { GoogleApiError } from '../protocol/errors';
+import { GatewayShuttingDown, GoogleApiError } from '../protocol/errors';
 import { parseGeminiPath, requireMethodAllowed, type GeminiPath, type ModelCallPath } from '../protocol/paths';
 import { framingFor } from '../protocol/stream-format';
 import { readUnary, rejectionOf } from '../upstream/read-reply';
@@ -19,7 +19,7 @@ import type { Logger } from '../telemetry/logger';
 import { reenterRequestContext } from '../telemetry/context-store';
 import { parseJsonBody, requireJsonContentType } from './body';
 import { clientGone, clientLeft } from './client-gone';
-import { onDrainDeadline, sendJsonBytes, shuttingDown, writeEvents } from './relay';
+import { onDrainDeadline, sendJsonBytes, writeEvents } from './relay';
 import { renderError, sendGoogleError } from './render-error';
 import { pathOf, queryOf } from '../protocol/request-target';
 
@@ -52,7 +52,7 @@ async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: 
   requireJsonContentType(req);
   const body = parseJsonBody((req as IncomingMessage & { body?: Buffer }).body);
   // Until its answer is ready; the stream writer watches for the drain deadline itself.
-  const stopWatching = onDrainDeadline(options.closing, () => sendGoogleError(res, shuttingDown()));
+  const stopWatching = onDrainDeadline(options.closing, () => sendGoogleError(res, new GatewayShuttingDown()));
   let outcome: CallOutcome;
   try {
     outcome = await options.handleModelCall({

@@ -6,14 +6,9 @@
  */
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { GoogleApiError } from '../protocol/errors';
+import { GatewayShuttingDown, GoogleApiError } from '../protocol/errors';
 import { sendGoogleError } from './render-error';
 import { contentTypeFor, JSON_CONTENT_TYPE, StreamEncoder, type StreamFraming } from '../protocol/stream-format';
-
-/** What a request still in flight when a shutdown's drain time is up is answered: retry, on another instance. */
-export function shuttingDown(): GoogleApiError {
-  return new GoogleApiError(503, 'This gateway instance is shutting down; retry the request.', { status: 'UNAVAILABLE' });
-}
 
 /**
  * Runs `cut` if `closing` aborts (the drain time is up) before the returned function is called: a request
@@ -66,7 +61,7 @@ export async function writeEvents(
     if (encoder.count === 0) sendGoogleError(res, failure);
     else res.end(encoder.event(JSON.stringify(failure.toBody())) + encoder.end());
   };
-  const stopWatching = onDrainDeadline(closing, () => endWith(shuttingDown()));
+  const stopWatching = onDrainDeadline(closing, () => endWith(new GatewayShuttingDown()));
   try {
     for await (const event of events) {
       if (res.writableEnded) break;

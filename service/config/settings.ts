@@ -242,7 +242,7 @@ export const SETTINGS = {
   cacheMaxEntryBytes: {
     env: 'GATEWAY_CACHE_MAX_ENTRY_BYTES',
     schema: positiveInt(2 * 1024 * 1024),
-    doc: 'Largest answer kept in the cache, in bytes (a stream counts all its events). A larger one is not cached: read back from Redis it would outlast REDIS_TIMEOUT_MS and count as Redis being unreachable.',
+    doc: 'Largest answer kept in the cache, in bytes (a stream counts all its events). A larger one is not cached: read back from Redis it would outlast GATEWAY_REDIS_TIMEOUT_MS and count as Redis being unreachable.',
   },
   retryMaxAttempts: { env: 'GATEWAY_RETRY_MAX_ATTEMPTS', schema: positiveInt(3), doc: 'Attempts per model (first call included) on 429/5xx/timeouts/resets, before the fallback chain.' },
   retryBaseDelayMs: { env: 'GATEWAY_RETRY_BASE_DELAY_MS', schema: positiveInt(200), doc: 'Base of the full-jitter exponential backoff, in ms.' },

@@ -4,12 +4,12 @@
  * back the answer (whole, or as events it iterates).
  */
 import type { Content } from '../protocol/content';
-import { GoogleApiError, streamEndedMidAnswer } from '../protocol/errors';
+import { cancellationOf, GoogleApiError, streamEndedMidAnswer } from '../protocol/errors';
 import { camelCaseRequest } from '../protocol/field-names';
 import type { ModelCallPath } from '../protocol/paths';
-import { endsMidAnswer, isErrorEvent } from '../protocol/stream-format';
+import { endsMidAnswer } from '../protocol/stream-format';
 import { rejectionOfEvent } from '../upstream/read-reply';
-import { type AccountOptions, accountFor, type AuditRecord, type Outcome } from './account/audit';
+import { type AccountOptions, accountFor, type AuditRecord, failureOutcome, type Outcome } from './account/audit';
 import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
 import type { CacheWrite } from '../state/types';
 import type { Caller, Credentials } from './authenticate';
@@ -79,7 +79,7 @@ interface Admitted {
 }
 
 /** Settles and audits a call; `usage` is the unary body or the last stream event that carried usage. */
-type Finish = (outcome: Outcome, usage: string | Buffer | undefined, cacheWrite?: CacheWrite) => Promise<void>;
+type Finish = (outcome: Outcome, usage: string | Buffer | undefined, ending?: { cacheWrite?: CacheWrite; error?: unknown }) => Promise<void>;
 
 /** Bodies that name the model inside (batch embeddings, the legacy countTokens wrapper) follow the route. */
 function bodyForModel(call: IncomingCall): (model: string) => Uint8Array {
@@ -186,8 +186,8 @@ export function createPipeline(options: PipelineOptions) {
       await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: failureOutcome(error), error, cache: cacheLabel, startedMs });
       throw error;
     }
-    const finish: Finish = (outcome, usageText, cacheWrite) =>
-      account.record({ call, caller, route, key, result, admission, usageText, outcome, error: undefined, cache: cacheLabel, startedMs, ...(cacheWrite && { cacheWrite }) });
+    const finish: Finish = (outcome, usageText, ending = {}) =>
+      account.record({ call, caller, route, key, result, admission, usageText, outcome, error: ending.error, cache: cacheLabel, startedMs, ...(ending.cacheWrite && { cacheWrite: ending.cacheWrite }) });
     return { result, finish };
   }
 
@@ -242,7 +242,7 @@ export function createPipeline(options: PipelineOptions) {
       options.events.cache({ model: route.model, result: 'miss' });
       const { result, finish } = await callAdmitted(call, caller, route, key, admitted, signal, 'miss', startedMs);
       const body = unaryBody(result);
-      await finish('success', body, cacheWriteOf(key, result, { kind: 'unary', body }));
+      await finish('success', body, { cacheWrite: cacheWriteOf(key, result, { kind: 'unary', body }) });
       return { model: result.model, body, cacheHeader: 'MISS' as const };
     });
     unaryFlights.start(key.cacheKey, flight);
@@ -272,6 +272,7 @@ export function createPipeline(options: PipelineOptions) {
     // Until the leader reads the flight, its leaving is the flight's to weigh against any follower's reading.
     const leaderLeft = (): void => flight.leaderLeft(call.signal.reason);
     call.signal.addEventListener('abort', leaderLeft, { once: true });
+    if (call.signal.aborted) leaderLeft();
     let started: { result: CallResult; finish: Finish };
     try {
       const startedMs = account.now();
@@ -294,7 +295,8 @@ export function createPipeline(options: PipelineOptions) {
       call.signal.removeEventListener('abort', leaderLeft);
     }
     // The complete stream is stored with the settlement, when the relay ends.
-    const finish: Finish = (outcome, usageText) => started.finish(outcome, usageText, outcome === 'success' ? cacheWriteOf(key, started.result, { kind: 'stream', events: flight.events }) : undefined);
+    const finish: Finish = (outcome, usageText, ending = {}) =>
+      started.finish(outcome, usageText, outcome === 'success' ? { cacheWrite: cacheWriteOf(key, started.result, { kind: 'stream', events: flight.events }) } : ending);
     // The pump reads the upstream once and feeds every subscriber, the first caller included.
     void (async () => {
       try {
@@ -318,7 +320,8 @@ export function createPipeline(options: PipelineOptions) {
     if (result.answer.kind !== 'stream') return;
     let lastUsage: string | undefined;
     let last: string | undefined;
-    let outcome: Outcome = 'cancelled';
+    let failure: unknown;
+    let ended = false;
     const note = (event: string): string => {
       if (event.includes('"usageMetadata"')) lastUsage = event;
       last = event;
@@ -328,20 +331,24 @@ export function createPipeline(options: PipelineOptions) {
       if (result.answer.first !== '') yield note(result.answer.first);
       for await (const event of result.answer.rest) {
         yield note(event);
-        if (isErrorEvent(event)) outcome = 'upstream_error';
+        failure ??= rejectionOfEvent(event);
       }
-      if (outcome === 'cancelled' && last !== undefined && endsMidAnswer(last)) throw streamEndedMidAnswer();
-      if (outcome === 'cancelled') outcome = 'success';
+      if (failure === undefined && last !== undefined && endsMidAnswer(last)) throw streamEndedMidAnswer();
+      ended = true;
     } catch (error) {
-      // A read cut by cancellation fails as the cancellation's reason says: the caller left, or the gateway shut down.
-      outcome = failureOutcome(signal.aborted && signal.reason instanceof GoogleApiError ? signal.reason : error);
+      failure = error;
       throw error;
     } finally {
-      await finish(outcome, lastUsage);
+      // Stopped before its end (a read cut, or its reader gone): as the cancellation says, the caller left
+      // or the gateway shut down; never the read's own error.
+      if (!ended && signal.aborted) failure = cancellationOf(signal);
+      await finish(failure === undefined ? (ended ? 'success' : 'cancelled') : failureOutcome(failure), lastUsage, { error: failure });
     }
   }
 
   return async function handleModelCall(received: IncomingCall): Promise<CallOutcome> {
+    // Its client gone, or the drain time of a shutdown up, before it began: nothing starts.
+    if (received.signal.aborted) throw cancellationOf(received.signal);
     const caller = await options.tracing.inStage('authenticate', undefined, () => Promise.resolve(options.authenticate(received.credentials)));
     // Read, checked, keyed and sent in one spelling: the one the SDKs send, and every stage reads.
     const body = camelCaseRequest(received.path.method, received.body);
@@ -372,11 +379,6 @@ export function createPipeline(options: PipelineOptions) {
     if (!useCache) options.events.cache({ model: route.model, result: 'bypass' });
     return call.path.method === 'streamGenerateContent' ? stream(call, caller, route, key, useCache) : unary(call, caller, route, key, useCache);
   };
-}
-
-/** A failed upstream call or read: the caller's own cancellation (499, every waiting request gone) or the upstream's failure. */
-function failureOutcome(error: unknown): Outcome {
-  return error instanceof GoogleApiError && error.httpStatus === 499 ? 'cancelled' : 'upstream_error';
 }
 
 /** The body of an answer to a unary method (never a stream: only streamGenerateContent streams). */

@@ -133,3 +133,22 @@ export function tunedModelsNotOnVertex(resource: string): GoogleApiError {
 export function streamEndedMidAnswer(): GoogleApiError {
   return new GoogleApiError(502, 'The upstream model ended the stream before the answer was complete.', { status: 'UNAVAILABLE' });
 }
+
+/**
+ * The gateway instance is shutting down and its drain time is up: what a call still in flight ends with
+ * (retryable, on another instance). A class of its own, so accounting can tell the gateway's cut from the
+ * upstream's failure and from the caller's leaving.
+ */
+export class GatewayShuttingDown extends GoogleApiError {
+  constructor() {
+    super(503, 'This gateway instance is shutting down; retry the request.', { status: 'UNAVAILABLE' });
+  }
+}
+
+/**
+ * Why a cancelled request stopped, as an error of its own (never the signal's reason object itself, which
+ * many requests share): the gateway shutting down, or else the caller's leaving (499).
+ */
+export function cancellationOf(signal: AbortSignal, callerLeft = 'The caller cancelled the request.'): GoogleApiError {
+  return signal.reason instanceof GatewayShuttingDown ? new GatewayShuttingDown() : new GoogleApiError(499, callerLeft);
+}

@@ -42,14 +42,15 @@ test('SIGTERM while a stream is in flight: the stream finishes, new requests are
 });
 
 test('when the drain time is up, a stream still flowing ends with a 503 error event and a call still waiting gets a 503, never a cut connection', async () => {
-  // Chunks every 400 ms: the stream outlasts a drain of 1 s; so does a Gemini 3.8 Flash call, 5 s to answer.
+  // Chunks every 400 ms: the stream outlasts a drain of 1 s; so do calls to two models that take 5 s to answer.
+  const slow = ['gemini-3.8-flash', 'gemini-3.1-flash-lite'];
   const gateway = await startGatewayProcess({
     EMULATOR_CHUNK_INTERVAL_MS: '400',
-    EMULATOR_FAULTS: JSON.stringify([{ kind: 'latency', latencyMs: 5_000, model: 'gemini-3.8-flash' }]),
+    EMULATOR_FAULTS: JSON.stringify(slow.map((model) => ({ kind: 'latency', latencyMs: 5_000, model }))),
     GATEWAY_DRAIN_SECONDS: '1',
     LOG_LEVEL: 'info',
   });
-  const waiting = request(`${gateway.url}/v1beta/models/gemini-3.8-flash:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+  const [waiting, alsoWaiting] = slow.map((model) => request(`${gateway.url}/v1beta/models/${model}:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }));
   const openai = await request(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -68,12 +69,22 @@ test('when the drain time is up, a stream still flowing ends with a 503 error ev
   const openaiText = await openai.body.text();
   expect(openaiText).not.toContain('[DONE]');
   expect(JSON.parse(openaiText.trimEnd().split('\n\n').at(-1)!.replace(/^data: /, ''))).toMatchObject({ error: { message: shuttingDown.error.message } });
-  const unary = await waiting;
-  expect(unary.statusCode).toBe(503);
-  expect(await unary.body.json()).toEqual(shuttingDown);
+  for (const unary of [await waiting!, await alsoWaiting!]) {
+    expect(unary.statusCode).toBe(503);
+    expect(await unary.body.json()).toEqual(shuttingDown);
+  }
   expect(await gateway.exited).toBe(0);
-  // The cut calls are audited as failed, not as their callers' cancellations.
-  expect(gateway.logs.filter((line) => line.audit !== undefined).map((line) => (line.audit as { outcome: string }).outcome)).toEqual(['upstream_error', 'upstream_error', 'upstream_error']);
+  // Each cut call is audited as failed with a 503 (not as its caller's cancellation), under its own model.
+  type Audit = { modelRequested: string; modelUsed: string; fallbackFrom?: string; outcome: string; status: number; method: string; tokens: { output: number } };
+  const audits = gateway.logs.flatMap((line) => (line.audit ? [line.audit as Audit] : []));
+  expect(audits).toHaveLength(4);
+  for (const audit of audits) {
+    expect(audit).toMatchObject({ outcome: 'upstream_error', status: 503, modelUsed: audit.modelRequested });
+    expect(audit.fallbackFrom).toBeUndefined();
+  }
+  expect(audits.map((a) => a.modelRequested).sort()).toEqual(['gemini-3.1-flash-lite', 'gemini-3.5-flash', 'gemini-3.5-flash', 'gemini-3.8-flash']);
+  // A stream cut mid-answer is charged as one its caller left: Gemini bills what it generated, unknown here.
+  for (const audit of audits.filter((a) => a.method === 'streamGenerateContent')) expect(audit.tokens.output).toBeGreaterThan(0);
 });
 
 test("OpenTelemetry's own failures reach the log: a metrics port already taken is an ERROR line, not silence", async () => {

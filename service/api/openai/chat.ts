@@ -18,9 +18,9 @@ import {
   type ChatStreamOutput,
   type GenerateContentResponse,
 } from '../../openai';
-import { GoogleApiError } from '../../protocol/errors';
+import { GatewayShuttingDown, GoogleApiError } from '../../protocol/errors';
 import { credentialsOf } from '../gemini-routes';
-import { onDrainDeadline, shuttingDown, writeChunk } from '../relay';
+import { onDrainDeadline, writeChunk } from '../relay';
 import type { OpenAIRouteContext } from '../openai-routes';
 import type { CallOutcome } from '../../pipeline/handle-call';
 import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, sendOpenAIError, targetModel } from './http';
@@ -49,7 +49,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   const stream = request.stream === true;
   const requestId = randomUUID();
   // Until the answer is ready; the stream below watches for the drain deadline itself.
-  const stopWatching = onDrainDeadline(options.closing, () => sendOpenAIError(res, shuttingDown()));
+  const stopWatching = onDrainDeadline(options.closing, () => sendOpenAIError(res, new GatewayShuttingDown()));
   let outcome: CallOutcome;
   try {
     outcome = await options.handleModelCall({
@@ -63,11 +63,12 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   } finally {
     stopWatching();
   }
-  if (res.writableEnded) return;
   const headers = { ...outcome.headers, ...mappingHeaders(target), ...ignoredHeaders(ignoredChatFields(json)), 'x-request-id': requestId };
   const context = { model: request.model, created: nowSeconds(), fallbackId: requestId };
 
   if (outcome.answer.kind === 'unary') {
+    // Answered with a 503 meanwhile (the drain time of a shutdown is up): the late answer has nowhere to go.
+    if (res.headersSent) return;
     let answer: GenerateContentResponse;
     try {
       answer = JSON.parse(outcome.answer.body.toString('utf8')) as GenerateContentResponse;
@@ -107,8 +108,8 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   // The drain time is up: the stream ends with an error event, never a silent close that reads as whole.
   const stopWatchingStream = onDrainDeadline(options.closing, () => {
     if (res.destroyed || res.writableEnded) return;
-    if (!started) sendOpenAIError(res, shuttingDown());
-    else res.end(`data: ${JSON.stringify(openAIErrorOf(shuttingDown()).body)}\n\n`);
+    if (!started) sendOpenAIError(res, new GatewayShuttingDown());
+    else res.end(`data: ${JSON.stringify(openAIErrorOf(new GatewayShuttingDown()).body)}\n\n`);
   });
   try {
     for await (const event of events) {

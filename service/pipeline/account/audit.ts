@@ -5,7 +5,7 @@
  * retries, outcome, latency and a keyed fingerprint of the prompt (`prompt-hmac.ts`) — never the prompt
  * or a key.
  */
-import { GoogleApiError } from '../../protocol/errors';
+import { GatewayShuttingDown, GoogleApiError } from '../../protocol/errors';
 import { budgetPeriod, type Admission, type Admitter } from '../admit';
 import type { Caller } from '../authenticate';
 import type { RequestFingerprint } from '../cache/key';
@@ -80,6 +80,11 @@ function parsedUsage(json: string): UsageMetadata | undefined {
   }
 }
 
+/** A failed call's or read's outcome: the caller's own cancellation (499), or a failure. */
+export function failureOutcome(error: unknown): Outcome {
+  return error instanceof GoogleApiError && error.httpStatus === 499 ? 'cancelled' : 'upstream_error';
+}
+
 const USAGE_KEY = '"usageMetadata"';
 
 /**
@@ -123,9 +128,11 @@ export function accountFor(options: AccountOptions) {
 
   function tokensOf(input: RecordInput): TokenCounts | undefined {
     const usage = input.usageText ? usageOfAnswer(input.usageText) : undefined;
-    // Cancelled between attempts: the failed ones are not billed, and nothing was being generated.
-    if (input.outcome === 'cancelled' && !usage && failedCallOf(input.error)?.answering === false) return { input: 0, cached: 0, output: 0, thinking: 0 };
-    if (input.admission && input.outcome === 'cancelled' && usage?.candidatesTokenCount === undefined) {
+    // Stopped by its caller, or by the gateway shutting down: Gemini bills what it generated until then.
+    const stopped = input.outcome === 'cancelled' || input.error instanceof GatewayShuttingDown;
+    // Stopped between attempts: the failed ones are not billed, and nothing was being generated.
+    if (stopped && !usage && failedCallOf(input.error)?.answering === false) return { input: 0, cached: 0, output: 0, thinking: 0 };
+    if (input.admission && stopped && usage?.candidatesTokenCount === undefined) {
       // The caller left before the answer ended: Gemini's usage before the last event counts the prompt only,
       // and how much it generated is unknown, so the output the request was allowed is charged, with the
       // prompt as counted (or estimated): budgets err on the safe side.
@@ -207,7 +214,7 @@ export function accountFor(options: AccountOptions) {
       backend: input.route.backend,
       cache,
       retries: 0,
-      outcome: error === undefined ? 'success' : error instanceof GoogleApiError && error.httpStatus === 499 ? 'cancelled' : 'upstream_error',
+      outcome: error === undefined ? 'success' : failureOutcome(error),
       ...(error !== undefined && { errorType: errorTypeOf(error) }),
       status: error === undefined ? 200 : error instanceof GoogleApiError ? error.httpStatus : 500,
       latencyMs: 0,

@@ -31,7 +31,6 @@ export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
-/** IAP sends `accounts.google.com:alice@example.com`; the part after the last colon is the email. */
 const missingCredentials = (what: string): GoogleApiError =>
   new GoogleApiError(401, `Request is missing ${what}.`, { details: [{ '@type': ERROR_INFO_TYPE, reason: 'CREDENTIALS_MISSING', domain: 'gemini-gateway' }] });
 

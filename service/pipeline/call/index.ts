@@ -8,7 +8,7 @@
  * that may be retried.
  */
 import { BrokenCircuitError } from 'cockatiel';
-import { GoogleApiError } from '../../protocol/errors';
+import { cancellationOf, GoogleApiError } from '../../protocol/errors';
 import type { ApiVersion, ModelCollection, ModelMethod, PathDialect } from '../../protocol/paths';
 import { eventsOf, readUnary, rejectionOf, rejectionOfEvent, UpstreamRejection } from '../../upstream/read-reply';
 import type { BackendKind, Upstream } from '../../upstream/types';
@@ -154,10 +154,8 @@ export function createModelCaller(options: ModelCallerOptions) {
       } catch (error) {
         if (request.signal.aborted) {
           // Left while waiting between attempts, nothing was being generated; during one, something may have been.
-          // The signal's reason says who stopped it: the caller (499), or the gateway shutting down (503).
-          const reason: unknown = request.signal.reason;
-          const stopped = reason instanceof GoogleApiError ? reason : new GoogleApiError(499, 'The caller cancelled the request.');
-          throw noteFailure(stopped, { retries: budget.retries, model, backend, answering: !(error instanceof CancelledWhileWaiting) });
+          // Who stopped it: the caller (499), or the gateway shutting down (503).
+          throw noteFailure(cancellationOf(request.signal), { retries: budget.retries, model, backend, answering: !(error instanceof CancelledWhileWaiting) });
         }
         if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw noteFailure(error, { retries: budget.retries, model, backend });
         lastError = noteFailure(error, { retries: budget.retries, model, backend });
