@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AuthClient } from 'google-auth-library';
 import { createApp } from './api/app';
+import { DrainDeadline } from './api/drain-deadline';
 import type { ReadinessCheck } from './api/health';
 import { ConfigError, type GatewayConfig } from './config/load';
 import type { AccessTokenSource } from './credentials/access-token-source';
@@ -20,7 +21,7 @@ import { createModelCaller } from './pipeline/call';
 import { NO_EVENTS, NO_TRACING, type PipelineEvents } from './pipeline/events';
 import { createPipeline } from './pipeline/handle-call';
 import { createRoute, modelNamed } from './pipeline/route';
-import { GatewayShuttingDown, GoogleApiError } from './protocol/errors';
+import { GoogleApiError } from './protocol/errors';
 import { JSON_CONTENT_TYPE } from './protocol/stream-format';
 import { createState, type State } from './state/create';
 import { withDeadline } from './state/deadline';
@@ -182,14 +183,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   });
 
   let draining = false;
-  // Aborted when a shutdown's drain time is up (see shutdown).
-  const drainDeadline = new AbortController();
+  // Passed when a shutdown's drain time is up (see shutdown).
+  const drainDeadline = new DrainDeadline();
   const readiness: ReadinessCheck[] = [
     { name: 'upstream credentials', ready: () => Object.values(upstreams).every((u) => u.ready()) },
     { name: 'state store', ready: () => state.health.ready() },
   ];
   const app = createApp({
-    gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase(), closing: drainDeadline.signal, modelNamed: (name) => modelNamed(config.models, name) },
+    gemini: { handleModelCall, authenticate, modelsUpstream: defaultUpstream, maxBodyBytes: config.maxBodyBytes, identityHeader: config.identityHeader.toLowerCase(), closing: drainDeadline, modelNamed: (name) => modelNamed(config.models, name) },
     openai: {
       handleModelCall,
       authenticate,
@@ -200,7 +201,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       aliases: config.models.aliases,
       allowRemoteImages: config.openaiAllowRemoteImages,
       maxPdfBytes: config.maxPdfBytes,
-      closing: drainDeadline.signal,
+      closing: drainDeadline,
     },
     logger: deps.logger,
     accessLog: config.accessLog,
@@ -231,7 +232,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     clearTimeout(timer);
     // Time is up for what is still in flight: each model call ends in Google's (or OpenAI's) terms, a 503 or a
     // stream's terminal error event, and has a moment to reach its client before connections are cut.
-    drainDeadline.abort(new GatewayShuttingDown());
+    drainDeadline.pass();
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CUT_FLUSH_MS))]);
     clearInterval(sweeper);
     server.closeAllConnections();

@@ -1,23 +1,23 @@
 /**
  * The signal that a request's work should stop: its client went away before the response was complete
- * (reason: a 499), or, given `closing`, the drain time of a shutdown is up (reason: `closing`'s). The reason
- * travels with the cancellation, so a call the gateway cut is not audited as its caller's.
+ * (reason: a 499), or, given `closing`, the drain time of a shutdown is up (reason: GatewayShuttingDown).
+ * The reason travels with the cancellation, so a call the gateway cut is not audited as its caller's.
  */
 import type { ServerResponse } from 'node:http';
-import { GoogleApiError } from '../protocol/errors';
-import { onDrainDeadline } from './relay';
+import { GatewayShuttingDown, GoogleApiError } from '../protocol/errors';
+import type { DrainDeadline } from './drain-deadline';
 
-export function clientGone(res: ServerResponse, closing?: AbortSignal): AbortSignal {
+export function clientGone(res: ServerResponse, closing?: DrainDeadline): AbortSignal {
   const controller = new AbortController();
-  const stopWatching = onDrainDeadline(closing, () => controller.abort(closing?.reason));
+  const stopWatching = closing?.watch(() => controller.abort(new GatewayShuttingDown()));
   const socket = res.req.socket;
   let ended = false;
   // The response's 'close', or its connection's: a response queued behind another on a pipelined
-  // connection that drops never emits its own, and the listener on `closing` must not outlive it.
+  // connection that drops never emits its own, and its watch on `closing` must not outlive it.
   const end = (): void => {
     if (ended) return;
     ended = true;
-    stopWatching();
+    stopWatching?.();
     res.off('close', end);
     socket.off('close', end);
     if (!res.writableFinished) controller.abort(new GoogleApiError(499, 'The client closed the connection.'));

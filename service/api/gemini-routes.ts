@@ -19,7 +19,8 @@ import type { Logger } from '../telemetry/logger';
 import { reenterRequestContext } from '../telemetry/context-store';
 import { parseJsonBody, requireJsonContentType } from './body';
 import { clientGone, clientLeft } from './client-gone';
-import { onDrainDeadline, sendJsonBytes, writeEvents } from './relay';
+import type { DrainDeadline } from './drain-deadline';
+import { sendJsonBytes, writeEvents } from './relay';
 import { renderError, sendGoogleError } from './render-error';
 import { pathOf, queryOf } from '../protocol/request-target';
 
@@ -31,7 +32,7 @@ export interface GeminiRouteOptions {
   maxBodyBytes: number;
   identityHeader: string;
   /** Aborts when a shutdown's drain time is up: model calls still in flight then end with a 503. */
-  closing?: AbortSignal;
+  closing?: DrainDeadline;
   /** The model a name stands for (an alias, a retired id): models.get answers for it. Default: the name. */
   modelNamed?: (name: string) => string;
 }
@@ -52,7 +53,7 @@ async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: 
   requireJsonContentType(req);
   const body = parseJsonBody((req as IncomingMessage & { body?: Buffer }).body);
   // Until its answer is ready; the stream writer watches for the drain deadline itself.
-  const stopWatching = onDrainDeadline(options.closing, () => sendGoogleError(res, new GatewayShuttingDown()));
+  const stopWatching = options.closing?.watch(() => sendGoogleError(res, new GatewayShuttingDown()));
   let outcome: CallOutcome;
   try {
     outcome = await options.handleModelCall({
@@ -64,7 +65,7 @@ async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: 
       signal,
     });
   } finally {
-    stopWatching();
+    stopWatching?.();
   }
   if (outcome.answer.kind === 'unary') return sendJsonBytes(res, outcome.answer.body, outcome.headers);
   await writeEvents(res, outcome.answer.events, framingFor(query), outcome.headers, signal, options.closing);

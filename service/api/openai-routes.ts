@@ -20,6 +20,7 @@ import { serveChat } from './openai/chat';
 import { serveEmbeddings } from './openai/embeddings';
 import { sendOpenAIError } from './openai/http';
 import { clientGone, clientLeft } from './client-gone';
+import type { DrainDeadline } from './drain-deadline';
 import { serveModel, serveModelList } from './openai/models';
 import { reenterRequestContext } from '../telemetry/context-store';
 
@@ -39,7 +40,7 @@ export interface OpenAIRouteOptions {
   /** `GATEWAY_MAX_PDF_BYTES`: inline media is checked while translating, so a refusal names the OpenAI field. */
   maxPdfBytes: number;
   /** Aborts when a shutdown's drain time is up: chat completions still in flight then end with a 503. */
-  closing?: AbortSignal;
+  closing?: DrainDeadline;
   /** Unix seconds reported as every model's `created`; defaults to when the routes were built. */
   startedAt?: number;
   logger?: Logger;

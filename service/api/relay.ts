@@ -7,22 +7,9 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { GatewayShuttingDown, GoogleApiError } from '../protocol/errors';
+import type { DrainDeadline } from './drain-deadline';
 import { sendGoogleError } from './render-error';
 import { contentTypeFor, JSON_CONTENT_TYPE, StreamEncoder, type StreamFraming } from '../protocol/stream-format';
-
-/**
- * Runs `cut` if `closing` aborts (the drain time is up) before the returned function is called: a request
- * still in flight then ends in Google's terms, not with its connection cut.
- */
-export function onDrainDeadline(closing: AbortSignal | undefined, cut: () => void): () => void {
-  if (!closing) return () => undefined;
-  if (closing.aborted) {
-    cut();
-    return () => undefined;
-  }
-  closing.addEventListener('abort', cut, { once: true });
-  return () => closing.removeEventListener('abort', cut);
-}
 
 export function sendJsonBytes(res: ServerResponse, body: Buffer, headers: Record<string, string> = {}): void {
   // Answered already (with a 503 as the gateway shut down): the late answer has nowhere to go.
@@ -50,7 +37,7 @@ export async function writeEvents(
   framing: StreamFraming,
   headers: Record<string, string>,
   signal: AbortSignal,
-  closing?: AbortSignal,
+  closing?: DrainDeadline,
 ): Promise<void> {
   const encoder = new StreamEncoder(framing);
   const start = (): void => {
@@ -61,7 +48,7 @@ export async function writeEvents(
     if (encoder.count === 0) sendGoogleError(res, failure);
     else res.end(encoder.event(JSON.stringify(failure.toBody())) + encoder.end());
   };
-  const stopWatching = onDrainDeadline(closing, () => endWith(new GatewayShuttingDown()));
+  const stopWatching = closing?.watch(() => endWith(new GatewayShuttingDown()));
   try {
     for await (const event of events) {
       if (res.writableEnded) break;
@@ -74,7 +61,7 @@ export async function writeEvents(
     endWith(failure);
     return;
   } finally {
-    stopWatching();
+    stopWatching?.();
     // Stops the upstream read when the client left early (the generator's cleanup cancels it).
     if (signal.aborted) await events.return(undefined).catch(() => undefined);
   }

@@ -1,24 +1,24 @@
 /**
  * `clientGone` against a real HTTP server: the request's signal aborts when its client leaves (499) or when
- * the drain time is up (the closing signal's reason), and it never leaves a listener on the gateway-wide
- * closing signal behind, even for a pipelined request whose response never emits its own 'close'.
+ * the drain time is up (GatewayShuttingDown), and it never leaves a watch on the gateway-wide drain deadline
+ * behind, even for a pipelined request whose response never emits its own 'close'.
  */
-import { getEventListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clientGone } from '../../service/api/client-gone';
+import { DrainDeadline } from '../../service/api/drain-deadline';
 import { GatewayShuttingDown, GoogleApiError } from '../../service/protocol/errors';
 
 let server: Server;
-let closing: AbortController;
+let closing: DrainDeadline;
 const signals: AbortSignal[] = [];
 
 beforeEach(async () => {
-  closing = new AbortController();
+  closing = new DrainDeadline();
   signals.length = 0;
   // Never answers: every request stays in flight until its client leaves.
-  server = createServer((_req, res) => void signals.push(clientGone(res, closing.signal)));
+  server = createServer((_req, res) => void signals.push(clientGone(res, closing)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 });
 afterEach(async () => {
@@ -40,25 +40,25 @@ async function pipelinedThenDropped(): Promise<void> {
   socket.destroy();
 }
 
-test('a pipelined request behind another aborts as its client leaves, and leaves no listener on the closing signal', async () => {
+test('a pipelined request behind another aborts as its client leaves, and leaves no watch on the drain deadline', async () => {
   await pipelinedThenDropped();
   await until(() => signals.every((signal) => signal.aborted));
   for (const signal of signals) expect(signal.reason).toMatchObject({ httpStatus: 499 });
-  expect(getEventListeners(closing.signal, 'abort')).toHaveLength(0);
+  expect(closing.watching).toBe(0);
 });
 
-test("the drain time up aborts every request in flight with the closing signal's reason", async () => {
+test('the drain time up aborts every request in flight as the gateway shutting down', async () => {
   const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
   socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
   await until(() => signals.length === 1);
-  closing.abort(new GatewayShuttingDown());
+  closing.pass();
   expect(signals[0]?.reason).toBeInstanceOf(GatewayShuttingDown);
   expect(signals[0]?.reason).toBeInstanceOf(GoogleApiError);
   socket.destroy();
 });
 
 test('a request that arrives after the drain time is up starts aborted', async () => {
-  closing.abort(new GatewayShuttingDown());
+  closing.pass();
   const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
   socket.write('GET /late HTTP/1.1\r\nHost: x\r\n\r\n');
   await until(() => signals.length === 1);

@@ -20,7 +20,7 @@ import {
 } from '../../openai';
 import { GatewayShuttingDown, GoogleApiError } from '../../protocol/errors';
 import { credentialsOf } from '../gemini-routes';
-import { onDrainDeadline, writeChunk } from '../relay';
+import { writeChunk } from '../relay';
 import type { OpenAIRouteContext } from '../openai-routes';
 import type { CallOutcome } from '../../pipeline/handle-call';
 import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, sendOpenAIError, targetModel } from './http';
@@ -49,7 +49,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   const stream = request.stream === true;
   const requestId = randomUUID();
   // Until the answer is ready; the stream below watches for the drain deadline itself.
-  const stopWatching = onDrainDeadline(options.closing, () => sendOpenAIError(res, new GatewayShuttingDown()));
+  const stopWatching = options.closing?.watch(() => sendOpenAIError(res, new GatewayShuttingDown()));
   let outcome: CallOutcome;
   try {
     outcome = await options.handleModelCall({
@@ -61,7 +61,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
       signal,
     });
   } finally {
-    stopWatching();
+    stopWatching?.();
   }
   const headers = { ...outcome.headers, ...mappingHeaders(target), ...ignoredHeaders(ignoredChatFields(json)), 'x-request-id': requestId };
   const context = { model: request.model, created: nowSeconds(), fallbackId: requestId };
@@ -106,7 +106,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
     return true;
   };
   // The drain time is up: the stream ends with an error event, never a silent close that reads as whole.
-  const stopWatchingStream = onDrainDeadline(options.closing, () => {
+  const stopWatchingStream = options.closing?.watch(() => {
     if (res.destroyed || res.writableEnded) return;
     if (!started) sendOpenAIError(res, new GatewayShuttingDown());
     else res.end(`data: ${JSON.stringify(openAIErrorOf(new GatewayShuttingDown()).body)}\n\n`);
@@ -122,7 +122,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
     res.end(`data: ${JSON.stringify(openAIErrorOf(error).body)}\n\n`);
     return;
   } finally {
-    stopWatchingStream();
+    stopWatchingStream?.();
     // Stops the upstream read when the client left early (the generator's cleanup cancels it).
     if (signal.aborted) await events.return(undefined).catch(() => undefined);
   }
