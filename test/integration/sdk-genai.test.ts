@@ -138,23 +138,28 @@ describe('errors surface as the SDK raises them for the real API', () => {
     await expect(ai.models.generateContentStream({ model: MODEL, contents: 'x' })).rejects.toMatchObject({ status: 503 });
   });
 
+  /** Reads a stream to its end: the chunks' texts, and how the read ended (undefined: whole). */
+  async function readStream(contents: string): Promise<{ texts: string[]; failure: unknown }> {
+    const texts: string[] = [];
+    try {
+      for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents })) texts.push(chunk.text ?? '');
+      return { texts, failure: undefined };
+    } catch (failure) {
+      return { texts, failure };
+    }
+  }
+
   test('a mid-stream upstream error reaches the client as a terminal error event', async () => {
     gateway.emulator?.faults.set([{ kind: 'midstream-error', status: 503, afterChunks: 1, probability: 1 }]);
-    const texts: string[] = [];
-    const iterate = async (): Promise<void> => {
-      for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'A long answer please' })) texts.push(chunk.text ?? '');
-    };
-    await expect(iterate()).rejects.toMatchObject({ status: 503 });
+    const { texts, failure } = await readStream('A long answer please');
+    expect(failure).toMatchObject({ status: 503 });
     expect(texts).toHaveLength(1);
   });
 
   test('a stream the upstream ends in mid-answer rejects, never passes for a whole answer', async () => {
     gateway.emulator?.faults.set([{ kind: 'truncate', afterChunks: 2, probability: 1 }]);
-    const texts: string[] = [];
-    const iterate = async (): Promise<void> => {
-      for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'An essay cut short' })) texts.push(chunk.text ?? '');
-    };
-    await expect(iterate()).rejects.toMatchObject({ status: 502 });
+    const { texts, failure } = await readStream('An essay cut short');
+    expect(failure).toMatchObject({ status: 502 });
     expect(texts).toHaveLength(2);
   });
 
