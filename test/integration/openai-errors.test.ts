@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import OpenAI, { type APIError } from 'openai';
 import { send } from '../support/http';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { roomInMinuteWindow } from '../support/minute-window';
 
 const MODEL = 'gemini-3.5-flash';
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -212,6 +213,7 @@ describe('errors from caller policy (keys mode)', () => {
 
   test('429 RateLimitError from the caller limit, with retry-after', async () => {
     const client = new OpenAI({ apiKey: 'key-slow', baseURL: base(), maxRetries: 0 });
+    await roomInMinuteWindow();
     await ask(client, MODEL, 'first of the minute');
     const error = await failure(ask(client, MODEL, 'second of the minute'));
     expectOpenAIError(error, OpenAI.RateLimitError, 429, { type: 'rate_limit_error' });
@@ -221,6 +223,7 @@ describe('errors from caller policy (keys mode)', () => {
   test('an embeddings request split into several Gemini batches counts once against the caller rpm', async () => {
     const client = new OpenAI({ apiKey: 'key-embed', baseURL: base(), maxRetries: 0 });
     const inputs = Array.from({ length: 250 }, (_, i) => `line ${i}`);
+    await roomInMinuteWindow();
     gateway.emulator?.resetStats();
     const all = await client.embeddings.create({ model: 'gemini-embedding-001', input: inputs, dimensions: 4 });
     expect(all.data).toHaveLength(250);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { roomInMinuteWindow } from '../support/minute-window';
 import { postJson } from '../support/http';
 import { startRedis, type RedisServer } from '../support/redis';
 
@@ -30,6 +31,7 @@ afterAll(async () => {
 });
 
 test('another prefix is another deployment: its own rpm and its own cache; the same prefix shares both', async () => {
+  await roomInMinuteWindow();
   const staging = await gateway('staging:');
   const dev = await gateway('dev:');
   const stagingReplica = await gateway('staging:');
