@@ -31,7 +31,7 @@ export interface GeminiRouteOptions {
   modelsUpstream: Upstream;
   maxBodyBytes: number;
   identityHeader: string;
-  /** Aborts when a shutdown's drain time is up: model calls still in flight then end with a 503. */
+  /** Passed when a shutdown's drain time is up: model calls still in flight then end with a 503. */
   closing?: DrainDeadline;
   /** The model a name stands for (an alias, a retired id): models.get answers for it. Default: the name. */
   modelNamed?: (name: string) => string;

@@ -39,7 +39,7 @@ export interface OpenAIRouteOptions {
   allowRemoteImages: boolean;
   /** `GATEWAY_MAX_PDF_BYTES`: inline media is checked while translating, so a refusal names the OpenAI field. */
   maxPdfBytes: number;
-  /** Aborts when a shutdown's drain time is up: chat completions still in flight then end with a 503. */
+  /** Passed when a shutdown's drain time is up: chat completions still in flight then end with a 503. */
   closing?: DrainDeadline;
   /** Unix seconds reported as every model's `created`; defaults to when the routes were built. */
   startedAt?: number;

@@ -270,7 +270,7 @@ export function createPipeline(options: PipelineOptions) {
     const flight = new StreamFlight(caller.id, (reason) => upstreamAbort.abort(reason));
     streamFlights.start(key.cacheKey, flight);
     // Until the leader reads the flight, its leaving is the flight's to weigh against any follower's reading.
-    const leaderLeft = (): void => flight.leaderLeft(call.signal.reason);
+    const leaderLeft = (): void => flight.left(call.signal.reason);
     call.signal.addEventListener('abort', leaderLeft, { once: true });
     if (call.signal.aborted) leaderLeft();
     let started: { result: CallResult; finish: Finish };

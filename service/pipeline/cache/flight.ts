@@ -85,18 +85,15 @@ export class StreamFlight extends Followable {
       }
     } finally {
       this.readers--;
-      if (this.readers === 0 && !this.done) {
-        this.abandon();
-        this.onAbandoned(signal.reason);
-      }
+      this.left(signal.reason);
     }
   }
 
   /**
-   * The leader's caller left before the first event (while the call was admitted, retried or sent down the
-   * fallback chain): with no follower reading, the upstream call is cancelled now, not at its first event.
+   * Someone left (a reader, or the leader's caller before the first event, while the call was admitted,
+   * retried or sent down the fallback chain): with nobody reading, the upstream call is cancelled now.
    */
-  leaderLeft(reason: unknown): void {
+  left(reason: unknown): void {
     if (this.readers === 0 && !this.done) {
       this.abandon();
       this.onAbandoned(reason);
