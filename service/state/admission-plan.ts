@@ -30,9 +30,14 @@ export function holdSlot(nowMs: number): number {
  * reservation never settled lapses after `holdMs` to `holdMs` + one slot.
  */
 export function heldSlots(nowMs: number, holdMs: number): number[] {
-  const current = holdSlot(nowMs);
-  const back = Math.ceil(holdMs / HOLD_SLOT_MS);
-  return Array.from({ length: back + 1 }, (_, i) => current - i);
+  const slots: number[] = [];
+  for (let slot = holdSlot(nowMs); slot >= oldestHeldSlot(nowMs, holdMs); slot--) slots.push(slot);
+  return slots;
+}
+
+/** The oldest slot whose reservations still hold at `nowMs` under a hold of `holdMs` (the last of `heldSlots`). */
+export function oldestHeldSlot(nowMs: number, holdMs: number): number {
+  return holdSlot(nowMs) - Math.ceil(holdMs / HOLD_SLOT_MS);
 }
 
 /** When a slot's reservations stop counting under a hold of `holdMs`: its key may expire then. */

@@ -7,8 +7,8 @@ import {
   EXPIRY_MARGIN_MS,
   admitted,
   budgetDenial,
-  heldSlots,
   holdSlot,
+  oldestHeldSlot,
   limitDenial,
   planReservation,
   planSettlement,
@@ -37,8 +37,7 @@ interface BudgetTotals {
 /** What is held now: the reservations of the slots a hold of `holdMs` reaches back to (older ones have lapsed, and go). */
 function heldNow(totals: BudgetTotals | undefined, nowMs: number, holdMs: number): number {
   if (!totals) return 0;
-  const slots = heldSlots(nowMs, holdMs);
-  const oldest = slots.at(-1) ?? holdSlot(nowMs);
+  const oldest = oldestHeldSlot(nowMs, holdMs);
   let held = 0;
   for (const [slot, micros] of totals.held) {
     if (slot < oldest) totals.held.delete(slot);
@@ -114,9 +113,11 @@ export class MemoryAdmissionStore implements AdmissionStore {
       const throttle = this.throttles.get(plan.throttleKey);
       if (throttle && throttle.untilMs > nowMs) return throttledDenial(plan.throttleKey, throttle.untilMs, nowMs);
     }
-    for (const counter of plan.counters) {
-      const used = this.windows.get(windowId(counter))?.used ?? 0;
-      if (used + counter.amount > counter.limit) return limitDenial(counter, nowMs);
+    // Each counter's window, looked up once for the check and the charge.
+    const windows = plan.counters.map((counter) => this.windows.get(windowId(counter)));
+    for (let i = 0; i < plan.counters.length; i++) {
+      const counter = plan.counters[i]!;
+      if ((windows[i]?.used ?? 0) + counter.amount > counter.limit) return limitDenial(counter, nowMs);
     }
     if (plan.budget) {
       const totals = this.budgets.get(plan.budget.key);
@@ -124,11 +125,11 @@ export class MemoryAdmissionStore implements AdmissionStore {
       if (committed + plan.budget.amountMicros > plan.budget.limitMicros) return budgetDenial(plan.budget, nowMs);
     }
 
-    for (const counter of plan.counters) {
-      const id = windowId(counter);
-      const window = this.windows.get(id);
+    for (let i = 0; i < plan.counters.length; i++) {
+      const counter = plan.counters[i]!;
+      const window = windows[i];
       if (window) window.used += counter.amount;
-      else this.windows.set(id, { used: counter.amount, expiresAtMs: counter.windowEndMs + EXPIRY_MARGIN_MS });
+      else this.windows.set(windowId(counter), { used: counter.amount, expiresAtMs: counter.windowEndMs + EXPIRY_MARGIN_MS });
     }
     if (plan.budget) {
       const slot = holdSlot(nowMs);
