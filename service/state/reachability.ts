@@ -31,6 +31,12 @@ export interface Reachability {
   reportFailure(error: unknown): void;
 }
 
+/** A Redis error's message for a log line: its first line, bounded. ioredis's messages name no password. */
+export function redisErrorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n', 1)[0]!.slice(0, 200);
+}
+
 /** How often to PING while unreachable but still connected: how soon a stalled server's return is noticed. */
 const PROBE_INTERVAL_MS = 1_000;
 
@@ -41,6 +47,8 @@ export class RedisReachability implements Reachability {
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
   private closed = false;
+  /** The connection's last error since it was last ready. */
+  private lastError: unknown;
   private readonly firstOutcome: Promise<void>;
   private resolveFirstOutcome: () => void = () => undefined;
 
@@ -49,14 +57,19 @@ export class RedisReachability implements Reachability {
     private readonly options: ReachabilityOptions,
   ) {
     this.firstOutcome = new Promise((resolve) => (this.resolveFirstOutcome = resolve));
-    client.on('ready', () => this.markReachable());
-    client.on('close', () => this.markUnreachable('connection closed'));
-    // Without a listener ioredis prints every connection error to the console; 'close' already tells us.
-    client.on('error', () => undefined);
+    client.on('ready', () => {
+      this.lastError = undefined;
+      this.markReachable();
+    });
+    client.on('close', () => this.markUnreachable(this.withLastError('connection closed')));
+    // ioredis reports why a connection failed or closed here, just before 'close' (or, for a handshake that
+    // never ends, instead of it): a refused connection, a wrong password, a certificate it does not trust.
+    // Kept for the warning, so an operator reads the cause rather than "connection closed".
+    client.on('error', (error: unknown) => (this.lastError = error));
     if (client.status === 'ready') this.markReachable();
     else {
       const firstConnectionDeadline = setTimeout(() => {
-        if (this.reachable === undefined) this.markUnreachable(`no connection within ${options.timeoutMs} ms`);
+        if (this.reachable === undefined) this.markUnreachable(this.withLastError(`no connection within ${options.timeoutMs} ms`));
       }, options.timeoutMs);
       firstConnectionDeadline.unref();
     }
@@ -68,7 +81,7 @@ export class RedisReachability implements Reachability {
   }
 
   reportFailure(error: unknown): void {
-    this.markUnreachable(error instanceof Error ? error.message : String(error));
+    this.markUnreachable(redisErrorText(error));
   }
 
   /** True while Redis is known to be unreachable. */
@@ -93,6 +106,11 @@ export class RedisReachability implements Reachability {
     this.closed = true;
     this.stopProbing();
     this.resolveFirstOutcome();
+  }
+
+  /** `what` happened, and the connection's last error if it had one, e.g. `connection closed (WRONGPASS …)`. */
+  private withLastError(what: string): string {
+    return this.lastError === undefined ? what : `${what} (${redisErrorText(this.lastError)})`;
   }
 
   private markUnreachable(reason: string): void {

@@ -235,6 +235,36 @@ describe('Redis unreachable from the start', () => {
   });
 });
 
+describe('the warning names why Redis is unreachable', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis({ password: 'the-right-password' });
+  });
+  afterAll(() => server.stop());
+
+  test.each([
+    ['a wrong password', () => server.url.replace('redis://', 'redis://:a-wrong-password@'), /^connection closed \(WRONGPASS /],
+    ['no password where one is required', () => server.url, /^connection closed \(NOAUTH /],
+    ['a refused connection', () => 'redis://127.0.0.1:1', /^connection closed \(.*ECONNREFUSED/],
+  ])('%s: the reason is the server\'s (or the socket\'s) own, and no password is logged', async (_case, url, reason) => {
+    const logs: Array<Record<string, unknown>> = [];
+    const state = await createState({
+      redisUrl: url(),
+      failureMode: 'open',
+      redisTimeoutMs: REDIS_TIMEOUT_MS,
+      logger: createLogger('info', { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) }),
+    });
+    try {
+      await withDeadline(state.admission.reserve(request()), HANG_GUARD_MS);
+      const warnings = logs.filter((line) => String(line.message).includes('unreachable'));
+      expect(warnings).toEqual([expect.objectContaining({ severity: 'WARNING', reason: expect.stringMatching(reason) })]);
+      expect(JSON.stringify(logs)).not.toMatch(/the-right-password|a-wrong-password/);
+    } finally {
+      await state.health.close();
+    }
+  });
+});
+
 test('without a Redis URL everything is in memory and always ready', async () => {
   const state = await createState({ failureMode: 'closed', redisTimeoutMs: REDIS_TIMEOUT_MS, logger: createLogger('silent') });
   expect(state.health.backend).toBe('memory');

@@ -32,13 +32,14 @@ export interface RedisServer {
 const running = new Set<ChildProcess>();
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
-export async function startRedis(): Promise<RedisServer> {
+/** `password`: the server requires it (`requirepass`); its URL still carries none, so a test writes its own. */
+export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
   let child: ChildProcess | undefined;
   let port = 0;
   for (let attempt = 1; !child; attempt += 1) {
     port = await freePort();
     try {
-      child = await launch(port);
+      child = await launch(port, options.password);
     } catch (error) {
       // Another process may take the port between our probe and redis-server binding it.
       if (!(error instanceof AddressInUseError) || attempt === PORT_ATTEMPTS) throw error;
@@ -53,7 +54,7 @@ export async function startRedis(): Promise<RedisServer> {
     kill: () => terminate(current, 'SIGKILL'),
     restart: async () => {
       await terminate(current, 'SIGKILL');
-      current = await launch(port);
+      current = await launch(port, options.password);
     },
     pause: () => void current.kill('SIGSTOP'),
     resume: () => void current.kill('SIGCONT'),
@@ -62,10 +63,10 @@ export async function startRedis(): Promise<RedisServer> {
 
 class AddressInUseError extends Error {}
 
-async function launch(port: number): Promise<ChildProcess> {
+async function launch(port: number, password: string | undefined): Promise<ChildProcess> {
   const child = spawn(
     REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...(password === undefined ? [] : ['--requirepass', password])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
@@ -82,15 +83,15 @@ async function launch(port: number): Promise<ChildProcess> {
       throw new Error(`redis-server exited before answering on port ${port}: ${output}`);
     }
     // The ready line proves that this process holds the port, not another that answers PING on it.
-    if (output.includes('Ready to accept connections') && (await answersPing(port))) return child;
+    if (output.includes('Ready to accept connections') && (await answersPing(port, password))) return child;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await terminate(child, 'SIGKILL');
   throw new Error(`redis-server did not answer PING on port ${port} within ${STARTUP_DEADLINE_MS} ms: ${output}`);
 }
 
-/** One raw PING over TCP, so the helper depends on nothing it is used to test. */
-function answersPing(port: number): Promise<boolean> {
+/** One raw PING over TCP (after AUTH, with a password), so the helper depends on nothing it is used to test. */
+function answersPing(port: number, password: string | undefined): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     let reply = '';
@@ -102,9 +103,11 @@ function answersPing(port: number): Promise<boolean> {
     socket.once('error', () => finish(false));
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      const lines = reply.split('\r\n');
+      // AUTH's +OK, then PING's +PONG: the last complete line is PING's answer.
+      if (lines.length > (password === undefined ? 1 : 2)) finish(lines.at(-2) === '+PONG');
     });
-    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.connect(port, '127.0.0.1', () => socket.write(`${password === undefined ? '' : `AUTH ${password}\r\n`}PING\r\n`));
   });
 }
 
