@@ -5,7 +5,7 @@
  */
 import type { Content } from '../protocol/content';
 import { cancellationOf, GoogleApiError, streamEndedMidAnswer } from '../protocol/errors';
-import { camelCaseRequest } from '../protocol/field-names';
+import { proto3Normalized } from '../protocol/proto3-json';
 import type { ModelCallPath } from '../protocol/paths';
 import { endsMidAnswer } from '../protocol/stream-format';
 import { rejectionOfEvent } from '../upstream/read-reply';
@@ -351,7 +351,7 @@ export function createPipeline(options: PipelineOptions) {
     if (received.signal.aborted) throw cancellationOf(received.signal);
     const caller = await options.tracing.inStage('authenticate', undefined, () => Promise.resolve(options.authenticate(received.credentials)));
     // Read, checked, keyed and sent in one spelling: the one the SDKs send, and every stage reads.
-    const body = camelCaseRequest(received.path.method, received.body);
+    const body = proto3Normalized(received.path.method, received.body);
     const incoming = body === received.body ? received : { ...received, body, raw: Buffer.from(JSON.stringify(body)) };
     validateBody(incoming.path.method, incoming.body);
     // Estimated once the body is known to have the request's shape.

@@ -180,6 +180,26 @@ const SAMPLE_VALUES: readonly Json[] = [
   [], [1], ['a'], [null], [[]], {}, { a: 1 }, { '': '' }, { __proto__x: 1 },
 ];
 
+/**
+ * Where the gateway reads a body as Google reads proto3 JSON (`protocol/proto3-json.ts`): the messages in
+ * which `null` is the field left out, the fields that cannot be left out, and the numeric fields that take
+ * a number in a string. Spelled out here again, from the proto3 JSON rules, as the oracle the gateway is
+ * held to.
+ */
+const LENIENT_MESSAGES = new Set(['', 'contents', 'contents.parts', 'contents.parts.inlineData', 'contents.parts.fileData', 'systemInstruction', 'systemInstruction.parts', 'generationConfig', 'generationConfig.thinkingConfig', 'content', 'content.parts']);
+const REQUIRED_FIELDS = new Set(['contents', 'content', 'contents.parts.inlineData.mimeType', 'contents.parts.inlineData.data', 'contents.parts.fileData.fileUri']);
+const NUMERIC_FIELDS = new Set(['generationConfig.temperature', 'generationConfig.topP', 'generationConfig.topK', 'generationConfig.candidateCount', 'generationConfig.maxOutputTokens', 'generationConfig.seed', 'generationConfig.thinkingConfig.thinkingBudget', 'outputDimensionality']);
+
+/** Whether the field at `path` takes `value`, as proto3 JSON reads it there. */
+function acceptsAt(path: Path, kind: Kind, value: Json): boolean {
+  const last = path[path.length - 1];
+  const names = path.filter((key) => typeof key === 'string').join('.');
+  const parent = names.split('.').slice(0, -1).join('.');
+  if (value === null && typeof last === 'string' && LENIENT_MESSAGES.has(parent)) return !REQUIRED_FIELDS.has(names);
+  if (typeof value === 'string' && NUMERIC_FIELDS.has(names) && /^-?\d+(?:\.\d*)?$/.test(value)) return accepts(kind, Number(value));
+  return accepts(kind, value);
+}
+
 function accepts(kind: Kind, value: Json): boolean {
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   switch (kind) {
@@ -239,7 +259,7 @@ const wrongType: Generator = (random, limits) => {
   const embed = random() < 0.15;
   const [path, kind] = pick(random, embed ? EMBED_FIELDS : GENERATE_FIELDS);
   const body: Record<string, Json> = embed ? { content: { role: 'user', parts: [{ text: 'embed me' }] }, taskType: 'RETRIEVAL_QUERY', title: 't', outputDimensionality: 8 } : fullBody(random);
-  const candidates = SAMPLE_VALUES.filter((v) => !accepts(kind, v));
+  const candidates = SAMPLE_VALUES.filter((v) => !acceptsAt(path, kind, v));
   setAt(body, path, pick(random, candidates));
   const target = embed ? `/v1beta/models/${EMBED_MODEL}:embedContent` : callPath(random);
   return post(`wrong-type ${path.join('.')}`, random, limits, JSON.stringify(body), BAD_REQUEST, target);
@@ -517,8 +537,9 @@ const badCredentials: Generator = (random, limits) => {
 const numericJunk: Generator = (random, limits) => {
   const field = pick(random, ['maxOutputTokens', 'temperature', 'topK', 'candidateCount', 'seed', 'topP']);
   const value = pick(random, ['1e309', '-1e309', '"NaN"', '"Infinity"', '9007199254740993', '1.0000000000000002', '"1"', '[1]', '{"value":1}', '-0.5e400']);
-  const valid = (field === 'temperature' || field === 'topP' || field === 'topK') && (value === '9007199254740993' || value === '1.0000000000000002');
-  // A huge but finite number is a valid temperature; make that request wrong some other way.
+  // A huge but finite number is a valid temperature, and a number in a string is a number: make such a
+  // request wrong some other way.
+  const valid = ((field === 'temperature' || field === 'topP' || field === 'topK') && (value === '9007199254740993' || value === '1.0000000000000002')) || value === '"1"';
   const tail = valid ? ',"candidateCount":"two"' : '';
   return post(`numeric junk ${field}`, random, limits, `{"contents":[{"parts":[{"text":"n"}]}],"generationConfig":{"${field}":${value}${tail}}}`);
 };

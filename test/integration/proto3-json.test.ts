@@ -1,7 +1,8 @@
 /**
- * Google takes a request's fields by their proto names too (`inline_data`, `max_output_tokens`), as its own
- * REST samples send them. Through the gateway such a request meets the same limits, budgets, media checks
- * and cache as the lowerCamelCase one the SDKs send: it is the same request.
+ * Google reads a body as proto3 JSON: fields by their proto names too (`inline_data`, `max_output_tokens`),
+ * as its own REST samples send them; `null` for a field left out; numbers in strings. Through the gateway
+ * such a request meets the same limits, budgets, media checks and cache as the one the SDKs send: it is
+ * the same request.
  */
 import { sha256Hex } from '../../service/pipeline/authenticate';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -51,4 +52,31 @@ test('a field sent under both names is a 400 that names both', async () => {
   const response = await post({ contents: text('hi'), generationConfig: {}, generation_config: {} });
   expectGoogleError(response, 400, 'INVALID_ARGUMENT');
   expect(response.json<{ error: { message: string } }>().error.message).toBe('generation_config and generationConfig are the same field; send it once.');
+});
+
+test('a number sent as a string is reserved against the limits as the number is', async () => {
+  const number = await post({ contents: text('long answer'), generationConfig: { maxOutputTokens: 65_536 } });
+  const string = await post({ contents: text('long answer'), generationConfig: { maxOutputTokens: '65536' } });
+  expect(number.status).toBeGreaterThanOrEqual(400);
+  expect({ status: string.status, body: string.json() }).toEqual({ status: number.status, body: number.json() });
+});
+
+test('null fields and numbers in strings are answered, as the same request as without them (one cache entry)', async () => {
+  const loose = await post({
+    contents: [{ role: 'user', parts: [{ text: 'Say something short.', thought: null }] }],
+    systemInstruction: null,
+    tools: null,
+    generationConfig: { temperature: '0.5', topK: null, maxOutputTokens: '64', thinkingConfig: { thinkingBudget: '0' } },
+  });
+  expect(loose.status).toBe(200);
+  expect(loose.headers['x-cache']).toBe('MISS');
+  const strict = await post({ contents: [{ role: 'user', parts: [{ text: 'Say something short.' }] }], generationConfig: { temperature: 0.5, maxOutputTokens: 64, thinkingConfig: { thinkingBudget: 0 } } });
+  expect(strict.headers['x-cache']).toBe('HIT');
+  expect(strict.headers['x-cache-key']).toBe(loose.headers['x-cache-key']);
+});
+
+test('a string that is not a number is still a 400 naming the field', async () => {
+  const response = await post({ contents: text('hi'), generationConfig: { maxOutputTokens: 'lots' } });
+  expectGoogleError(response, 400, 'INVALID_ARGUMENT');
+  expect(response.json<{ error: { message: string } }>().error.message).toContain('GenerateContentRequest.generationConfig.maxOutputTokens');
 });
