@@ -3,7 +3,8 @@
  * usage counts that add up the way Google's do (total = prompt + candidates + thoughts; prompt includes
  * cached tokens; thought parts only when `includeThoughts` is set).
  */
-import { decodedBase64Length, estimateContentsTokens, estimatePartTokens, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { decodedBase64Length, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { billedContentsTokens, billedPartTokens } from './media-tokens';
 import type { EmulatedModel } from './models';
 
 export interface GenerateRequestBody {
@@ -67,7 +68,7 @@ function promptTokensDetails(contents: readonly Content[], cached: number): Arra
   for (const content of contents) {
     for (const part of content.parts ?? []) {
       const modality = modalityOf(part);
-      byModality.set(modality, (byModality.get(modality) ?? 0) + estimatePartTokens(part));
+      byModality.set(modality, (byModality.get(modality) ?? 0) + billedPartTokens(part));
     }
   }
   return [...byModality].filter(([, tokenCount]) => tokenCount > 0).map(([modality, tokenCount]) => ({ modality, tokenCount }));
@@ -203,7 +204,7 @@ export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answ
   const random = seededRandom(seedOf(`${model.id}\n${requestText}`));
   const cached = body.cachedContent ? CACHED_CONTENT_TOKENS : 0;
   const promptTokenCount =
-    estimateContentsTokens(body.contents) + estimateContentsTokens(body.systemInstruction ? [body.systemInstruction] : []) + cached;
+    billedContentsTokens(body.contents) + billedContentsTokens(body.systemInstruction ? [body.systemInstruction] : []) + cached;
   const thoughts = thinkingTokens(model, body, random);
 
   const parts: Part[] = [];

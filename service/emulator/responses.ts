@@ -1,6 +1,7 @@
 /** Builds the JSON documents the emulator sends, in the shapes Google's API uses for each method. */
 import { randomBytes } from 'node:crypto';
-import { estimateContentsTokens, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { billedContentsTokens } from './media-tokens';
 import { GoogleApiError, invalidArgument, retryInfo } from '../protocol/errors';
 import type { PathDialect } from '../protocol/paths';
 import { embeddingFor, seedOf, type Answer } from './answers';
@@ -101,7 +102,7 @@ interface CountTokensBody {
 export function countTokensResponse(body: CountTokensBody, dialect: PathDialect): Record<string, unknown> {
   const request = body.generateContentRequest ?? body;
   const system = 'systemInstruction' in request && request.systemInstruction ? [request.systemInstruction] : [];
-  const totalTokens = estimateContentsTokens(request.contents) + estimateContentsTokens(system);
+  const totalTokens = billedContentsTokens(request.contents) + billedContentsTokens(system);
   const out: Record<string, unknown> = { totalTokens };
   if (dialect === 'vertex') out.totalBillableCharacters = textOf(request.contents).replace(/\s/g, '').length;
   out.promptTokensDetails = [{ modality: 'TEXT', tokenCount: totalTokens }];

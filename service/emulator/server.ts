@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_INFO_TYPE, GoogleApiError, invalidArgument, notFound } from '../protocol/errors';
 import { parseGeminiPath, requireMethodAllowed, type GeminiPath, type ModelCallPath, type PathDialect } from '../protocol/paths';
 import { contentTypeFor, framingFor, JSON_CONTENT_TYPE, StreamEncoder } from '../protocol/stream-format';
-import { estimateContentsTokens } from '../protocol/content';
+import { billedContentsTokens } from './media-tokens';
 import { answerFor, type GenerateRequestBody } from './answers';
 import { FaultBook, faultListSchema, faultRuleSchema, type FaultRule } from './faults';
 import { findModel, listedModels, modelResource, type EmulatedModel } from './models';
@@ -207,7 +207,7 @@ export class GeminiEmulator {
     const answer = answerFor(model, body);
     const documents =
       fault?.kind === 'blocked'
-        ? [blockedResponse(ctx, estimateContentsTokens(body.contents))]
+        ? [blockedResponse(ctx, billedContentsTokens(body.contents))]
         : path.method === 'streamGenerateContent'
           ? streamChunks(ctx, answer)
           : [unaryResponse(ctx, answer)];

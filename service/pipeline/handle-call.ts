@@ -18,6 +18,7 @@ import { Flights, StreamFlight, UnaryFlight } from './cache/flight';
 import { fingerprint, type RequestFingerprint } from './cache/key';
 import type { CallResult, UpstreamCaller } from './call';
 import { allowedOutputTokens, estimateInputTokens } from './estimate';
+import { countPrompt, needsCount } from './count-prompt';
 import type { PipelineEvents, Tracing } from './events';
 import { deprecationNotice, type RouteDecision, type RouteRequest } from './route';
 import { validateMedia, type MediaLimits } from './validate/media';
@@ -44,7 +45,7 @@ export interface SplitRequest {
   countedAgainstRpm: boolean;
 }
 
-/** The request with its input-token estimate, made once and used by routing, admission and accounting. */
+/** The request with its input tokens (estimated, or counted by Gemini: see count-prompt.ts), used by routing, admission and accounting. */
 type EstimatedCall = IncomingCall & { inputTokens: number };
 
 export type OutgoingAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: AsyncGenerator<string> };
@@ -354,19 +355,33 @@ export function createPipeline(options: PipelineOptions) {
     const body = proto3Normalized(received.path.method, received.body);
     const incoming = body === received.body ? received : { ...received, body, raw: Buffer.from(JSON.stringify(body)) };
     validateBody(incoming.path.method, incoming.body);
-    // Estimated once the body is known to have the request's shape.
-    const call: EstimatedCall = { ...incoming, inputTokens: estimateInputTokens(incoming.body) };
-    const route = options.route({
-      requestedModel: call.path.model,
-      caller,
-      estimatedInputTokens: call.inputTokens,
-      isEndpoint: call.path.collection === 'endpoints',
-      isTunedModel: call.path.collection === 'tunedModels',
-    });
-    if (GENERATIVE.has(call.path.method)) {
-      const request = (call.body.generateContentRequest as Record<string, unknown> | undefined) ?? call.body;
-      validateMedia((request.contents as Content[] | undefined) ?? [], request.systemInstruction as Content | undefined, route.backend, options.media);
+    // Routed on the estimate, made once the body is known to have the request's shape; checked for the backend routed to.
+    const routed = (inputTokens: number): RouteDecision => {
+      const decision = options.route({
+        requestedModel: incoming.path.model,
+        caller,
+        estimatedInputTokens: inputTokens,
+        isEndpoint: incoming.path.collection === 'endpoints',
+        isTunedModel: incoming.path.collection === 'tunedModels',
+      });
+      if (GENERATIVE.has(incoming.path.method)) {
+        const request = (incoming.body.generateContentRequest as Record<string, unknown> | undefined) ?? incoming.body;
+        validateMedia((request.contents as Content[] | undefined) ?? [], request.systemInstruction as Content | undefined, decision.backend, options.media);
+      }
+      return decision;
+    };
+    const estimated = estimateInputTokens(incoming.body);
+    let route = routed(estimated);
+    let inputTokens = estimated;
+    // Media by URI: Gemini's own count of the prompt, and the route for that size (see count-prompt.ts).
+    if (needsCount(incoming.path.method, incoming.body)) {
+      const counted = await countPrompt(options.callUpstream, incoming.path, incoming.body, route, incoming.signal);
+      if (counted !== undefined && counted !== estimated) {
+        inputTokens = counted;
+        route = routed(counted);
+      }
     }
+    const call: EstimatedCall = { ...incoming, inputTokens };
     const useCache = shouldUseCache(options.cacheTtlMs, call.path.method, caller.policy, call.cacheControl);
     const key = fingerprint(route.model, call.path, cacheScope(caller), call.body);
 

@@ -66,6 +66,33 @@ test('usage counts the prompt by modality, as Google reports it', async () => {
   ]);
 });
 
+test('media by URI is billed by the length its name gives, alike by countTokens and in the usage', async () => {
+  const body = {
+    contents: [
+      {
+        role: 'user',
+        parts: [
+          { text: 'Compare' },
+          { fileData: { mimeType: 'video/mp4', fileUri: 'gs://b/talk-90s.mp4' } },
+          { fileData: { mimeType: 'audio/mpeg', fileUri: 'files/podcast-600s' } },
+          { fileData: { mimeType: 'application/pdf', fileUri: 'gs://b/report-3p.pdf' } },
+          { fileData: { mimeType: 'video/mp4', fileUri: 'https://www.youtube.com/watch?v=abc' } },
+        ],
+      },
+    ],
+  };
+  const usage = (await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, body, KEY)).json<{ usageMetadata: Usage & { promptTokensDetails: unknown } }>().usageMetadata;
+  expect(usage.promptTokensDetails).toEqual([
+    { modality: 'TEXT', tokenCount: 2 },
+    // 90 s and, without a length in its name, 60 s of video at 263 tokens a second.
+    { modality: 'VIDEO', tokenCount: 263 * 150 },
+    { modality: 'AUDIO', tokenCount: 32 * 600 },
+    { modality: 'DOCUMENT', tokenCount: 258 * 3 },
+  ]);
+  const counted = await postJson(`${url}/v1beta/models/gemini-2.5-flash:countTokens`, body, KEY);
+  expect(counted.json<{ totalTokens: number }>().totalTokens).toBe(usage.promptTokenCount);
+});
+
 test('thought parts only with includeThoughts; thinkingBudget 0 means no thinking', async () => {
   const endpoint = `${url}/v1beta/models/gemini-2.5-flash:generateContent`;
   const withThoughts = await postJson(endpoint, { ...BODY, generationConfig: { thinkingConfig: { includeThoughts: true } } }, KEY);

@@ -1,0 +1,108 @@
+/**
+ * Media named by URI is billed by its length, which only Gemini knows. The gateway has Gemini count such a
+ * prompt (countTokens) before admitting it, so an hour of video meets the tpm limit and the budget at its
+ * real size, not at the 258 tokens of an image. The emulator's files have the length their name gives
+ * (`lecture-3600s.mp4`: an hour), billed as Gemini bills them (`emulator/media-tokens.ts`).
+ */
+import type { GeminiEmulator } from '../../service/emulator/server';
+import { VIDEO_TOKENS_PER_SECOND } from '../../service/emulator/media-tokens';
+import { sha256Hex } from '../../service/pipeline/authenticate';
+import { startEmulator } from '../support/emulator';
+import { capturingLogger, startTestGateway, type TestGateway } from '../support/gateway';
+import { expectGoogleError, postJson } from '../support/http';
+
+const TPM_KEY = 'team-tpm-secret-key';
+const BUDGET_KEY = 'team-budget-secret-key';
+let emulator: GeminiEmulator;
+let upstreamUrl: string;
+let gateway: TestGateway;
+let logs: ReturnType<typeof capturingLogger>;
+const generate = (): string => `${gateway.url}/v1beta/models/gemini-3.5-flash:generateContent`;
+const stream = (): string => `${gateway.url}/v1beta/models/gemini-3.5-flash:streamGenerateContent?alt=sse`;
+
+beforeAll(async () => {
+  ({ emulator, url: upstreamUrl } = await startEmulator());
+  logs = capturingLogger();
+  gateway = await startTestGateway(
+    {
+      GEMINI_API_KEY: 'k',
+      GOOGLE_GEMINI_BASE_URL: upstreamUrl,
+      GATEWAY_AUTH_MODE: 'keys',
+      GATEWAY_CACHE_TTL_SECONDS: '0',
+      GATEWAY_RETRY_MAX_ATTEMPTS: '1',
+      GATEWAY_CALLERS: JSON.stringify([
+        { id: 'team-tpm', keySha256: [sha256Hex(TPM_KEY)], tpm: 200_000 },
+        // gemini-3.5-flash input is $1.50 per million tokens: an hour of video ($1.42) is over, a minute ($0.02) well under.
+        { id: 'team-budget', keySha256: [sha256Hex(BUDGET_KEY)], budget: { usd: 0.5, period: 'day' } },
+      ]),
+    },
+    { logger: logs.logger },
+  );
+});
+afterAll(async () => {
+  await gateway.stop();
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.faults.clear();
+  emulator.recent.length = 0;
+  logs.lines.length = 0;
+});
+
+const video = (uri: string) => ({
+  contents: [{ role: 'user', parts: [{ text: 'Summarise this lecture.' }, { fileData: { mimeType: 'video/mp4', fileUri: uri } }] }],
+  generationConfig: { maxOutputTokens: 256 },
+});
+const upstreamMethods = (): Array<string | undefined> => emulator.recent.map((r) => r.method);
+const audits = (): Array<{ tokens: { input: number }; outcome: string }> => logs.lines.filter((l) => l.audit).map((l) => l.audit as { tokens: { input: number }; outcome: string });
+
+test('an hour of video meets the tpm limit at its real size: counted first, then refused, never generated', async () => {
+  const response = await postJson(generate(), video('gs://lectures/lecture-3600s.mp4'), { 'x-goog-api-key': TPM_KEY });
+  expectGoogleError(response, 400, 'INVALID_ARGUMENT');
+  expect(response.json<{ error: { message: string } }>().error.message).toMatch(/needs about 94\d\d\d\d tokens, more than the limit of 200000 per minute/);
+  expect(upstreamMethods()).toEqual(['countTokens']);
+});
+
+test('an hour of video meets the budget at its real size; a minute of it is served and accounted at its real size', async () => {
+  const hour = await postJson(generate(), video('gs://lectures/lecture-3600s.mp4'), { 'x-goog-api-key': BUDGET_KEY });
+  expectGoogleError(hour, 429, 'RESOURCE_EXHAUSTED');
+  expect(hour.json()).toMatchObject({ error: { details: [{ reason: 'BUDGET' }, expect.anything()] } });
+
+  const minute = await postJson(stream(), video('gs://lectures/intro-60s.mp4'), { 'x-goog-api-key': BUDGET_KEY });
+  expect(minute.status).toBe(200);
+  expect(upstreamMethods()).toEqual(['countTokens', 'countTokens', 'streamGenerateContent']);
+  expect(audits()).toEqual([expect.objectContaining({ outcome: 'success', tokens: expect.objectContaining({ input: expect.any(Number) }) })]);
+  expect(audits()[0]!.tokens.input).toBeGreaterThanOrEqual(60 * VIDEO_TOKENS_PER_SECOND);
+});
+
+test('a prompt without media by URI is not counted: one upstream call', async () => {
+  const inline = { contents: [{ role: 'user', parts: [{ text: 'Just text.' }] }], generationConfig: { maxOutputTokens: 16 } };
+  expect((await postJson(generate(), inline, { 'x-goog-api-key': TPM_KEY })).status).toBe(200);
+  expect(upstreamMethods()).toEqual(['generateContent']);
+});
+
+test('a count that fails leaves the estimate: the call is served, and accounted with the real usage', async () => {
+  emulator.faults.set([{ kind: 'status', status: 503, method: 'countTokens' }]);
+  const response = await postJson(generate(), video('gs://lectures/intro-60s.mp4'), { 'x-goog-api-key': TPM_KEY });
+  expect(response.status).toBe(200);
+  expect(upstreamMethods()).toEqual(['countTokens', 'generateContent']);
+  expect(audits()[0]!.tokens.input).toBeGreaterThanOrEqual(60 * VIDEO_TOKENS_PER_SECOND);
+});
+
+test('a rule for short prompts routes by the counted size: an hour of video stays on the model asked for', async () => {
+  const routed = await startTestGateway({
+    GEMINI_API_KEY: 'k',
+    GOOGLE_GEMINI_BASE_URL: upstreamUrl,
+    GATEWAY_CACHE_TTL_SECONDS: '0',
+    GATEWAY_MODELS: JSON.stringify({ rules: [{ maxInputTokens: 100_000, routeTo: 'gemini-3.5-flash-lite' }] }),
+  });
+  try {
+    const short = await postJson(`${routed.url}/v1beta/models/gemini-3.5-flash:generateContent`, video('gs://lectures/intro-60s.mp4'));
+    expect(short.headers['x-gemini-model-used']).toBe('gemini-3.5-flash-lite');
+    const long = await postJson(`${routed.url}/v1beta/models/gemini-3.5-flash:generateContent`, video('gs://lectures/lecture-3600s.mp4'));
+    expect(long.status).toBe(200);
+    expect(long.headers['x-gemini-model-used']).toBe('gemini-3.5-flash');
+  } finally {
+    await routed.stop();
+  }
+});
