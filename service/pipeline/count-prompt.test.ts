@@ -20,10 +20,13 @@ function upstream(answer?: string): { caller: UpstreamCaller; asked: CallRequest
   return { caller, asked };
 }
 
-test('a generating request naming media by URI needs a count; inline media, embeddings and counts do not', () => {
+test('a generating request naming media by URI needs a count; images, inline media, embeddings and counts do not', () => {
   expect(needsCount('generateContent', body)).toBe(true);
   expect(needsCount('streamGenerateContent', { contents: [{ parts: [{ text: 'a' }] }], systemInstruction: { parts: [video] } })).toBe(true);
+  expect(needsCount('generateContent', { contents: [{ parts: [{ fileData: { fileUri: 'files/abc' } }] }] })).toBe(true);
   expect(needsCount('generateContent', { contents: [{ parts: [{ inlineData: { mimeType: 'image/png', data: 'AA==' } }] }] })).toBe(false);
+  // An image is 258 tokens whatever its size: the estimate knows it.
+  expect(needsCount('generateContent', { contents: [{ parts: [{ fileData: { mimeType: 'image/jpeg', fileUri: 'gs://b/photo.jpg' } }] }] })).toBe(false);
   expect(needsCount('countTokens', body)).toBe(false);
   expect(needsCount('embedContent', { content: { parts: [video] } })).toBe(false);
 });

@@ -3,8 +3,9 @@
  * length, which the gateway cannot know: an hour of video is about 950K prompt tokens, and the estimate
  * made from the request alone is the 258 of an image. Admitted on that estimate, such calls passed a tpm
  * limit or a budget many times over before their usage was settled. So the prompt of a generating
- * request with such media is counted by Gemini first (`countTokens`, which is free), on the model the
- * request is routed to, and that count is what routing, admission and accounting use.
+ * request with such media (anything but images, which are 258 tokens at any size) is counted by Gemini
+ * first (`countTokens`, which is free), on the model the request is routed to, and that count is what
+ * routing, admission and accounting use.
  *
  * A count that fails (the upstream refuses it, is down, or takes longer than `COUNT_DEADLINE_MS`) leaves
  * the estimate in place: the request is not refused for want of a count, and its usage is settled with
@@ -23,16 +24,17 @@ export const COUNT_DEADLINE_MS = 10_000;
 /** What countTokens counts besides `contents` (the fields of a request that reach the model as input). */
 const COUNTED_FIELDS = ['systemInstruction', 'tools'] as const;
 
-function namesFileData(contents: readonly Content[]): boolean {
-  return contents.some((content) => content?.parts?.some((part) => part?.fileData !== undefined && part.inlineData === undefined));
+/** Media by URI whose size the estimate cannot know: anything but an image, which is 258 tokens whatever its size. */
+function namesLongMedia(contents: readonly Content[]): boolean {
+  return contents.some((content) => content?.parts?.some((part) => part?.fileData !== undefined && part.inlineData === undefined && !part.fileData.mimeType?.startsWith('image/')));
 }
 
-/** Whether the prompt holds media only Gemini can size: a generating request with `fileData`. */
+/** Whether the prompt holds media only Gemini can size: a generating request with `fileData` other than an image. */
 export function needsCount(method: string, body: Record<string, unknown>): boolean {
   if (!GENERATING.has(method)) return false;
   const contents = Array.isArray(body.contents) ? (body.contents as Content[]) : [];
   const system = body.systemInstruction as Content | undefined;
-  return namesFileData(system ? [...contents, system] : contents);
+  return namesLongMedia(system ? [...contents, system] : contents);
 }
 
 /** The countTokens body for `model`, in the caller's dialect (the upstream translates it for its own). */
