@@ -73,10 +73,14 @@ export interface PipelineOptions extends AccountOptions {
 const BILLABLE = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'predict']);
 const GENERATIVE = new Set(['generateContent', 'streamGenerateContent', 'countTokens']);
 
-/** What admission granted: the reservation, and where in the model's chain the call starts (after models held back). */
+/**
+ * What admission granted: the reservation, where in the model's chain the call starts (after models held
+ * back), and what the request asks of any model (to admit a fallback the call stage turns to).
+ */
 interface Admitted {
   admission?: Admission;
   startAt?: number;
+  requestFor?: (model: string) => AdmitRequest;
 }
 
 /** Settles and audits a call; `usage` is the unary body or the last stream event that carried usage. */
@@ -134,7 +138,7 @@ export function createPipeline(options: PipelineOptions) {
     });
     const admitted = await admitOrServe(route, key, requestFor, lookup);
     if (admitted.admission && call.splitRequest) call.splitRequest.countedAgainstRpm = true;
-    return admitted;
+    return { ...admitted, requestFor };
   }
 
   /** Admission in its span: with `lookup`, an answer the cache holds instead. */
@@ -179,16 +183,24 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   /** Calls upstream under `admission`; `finish` settles and audits when the answer is complete (or failed). */
-  async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, { admission, startAt }: Admitted, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
+  async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, { admission, startAt, requestFor }: Admitted, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
+    // A fallback the call stage turns to is admitted for its own limits and dearer worst case (admit stage).
+    const fallbackAdmissions: Admission[] = [];
+    const admitFallback =
+      admission && requestFor
+        ? async (model: string): Promise<void> => {
+            fallbackAdmissions.push(await options.admitter.admitFallback(admission, requestFor(model)));
+          }
+        : undefined;
     let result: CallResult;
     try {
-      result = await options.callUpstream({ route, startAt, version: call.path.version, dialect: call.path.dialect, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal });
+      result = await options.callUpstream({ route, startAt, version: call.path.version, dialect: call.path.dialect, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal, admitFallback });
     } catch (error) {
-      await account.record({ call, caller, route, key, result: undefined, admission, usageText: undefined, outcome: failureOutcome(error), error, cache: cacheLabel, startedMs });
+      await account.record({ call, caller, route, key, result: undefined, admission, fallbackAdmissions, usageText: undefined, outcome: failureOutcome(error), error, cache: cacheLabel, startedMs });
       throw error;
     }
     const finish: Finish = (outcome, usageText, ending = {}) =>
-      account.record({ call, caller, route, key, result, admission, usageText, outcome, error: ending.error, cache: cacheLabel, startedMs, ...(ending.cacheWrite && { cacheWrite: ending.cacheWrite }) });
+      account.record({ call, caller, route, key, result, admission, fallbackAdmissions, usageText, outcome, error: ending.error, cache: cacheLabel, startedMs, ...(ending.cacheWrite && { cacheWrite: ending.cacheWrite }) });
     return { result, finish };
   }
 

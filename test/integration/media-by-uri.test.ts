@@ -8,7 +8,7 @@ import type { GeminiEmulator } from '../../service/emulator/server';
 import { VIDEO_TOKENS_PER_SECOND } from '../../service/emulator/media-tokens';
 import { sha256Hex } from '../../service/pipeline/authenticate';
 import { startEmulator } from '../support/emulator';
-import { capturingLogger, startTestGateway, type TestGateway } from '../support/gateway';
+import { capturingLogger, startKeyedGatewayOn, startTestGateway, type TestGateway } from '../support/gateway';
 import { expectGoogleError, postJson } from '../support/http';
 
 const TPM_KEY = 'team-tpm-secret-key';
@@ -23,19 +23,14 @@ const stream = (): string => `${gateway.url}/v1beta/models/gemini-3.5-flash:stre
 beforeAll(async () => {
   ({ emulator, url: upstreamUrl } = await startEmulator());
   logs = capturingLogger();
-  gateway = await startTestGateway(
-    {
-      GEMINI_API_KEY: 'k',
-      GOOGLE_GEMINI_BASE_URL: upstreamUrl,
-      GATEWAY_AUTH_MODE: 'keys',
-      GATEWAY_CACHE_TTL_SECONDS: '0',
-      GATEWAY_RETRY_MAX_ATTEMPTS: '1',
-      GATEWAY_CALLERS: JSON.stringify([
-        { id: 'team-tpm', keySha256: [sha256Hex(TPM_KEY)], tpm: 200_000 },
-        // gemini-3.5-flash input is $1.50 per million tokens: an hour of video ($1.42) is over, a minute ($0.02) well under.
-        { id: 'team-budget', keySha256: [sha256Hex(BUDGET_KEY)], budget: { usd: 0.5, period: 'day' } },
-      ]),
-    },
+  gateway = await startKeyedGatewayOn(
+    upstreamUrl,
+    [
+      { id: 'team-tpm', keySha256: [sha256Hex(TPM_KEY)], tpm: 200_000 },
+      // gemini-3.5-flash input is $1.50 per million tokens: an hour of video ($1.42) is over, a minute ($0.02) well under.
+      { id: 'team-budget', keySha256: [sha256Hex(BUDGET_KEY)], budget: { usd: 0.5, period: 'day' } },
+    ],
+    {},
     { logger: logs.logger },
   );
 });

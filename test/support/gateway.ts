@@ -21,6 +21,25 @@ export async function startTestGateway(
   return { ...gateway, stop: () => gateway.shutdown(0) };
 }
 
+/**
+ * A keys-mode gateway on the upstream at `upstreamUrl` (a standalone emulator) for tests that follow each
+ * upstream call: no answer cache, one attempt per model. `callers` as in GATEWAY_CALLERS.
+ */
+export function startKeyedGatewayOn(upstreamUrl: string, callers: unknown[], env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
+  return startTestGateway(
+    {
+      GEMINI_API_KEY: 'k',
+      GOOGLE_GEMINI_BASE_URL: upstreamUrl,
+      GATEWAY_AUTH_MODE: 'keys',
+      GATEWAY_CACHE_TTL_SECONDS: '0',
+      GATEWAY_RETRY_MAX_ATTEMPTS: '1',
+      GATEWAY_CALLERS: JSON.stringify(callers),
+      ...env,
+    },
+    options,
+  );
+}
+
 /** A logger that keeps every JSON line it writes, for assertions on logs. */
 export function capturingLogger(level = 'info'): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];

@@ -61,6 +61,8 @@ interface RecordInput {
   key: RequestFingerprint;
   result: CallResult | undefined;
   admission: Admission | undefined;
+  /** What fallback models the call stage turned to reserved (see the admit stage's `admitFallback`). */
+  fallbackAdmissions?: readonly Admission[];
   /** The unary body, or the last stream event that carried usage. */
   usageText: string | Buffer | undefined;
   outcome: Outcome;
@@ -151,6 +153,9 @@ export function accountFor(options: AccountOptions) {
   async function settle(input: RecordInput, tokens: TokenCounts | undefined, micros: number): Promise<void> {
     const admission = input.admission;
     if (!admission) return;
+    for (const fallback of input.fallbackAdmissions ?? []) {
+      await options.admitter.settleFallback(fallback, tokens ? tokens.input + tokens.cached : undefined).catch(() => undefined);
+    }
     let status: BudgetStatus | undefined;
     if (tokens) {
       status = await options.admitter.settle(admission, { inputTokens: tokens.input + tokens.cached, totalTokens: totalTokens(tokens), costMicros: micros }, input.cacheWrite);

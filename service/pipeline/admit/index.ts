@@ -105,6 +105,11 @@ export class AdmissionRefused extends GoogleApiError {
   }
 }
 
+/** The caller's budget in micro-dollars (0 without one). */
+function budgetLimitMicros(request: AdmitRequest): number {
+  return Math.round((request.caller.policy.budget?.usd ?? 0) * 1_000_000);
+}
+
 export function createAdmit(options: AdmitOptions) {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
@@ -125,11 +130,16 @@ export function createAdmit(options: AdmitOptions) {
     };
     if (request.countsAsRequest !== false) add(`rpm:caller:${request.caller.id}`, policy.rpm, 1, 'rpm');
     if (add(`tpm:caller:${request.caller.id}`, policy.tpm, total, 'tpm')) keys.callerTokensKey = `tpm:caller:${request.caller.id}`;
+    if (addModelCharges(request, add)) keys.modelTokensKey = `tpm:model:${request.model}`;
+    return { counters, keys, reasons };
+  }
+
+  /** The model's gateway-wide limits (the Google project's quota for it); true when its tokens are counted. */
+  function addModelCharges(request: AdmitRequest, add: (key: string, limit: number | undefined, amount: number, reason: AdmissionReason) => boolean): boolean {
     const modelLimit = options.modelLimits[request.model];
     add(`rpm:model:${request.model}`, modelLimit?.rpm, 1, 'rpm');
     // Google counts a project's TPM on input tokens.
-    if (add(`tpm:model:${request.model}`, modelLimit?.tpm, request.inputTokens, 'tpm')) keys.modelTokensKey = `tpm:model:${request.model}`;
-    return { counters, keys, reasons };
+    return add(`tpm:model:${request.model}`, modelLimit?.tpm, request.inputTokens, 'tpm');
   }
 
   /** With `cacheKey`: when the answer cache holds an answer under it, that comes back and nothing is charged. */
@@ -156,7 +166,7 @@ export function createAdmit(options: AdmitOptions) {
         keys.budgetKey = `budget:${request.caller.id}:${period.id}`;
         out.budget = {
           key: keys.budgetKey,
-          limitMicros: Math.round(budget.usd * 1_000_000),
+          limitMicros: budgetLimitMicros(request),
           amountMicros: request.worstCaseMicros,
           periodEndMs: period.endMs,
           ...(options.budgetHoldMs !== undefined && { holdMs: options.budgetHoldMs }),
@@ -198,6 +208,57 @@ export function createAdmit(options: AdmitOptions) {
   }
 
   /**
+   * The call stage is about to send an admitted request to a fallback model (`request.model`). That model's
+   * gateway-wide limits are reserved now, and so is what its worst case costs beyond `admission`'s, so the
+   * fallback's Google quota and the caller's budget hold as they do for the model admitted. Nothing waits:
+   * a fallback whose limits are full, or that Gemini asked to slow down for, is refused (AdmissionRefused)
+   * and the call stage moves on. The returned admission is settled with `settleFallback`.
+   */
+  async function admitFallback(admission: Admission, request: AdmitRequest): Promise<Admission> {
+    const counters: CounterCharge[] = [];
+    const reasons = new Map<string, AdmissionReason>();
+    const refuse = (reason: AdmissionReason, retryAfterMs?: number): never => {
+      options.events.admission({ model: request.model, admitted: false, queuedMs: 0, reason });
+      throw new AdmissionRefused(reason, `The fallback ${request.model} may not take the request: its ${reason === 'throttled' ? 'upstream asked to slow down' : `${reason.toUpperCase()} limit is reached`}.`, retryAfterMs);
+    };
+    const add = (key: string, limit: number | undefined, amount: number, reason: AdmissionReason): boolean => {
+      if (limit === undefined) return false;
+      if (amount > limit) refuse(reason);
+      counters.push({ key, limit, amount, windowMs: MINUTE_MS });
+      reasons.set(key, reason);
+      return true;
+    };
+    const modelTokensKey = addModelCharges(request, add) ? `tpm:model:${request.model}` : undefined;
+    const nowMs = now();
+    const reserve: ReservationRequest = { counters, throttleKey: throttleKey(request.model), nowMs };
+    const admittedBudget = admission.reservation.budget;
+    const extraMicros = request.worstCaseMicros - (admittedBudget?.amountMicros ?? 0);
+    if (admittedBudget && admission.budgetKey && extraMicros > 0) {
+      reserve.budget = { key: admission.budgetKey, limitMicros: budgetLimitMicros(request), amountMicros: extraMicros, periodEndMs: admittedBudget.periodEndMs, holdMs: admittedBudget.holdMs };
+    }
+    const result = await options.store.reserve(reserve);
+    // No cache key was asked about, so a refusal is a limit, the budget or a throttle.
+    if (!result.admitted && result.reason !== 'cached') {
+      return refuse(result.reason === 'limit' ? (reasons.get(result.deniedKey) ?? 'rpm') : result.reason, result.retryAfterMs);
+    }
+    if (!result.admitted) throw new Error('A reservation without a cache key found a cached answer.');
+    options.events.admission({ model: request.model, admitted: true, queuedMs: 0 });
+    return { reservation: result.reservation, ...(modelTokensKey && { modelTokensKey }), ...(reserve.budget && { budgetKey: admission.budgetKey }), queuedMs: 0 };
+  }
+
+  /**
+   * Settles what `admitFallback` reserved: the fallback model's tokens with the real input, and its extra
+   * budget hold released (the whole cost is spent through the request's own admission). Without real usage
+   * (the caller left mid-stream) what was reserved stands, as for the request's own admission.
+   */
+  function settleFallback(fallback: Admission, inputTokens: number | undefined): Promise<BudgetStatus | undefined> {
+    const actualAmounts: Record<string, number> = {};
+    if (fallback.modelTokensKey && inputTokens !== undefined) actualAmounts[fallback.modelTokensKey] = inputTokens;
+    const known = inputTokens !== undefined;
+    return options.store.settle(fallback.reservation, { actualAmounts, actualBudgetMicros: fallback.budgetKey && known ? 0 : undefined, nowMs: now() });
+  }
+
+  /**
    * Replaces the estimates with the real usage (in the windows they were charged in), and stores the answer
    * in the cache when given one; returns the budget's totals when the admission charged a budget.
    */
@@ -213,7 +274,7 @@ export function createAdmit(options: AdmitOptions) {
     await options.store.throttle(throttleKey(model), now() + delayMs, now());
   }
 
-  return { admit, settle, throttle };
+  return { admit, admitFallback, settle, settleFallback, throttle };
 }
 
 export type Admitter = ReturnType<typeof createAdmit>;

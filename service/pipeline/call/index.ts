@@ -12,7 +12,7 @@ import { cancellationOf, GoogleApiError } from '../../protocol/errors';
 import type { ApiVersion, ModelCollection, ModelMethod, PathDialect } from '../../protocol/paths';
 import { eventsOf, readUnary, rejectionOf, rejectionOfEvent, UpstreamRejection } from '../../upstream/read-reply';
 import type { BackendKind, Upstream } from '../../upstream/types';
-import type { PipelineEvents, Tracing } from '../events';
+import type { FallbackReason, PipelineEvents, Tracing } from '../events';
 import type { RouteDecision } from '../route';
 import { Breakers, type BreakerOptions } from './breakers';
 import { errorTypeOf, isRetryable } from './failures';
@@ -55,6 +55,11 @@ export interface CallRequest {
   /** The body to send to a given model (some bodies name the model, e.g. batchEmbedContents). */
   bodyFor: (model: string) => Uint8Array;
   signal: AbortSignal;
+  /**
+   * Asked before a fallback model takes the request: resolves when it may (its limits reserved), rejects
+   * when it may not, and the chain moves on. Default: every fallback may.
+   */
+  admitFallback?: (model: string) => Promise<void>;
 }
 
 export type Answer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; first: string; rest: AsyncGenerator<string> };
@@ -146,8 +151,20 @@ export function createModelCaller(options: ModelCallerOptions) {
     const chain = [{ model: route.model, backend: route.backend }, ...route.fallbacks];
     const budget: RequestBudget = { spentMs: 0, retries: 0, deadlineAtMs: now() + options.requestTimeoutMs };
     let lastError: unknown;
+    // The model that failed last, and why: the next one the chain tries is its fallback.
+    let failed: { model: string; reason: FallbackReason } | undefined;
     for (const [index, { model, backend }] of chain.entries()) {
       if (index < (request.startAt ?? 0)) continue;
+      if (failed) {
+        try {
+          await request.admitFallback?.(model);
+        } catch {
+          if (request.signal.aborted) throw noteFailure(cancellationOf(request.signal), { retries: budget.retries, model, backend, answering: false });
+          // Its limits are full: the next fallback is asked instead, and the failure that led here stands.
+          continue;
+        }
+        options.events.fallback({ fromModel: failed.model, toModel: model, reason: failed.reason });
+      }
       try {
         const answer = await callModel(model, backend, request, budget);
         return { answer, model, backend, retries: budget.retries, fallbackFrom: index > 0 ? route.model : undefined };
@@ -159,10 +176,9 @@ export function createModelCaller(options: ModelCallerOptions) {
         }
         if (!(error instanceof BrokenCircuitError) && !isRetryable(error)) throw noteFailure(error, { retries: budget.retries, model, backend });
         lastError = noteFailure(error, { retries: budget.retries, model, backend });
-        const next = chain[index + 1];
         // Nothing more is tried once the request's deadline has passed.
-        if (!next || now() >= budget.deadlineAtMs) break;
-        options.events.fallback({ fromModel: model, toModel: next.model, reason: error instanceof BrokenCircuitError ? 'breaker_open' : 'retries_exhausted' });
+        if (now() >= budget.deadlineAtMs) break;
+        failed = { model, reason: error instanceof BrokenCircuitError ? 'breaker_open' : 'retries_exhausted' };
       }
     }
     if (lastError instanceof GoogleApiError) throw lastError;
