@@ -83,3 +83,21 @@ test('a number in a string is the number in the numeric fields the gateway reads
     requests: [{ content: { parts: [{ text: 'a' }] }, outputDimensionality: 256 }],
   });
 });
+
+test('null is a field left out in function calls and responses, tools, function declarations and safety settings too', () => {
+  const body = {
+    contents: [{ parts: [{ functionCall: { name: 'f', args: null, id: null } }, { functionResponse: { name: 'f', response: null } }] }],
+    tools: [{ functionDeclarations: [{ name: 'f', description: null, parameters: null, parametersJsonSchema: null }], googleSearch: null }],
+    safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: null }],
+  };
+  expect(proto3Normalized('generateContent', body)).toEqual({
+    contents: [{ parts: [{ functionCall: { name: 'f' } }, { functionResponse: { name: 'f' } }] }],
+    tools: [{ functionDeclarations: [{ name: 'f', parametersJsonSchema: null }] }],
+    safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT' }],
+  });
+});
+
+test('a number in a string too large for a double is not read as Infinity: it stays, to be refused', () => {
+  const body = { contents: [{ parts: [{ text: 'a' }] }], generationConfig: { presencePenalty: '1e400', temperature: '-1e999' } };
+  expect(proto3Normalized('generateContent', body)).toBe(body);
+});

@@ -13,12 +13,13 @@
  * or a request Google takes would be refused. So a request is put in the SDKs' spelling once, on the way
  * in, where the gateway reads it:
  * - the request itself (also inside `requests[]` and `generateContentRequest`);
- * - its generation and thinking config;
+ * - its generation and thinking config, tools and their function declarations, and safety settings;
  * - its contents and their parts;
- * - the parts' inline and file data.
+ * - the parts' inline and file data, function calls and responses.
  *
  * Nothing else is touched: function arguments and responses, schemas and labels hold the caller's own
  * names and values. A `null` there is a value (`google.protobuf.Value`), as it is in `responseJsonSchema`.
+ * A number in a string too large for a double is left as it is, and refused: read, it would be Infinity.
  *
  * Vertex's `predict` is left as it is: its `instances` are free-form values whose names Vertex defines.
  */
@@ -37,7 +38,13 @@ interface Message {
 }
 
 const BLOB: Message = { fields: {}, lists: {} };
-const PART: Message = { fields: { inlineData: BLOB, fileData: BLOB }, lists: {} };
+/** A function call or response: its own fields only; `args` and `response` are the caller's (a Struct). */
+const FUNCTION_CALL: Message = { fields: {}, lists: {} };
+const PART: Message = { fields: { inlineData: BLOB, fileData: BLOB, functionCall: FUNCTION_CALL, functionResponse: FUNCTION_CALL }, lists: {} };
+/** A function declaration: its own fields; its schemas are the caller's, and the JSON Schema ones are values. */
+const FUNCTION_DECLARATION: Message = { fields: {}, lists: {}, values: new Set(['parametersJsonSchema', 'responseJsonSchema']) };
+const TOOL: Message = { fields: {}, lists: { functionDeclarations: FUNCTION_DECLARATION } };
+const SAFETY_SETTING: Message = { fields: {}, lists: {} };
 const CONTENT: Message = { fields: {}, lists: { parts: PART } };
 const THINKING_CONFIG: Message = { fields: {}, lists: {}, numbers: new Set(['thinkingBudget']) };
 const GENERATION_CONFIG: Message = {
@@ -48,7 +55,7 @@ const GENERATION_CONFIG: Message = {
 };
 const REQUEST: Message = {
   fields: { systemInstruction: CONTENT, content: CONTENT, generationConfig: GENERATION_CONFIG },
-  lists: { contents: CONTENT },
+  lists: { contents: CONTENT, tools: TOOL, safetySettings: SAFETY_SETTING },
   numbers: new Set(['outputDimensionality']),
 };
 // A batch's requests and the legacy countTokens wrapper are requests themselves.
@@ -80,7 +87,7 @@ function normalized(node: Json, message: Message, path: Path): Json {
   for (const key of Object.keys(fields)) {
     const value = fields[key];
     if (value === null && !message.values?.has(key)) delete (out ??= { ...node })[key];
-    else if (typeof value === 'string' && message.numbers?.has(key) && DECIMAL.test(value)) (out ??= { ...node })[key] = Number(value);
+    else if (typeof value === 'string' && message.numbers?.has(key) && DECIMAL.test(value) && Number.isFinite(Number(value))) (out ??= { ...node })[key] = Number(value);
   }
   const read = out ?? node;
   for (const field in message.fields) {

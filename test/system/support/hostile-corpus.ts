@@ -186,8 +186,25 @@ const SAMPLE_VALUES: readonly Json[] = [
  * a number in a string. Spelled out here again, from the proto3 JSON rules, as the oracle the gateway is
  * held to.
  */
-const LENIENT_MESSAGES = new Set(['', 'contents', 'contents.parts', 'contents.parts.inlineData', 'contents.parts.fileData', 'systemInstruction', 'systemInstruction.parts', 'generationConfig', 'generationConfig.thinkingConfig', 'content', 'content.parts']);
-const REQUIRED_FIELDS = new Set(['contents', 'content', 'contents.parts.inlineData.mimeType', 'contents.parts.inlineData.data', 'contents.parts.fileData.fileUri']);
+const LENIENT_MESSAGES = new Set([
+  '',
+  'contents',
+  'contents.parts',
+  'contents.parts.inlineData',
+  'contents.parts.fileData',
+  'contents.parts.functionCall',
+  'contents.parts.functionResponse',
+  'systemInstruction',
+  'systemInstruction.parts',
+  'generationConfig',
+  'generationConfig.thinkingConfig',
+  'tools',
+  'tools.functionDeclarations',
+  'safetySettings',
+  'content',
+  'content.parts',
+]);
+const REQUIRED_FIELDS = new Set(['contents', 'content', 'contents.parts.inlineData.mimeType', 'contents.parts.inlineData.data', 'contents.parts.fileData.fileUri', 'tools.functionDeclarations.name']);
 const NUMERIC_FIELDS = new Set(['generationConfig.temperature', 'generationConfig.topP', 'generationConfig.topK', 'generationConfig.candidateCount', 'generationConfig.maxOutputTokens', 'generationConfig.seed', 'generationConfig.thinkingConfig.thinkingBudget', 'outputDimensionality']);
 
 /** Whether the field at `path` takes `value`, as proto3 JSON reads it there. */
