@@ -18,6 +18,7 @@ import { promptHmacWith } from './pipeline/account/prompt-hmac';
 import { createAdmit } from './pipeline/admit';
 import { createAuthenticate } from './pipeline/authenticate';
 import { createModelCaller } from './pipeline/call';
+import { createPromptCounter } from './pipeline/count-prompt';
 import { NO_EVENTS, NO_TRACING, type PipelineEvents } from './pipeline/events';
 import { createPipeline } from './pipeline/handle-call';
 import { createRoute, modelNamed } from './pipeline/route';
@@ -171,6 +172,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       tracing,
       onUpstreamThrottle: (model, delayMs) => void admitter.throttle(model, delayMs).catch(() => undefined),
     }),
+    countPrompt: createPromptCounter(upstreams, events),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     cacheMaxEntryBytes: config.cacheMaxEntryBytes,
     media: { maxInlineBytes: config.maxInlineBytes, maxPdfBytes: config.maxPdfBytes, maxParts: config.maxParts },

@@ -1,7 +1,7 @@
 /**
  * What the emulator bills for a prompt, media by URI included. Gemini bills media by their length: about
- * 263 tokens per second of video (258 per frame at one frame a second, and 32 for the sound), 32 per second
- * of audio, 258 per PDF page. A request names such a file only by its URI (`fileData`), so the emulator's
+ * 263 tokens per second of video (Google's figure at the default resolution, sound included), 32 per
+ * second of audio, 258 per PDF page. A request names such a file only by its URI (`fileData`), so the emulator's
  * files have the length their name gives: `lecture-3600s.mp4` is an hour of video, `report-40p.pdf` forty
  * pages. A name without one stands for a minute of video or audio, or ten pages. An hour of video then
  * costs what it costs at Google (947K tokens) and not the 258 an image does, which is all the gateway can

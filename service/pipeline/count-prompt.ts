@@ -7,19 +7,25 @@
  * first (`countTokens`, which is free), on the model the request is routed to, and that count is what
  * routing, admission and accounting use.
  *
- * A count that fails (the upstream refuses it, is down, or takes longer than `COUNT_DEADLINE_MS`) leaves
- * the estimate in place: the request is not refused for want of a count, and its usage is settled with
- * Gemini's real figures either way. A request answered from the cache pays for the count too: the cache
- * is looked up in the same step as admission, which needs the count.
+ * The count is one plain call per model, outside the call stage: no retries, no circuit breaker and no
+ * throttling follow from it, so a failing count never holds back or diverts the calls that generate. It
+ * asks the routed model first, then its fallbacks, since the model the request ends on may be a fallback
+ * and Gemini's models count media alike; each is given at most half of `COUNT_DEADLINE_MS`. Should every
+ * one fail, the estimate stands: the request is not refused for want of a count, and its usage is settled
+ * with Gemini's real figures either way. A request answered from the cache pays for the count too: the
+ * cache is looked up in the same step as admission, which needs the count.
  */
 import type { Content } from '../protocol/content';
 import { cancellationOf } from '../protocol/errors';
 import type { ModelCallPath } from '../protocol/paths';
-import type { UpstreamCaller } from './call';
+import { readUnary } from '../upstream/read-reply';
+import type { BackendKind, Upstream } from '../upstream/types';
+import { errorTypeOf } from './call/failures';
+import type { PipelineEvents } from './events';
 import type { RouteDecision } from './route';
 
 const GENERATING = new Set(['generateContent', 'streamGenerateContent']);
-/** Longest a count may take: it is only a better estimate, and the call itself still has its whole deadline after it. */
+/** Longest the count may take, over every model asked: it only improves an estimate, and the call itself still has its whole deadline after it. */
 export const COUNT_DEADLINE_MS = 10_000;
 /** What countTokens counts besides `contents` (the fields of a request that reach the model as input). */
 const COUNTED_FIELDS = ['systemInstruction', 'tools'] as const;
@@ -54,31 +60,38 @@ function totalTokensOf(answer: Buffer): number | undefined {
 }
 
 /**
- * Gemini's count of a request's prompt on the model it is routed to; `undefined` when the count failed.
- * Throws only when the caller left (or the gateway is shutting down) meanwhile.
+ * Gemini's count of a request's prompt, `undefined` when no model of its route could give one. Throws only
+ * when the caller left (or the gateway began shutting down) meanwhile.
  */
-export async function countPrompt(
-  callUpstream: UpstreamCaller,
-  path: ModelCallPath,
-  body: Record<string, unknown>,
-  route: RouteDecision,
-  signal: AbortSignal,
-  deadlineMs = COUNT_DEADLINE_MS,
-): Promise<number | undefined> {
-  try {
-    const result = await callUpstream({
-      // The routed model alone: a fallback's count would size another model's prompt.
-      route: { ...route, fallbacks: [] },
-      version: path.version,
-      dialect: path.dialect,
-      collection: path.collection,
-      method: 'countTokens',
-      bodyFor: (model) => countBody(path, body, model),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)]),
-    });
-    return result.answer.kind === 'unary' ? totalTokensOf(result.answer.body) : undefined;
-  } catch {
-    if (signal.aborted) throw cancellationOf(signal);
-    return undefined;
+export type PromptCounter = (path: ModelCallPath, body: Record<string, unknown>, route: RouteDecision, signal: AbortSignal) => Promise<number | undefined>;
+
+export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstream>>, events: PipelineEvents, deadlineMs = COUNT_DEADLINE_MS, now: () => number = Date.now): PromptCounter {
+  /** One model's count; `undefined` when it failed (reported like any upstream attempt). */
+  async function countOn(upstream: Upstream, model: string, path: ModelCallPath, body: Record<string, unknown>, signal: AbortSignal): Promise<number | undefined> {
+    const started = now();
+    const attempt = { model, backend: upstream.backend, operation: 'countTokens' };
+    try {
+      const reply = await upstream.call({ version: path.version, dialect: path.dialect, collection: path.collection, model, method: 'countTokens', body: countBody(path, body, model), signal });
+      const answer = await readUnary(reply);
+      const total = reply.status >= 200 && reply.status < 300 ? totalTokensOf(answer) : undefined;
+      events.upstreamAttempt({ ...attempt, durationMs: now() - started, ...(total === undefined && { errorType: reply.status >= 300 ? `http_${reply.status}` : 'invalid_response' }) });
+      return total;
+    } catch (error) {
+      events.upstreamAttempt({ ...attempt, durationMs: now() - started, errorType: errorTypeOf(error) });
+      return undefined;
+    }
   }
+
+  return async function countPrompt(path, body, route, signal) {
+    const deadline = AbortSignal.timeout(deadlineMs);
+    for (const { model, backend } of [{ model: route.model, backend: route.backend }, ...route.fallbacks]) {
+      const upstream = upstreams[backend];
+      if (!upstream) continue;
+      const total = await countOn(upstream, model, path, body, AbortSignal.any([signal, deadline, AbortSignal.timeout(deadlineMs / 2)]));
+      if (signal.aborted) throw cancellationOf(signal);
+      if (total !== undefined) return total;
+      if (deadline.aborted) break;
+    }
+    return undefined;
+  };
 }

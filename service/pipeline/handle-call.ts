@@ -9,7 +9,7 @@ import { proto3Normalized } from '../protocol/proto3-json';
 import type { ModelCallPath } from '../protocol/paths';
 import { endsMidAnswer } from '../protocol/stream-format';
 import { rejectionOfEvent } from '../upstream/read-reply';
-import { type AccountOptions, accountFor, type AuditRecord, failureOutcome, type Outcome } from './account/audit';
+import { type AccountOptions, accountFor, type AuditRecord, type FallbackAdmission, failureOutcome, type Outcome } from './account/audit';
 import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
 import type { CacheWrite } from '../state/types';
 import type { Caller, Credentials } from './authenticate';
@@ -18,7 +18,7 @@ import { Flights, StreamFlight, UnaryFlight } from './cache/flight';
 import { fingerprint, type RequestFingerprint } from './cache/key';
 import type { CallResult, UpstreamCaller } from './call';
 import { allowedOutputTokens, estimateInputTokens } from './estimate';
-import { countPrompt, needsCount } from './count-prompt';
+import { needsCount, type PromptCounter } from './count-prompt';
 import type { PipelineEvents, Tracing } from './events';
 import { deprecationNotice, type RouteDecision, type RouteRequest } from './route';
 import { validateMedia, type MediaLimits } from './validate/media';
@@ -60,6 +60,8 @@ export interface PipelineOptions extends AccountOptions {
   route: (request: RouteRequest) => RouteDecision;
   admitter: Admitter;
   callUpstream: UpstreamCaller;
+  /** Gemini's count of a prompt with media by URI (see count-prompt.ts). */
+  countPrompt: PromptCounter;
   /** How long answers are cached; 0 turns the cache off. */
   cacheTtlMs: number;
   /** Largest answer cached, in stored bytes: a larger one would be slow to read back from shared state. */
@@ -185,11 +187,11 @@ export function createPipeline(options: PipelineOptions) {
   /** Calls upstream under `admission`; `finish` settles and audits when the answer is complete (or failed). */
   async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, { admission, startAt, requestFor }: Admitted, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
     // A fallback the call stage turns to is admitted for its own limits and dearer worst case (admit stage).
-    const fallbackAdmissions: Admission[] = [];
+    const fallbackAdmissions: FallbackAdmission[] = [];
     const admitFallback =
       admission && requestFor
         ? async (model: string): Promise<void> => {
-            fallbackAdmissions.push(await options.admitter.admitFallback(admission, requestFor(model)));
+            fallbackAdmissions.push({ model, admission: await options.admitter.admitFallback(admission, requestFor(model)) });
           }
         : undefined;
     let result: CallResult;
@@ -387,7 +389,7 @@ export function createPipeline(options: PipelineOptions) {
     let inputTokens = estimated;
     // Media by URI: Gemini's own count of the prompt, and the route for that size (see count-prompt.ts).
     if (needsCount(incoming.path.method, incoming.body)) {
-      const counted = await countPrompt(options.callUpstream, incoming.path, incoming.body, route, incoming.signal);
+      const counted = await options.countPrompt(incoming.path, incoming.body, route, incoming.signal);
       if (counted !== undefined && counted !== estimated) {
         inputTokens = counted;
         route = routed(counted);

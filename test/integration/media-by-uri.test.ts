@@ -80,8 +80,20 @@ test('a count that fails leaves the estimate: the call is served, and accounted 
   emulator.faults.set([{ kind: 'status', status: 503, method: 'countTokens' }]);
   const response = await postJson(generate(), video('gs://lectures/intro-60s.mp4'), { 'x-goog-api-key': TPM_KEY });
   expect(response.status).toBe(200);
-  expect(upstreamMethods()).toEqual(['countTokens', 'generateContent']);
+  // Every model of the route was asked to count (the model asked for, then its fallbacks), then one generated.
+  expect(upstreamMethods().at(-1)).toBe('generateContent');
+  expect(new Set(upstreamMethods().slice(0, -1))).toEqual(new Set(['countTokens']));
   expect(audits()[0]!.tokens.input).toBeGreaterThanOrEqual(60 * VIDEO_TOKENS_PER_SECOND);
+});
+
+test('a count Gemini refuses with a 429 neither slows down nor diverts the calls that generate', async () => {
+  emulator.faults.set([{ kind: 'status', status: 429, method: 'countTokens', retryDelaySeconds: 30 }]);
+  const withVideo = await postJson(generate(), video('gs://lectures/intro-60s.mp4'), { 'x-goog-api-key': TPM_KEY });
+  expect(withVideo.status).toBe(200);
+  expect(withVideo.headers['x-gemini-model-used']).toBe('gemini-3.5-flash');
+  const plain = await postJson(generate(), { contents: [{ role: 'user', parts: [{ text: 'And now?' }] }], generationConfig: { maxOutputTokens: 16 } }, { 'x-goog-api-key': TPM_KEY });
+  expect(plain.status).toBe(200);
+  expect(plain.headers['x-gemini-model-used']).toBe('gemini-3.5-flash');
 });
 
 test('a rule for short prompts routes by the counted size: an hour of video stays on the model asked for', async () => {

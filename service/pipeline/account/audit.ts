@@ -22,6 +22,12 @@ import type { BudgetStatus, CacheWrite } from '../../state/types';
 
 export type Outcome = 'success' | 'upstream_error' | 'cancelled';
 
+/** What admitting a fallback model reserved, and for which model. */
+export interface FallbackAdmission {
+  model: string;
+  admission: Admission;
+}
+
 export interface AuditRecord {
   caller: string;
   method: string;
@@ -62,7 +68,7 @@ interface RecordInput {
   result: CallResult | undefined;
   admission: Admission | undefined;
   /** What fallback models the call stage turned to reserved (see the admit stage's `admitFallback`). */
-  fallbackAdmissions?: readonly Admission[];
+  fallbackAdmissions?: readonly FallbackAdmission[];
   /** The unary body, or the last stream event that carried usage. */
   usageText: string | Buffer | undefined;
   outcome: Outcome;
@@ -154,7 +160,8 @@ export function accountFor(options: AccountOptions) {
     const admission = input.admission;
     if (!admission) return;
     for (const fallback of input.fallbackAdmissions ?? []) {
-      await options.admitter.settleFallback(fallback, tokens ? tokens.input + tokens.cached : undefined).catch(() => undefined);
+      const answered = fallback.model === input.result?.model;
+      await options.admitter.settleFallback(fallback.admission, tokens ? tokens.input + tokens.cached : undefined, answered).catch(() => undefined);
     }
     let status: BudgetStatus | undefined;
     if (tokens) {

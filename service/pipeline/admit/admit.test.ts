@@ -146,3 +146,56 @@ test('budget periods end at UTC midnight and at the first of the month', () => {
   expect(budgetPeriod('day', Date.UTC(2026, 10, 23))).toEqual({ id: '2026-11-23', endMs: Date.UTC(2026, 10, 24) });
   expect(budgetPeriod('day', Date.UTC(2026, 10, 22, 23, 59, 59, 999))).toEqual({ id: '2026-11-22', endMs: Date.UTC(2026, 10, 23) });
 });
+
+describe('a fallback the call stage turns to', () => {
+  const fallbackRequest = (who: Caller, model: string, worstCaseMicros: number) => ({
+    caller: who,
+    model,
+    inputTokens: 100,
+    maxOutputTokens: 100,
+    worstCaseMicros,
+    signal: new AbortController().signal,
+  });
+
+  test("is held to its own model limits, and refused at once when they are full", async () => {
+    const { request, admitter } = setup({ modelLimits: { 'gemini-3.8-flash': { rpm: 1 } } });
+    const team = caller({});
+    const admitted = await request(team);
+    await admitter.admitFallback(admitted, fallbackRequest(team, 'gemini-3.8-flash', 1_000));
+    const refused = await rejectionOf(admitter.admitFallback(admitted, fallbackRequest(team, 'gemini-3.8-flash', 1_000)));
+    expect(refused.httpStatus).toBe(429);
+    expect(refused.message).toMatch(/fallback gemini-3.8-flash/);
+  });
+
+  test('holds what its worst case costs beyond the admitted one; settled, only the real cost stays spent', async () => {
+    const { request, admitter } = setup();
+    const team = caller({ budget: { usd: 0.005, period: 'day' } }); // 5 000 micro-dollars
+    const admitted = await request(team, { worstCaseMicros: 1_000 });
+    const fallback = await admitter.admitFallback(admitted, fallbackRequest(team, 'gemini-3.1-pro-preview', 4_000));
+    // 1 000 + 3 000 held: another 1 001 does not fit.
+    await rejectionOf(request(team, { worstCaseMicros: 1_001 }));
+    await admitter.settleFallback(fallback, 100, true);
+    expect(await admitter.settle(admitted, { inputTokens: 100, totalTokens: 150, costMicros: 700 })).toEqual({ spentMicros: 700, reservedMicros: 0 });
+  });
+
+  test('with its usage unknown, only the fallback that answered keeps its hold as spent: together its worst case', async () => {
+    const { request, admitter } = setup();
+    const team = caller({ budget: { usd: 0.01, period: 'day' } });
+    const admitted = await request(team, { worstCaseMicros: 1_000 });
+    const failed = await admitter.admitFallback(admitted, fallbackRequest(team, 'gemini-3.8-flash', 3_000));
+    const answered = await admitter.admitFallback(admitted, fallbackRequest(team, 'gemini-3.1-pro-preview', 3_000));
+    await admitter.settleFallback(failed, undefined, false);
+    await admitter.settleFallback(answered, undefined, true);
+    // The request's own reservation stands too (usage unknown): 1 000 + 2 000 is the answering model's worst case.
+    const status = await admitter.settle(admitted, { inputTokens: 100, totalTokens: 1_100, costMicros: 1_000 });
+    expect(status).toEqual({ spentMicros: 3_000, reservedMicros: 0 });
+  });
+
+  test('after its budget period has ended (the request crossed midnight) no extra hold is taken, and it is admitted', async () => {
+    const { request, admitter, advance } = setup();
+    const team = caller({ budget: { usd: 0.005, period: 'day' } });
+    const admitted = await request(team, { worstCaseMicros: 1_000 });
+    advance(12 * 60 * 60_000); // T0 is noon: now past midnight
+    await expect(admitter.admitFallback(admitted, fallbackRequest(team, 'gemini-3.1-pro-preview', 4_000))).resolves.toMatchObject({ reservation: { counters: [] } });
+  });
+});

@@ -233,7 +233,8 @@ export function createAdmit(options: AdmitOptions) {
     const reserve: ReservationRequest = { counters, throttleKey: throttleKey(request.model), nowMs };
     const admittedBudget = admission.reservation.budget;
     const extraMicros = request.worstCaseMicros - (admittedBudget?.amountMicros ?? 0);
-    if (admittedBudget && admission.budgetKey && extraMicros > 0) {
+    // A request admitted in a budget period that has ended since (it crossed midnight) spends in that period.
+    if (admittedBudget && admission.budgetKey && extraMicros > 0 && admittedBudget.periodEndMs > nowMs) {
       reserve.budget = { key: admission.budgetKey, limitMicros: budgetLimitMicros(request), amountMicros: extraMicros, periodEndMs: admittedBudget.periodEndMs, holdMs: admittedBudget.holdMs };
     }
     const result = await options.store.reserve(reserve);
@@ -249,13 +250,14 @@ export function createAdmit(options: AdmitOptions) {
   /**
    * Settles what `admitFallback` reserved: the fallback model's tokens with the real input, and its extra
    * budget hold released (the whole cost is spent through the request's own admission). Without real usage
-   * (the caller left mid-stream) what was reserved stands, as for the request's own admission.
+   * (the caller left mid-stream) the reservation of the fallback that answered stands, as the request's own
+   * does: together they are its worst case. `answered`: whether this fallback is the model that answered.
    */
-  function settleFallback(fallback: Admission, inputTokens: number | undefined): Promise<BudgetStatus | undefined> {
+  function settleFallback(fallback: Admission, inputTokens: number | undefined, answered: boolean): Promise<BudgetStatus | undefined> {
     const actualAmounts: Record<string, number> = {};
     if (fallback.modelTokensKey && inputTokens !== undefined) actualAmounts[fallback.modelTokensKey] = inputTokens;
-    const known = inputTokens !== undefined;
-    return options.store.settle(fallback.reservation, { actualAmounts, actualBudgetMicros: fallback.budgetKey && known ? 0 : undefined, nowMs: now() });
+    const chargeHold = inputTokens === undefined && answered;
+    return options.store.settle(fallback.reservation, { actualAmounts, actualBudgetMicros: fallback.budgetKey && !chargeHold ? 0 : undefined, nowMs: now() });
   }
 
   /**

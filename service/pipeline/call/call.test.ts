@@ -74,8 +74,13 @@ function setup(script: Script, overrides: Partial<Parameters<typeof createModelC
     },
     ...overrides,
   });
-  const call = (r: RouteDecision = route, method: 'generateContent' | 'streamGenerateContent' = 'generateContent', startAt?: number, signal = new AbortController().signal) =>
-    callUpstream({ route: r, startAt, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method, bodyFor: () => Buffer.from('{}'), signal });
+  const call = (
+    r: RouteDecision = route,
+    method: 'generateContent' | 'streamGenerateContent' = 'generateContent',
+    startAt?: number,
+    signal = new AbortController().signal,
+    admitFallback?: (model: string) => Promise<void>,
+  ) => callUpstream({ route: r, startAt, version: 'v1beta', dialect: 'ai-studio', collection: 'models', method, bodyFor: () => Buffer.from('{}'), signal, admitFallback });
   return { upstream, sleeps, events, throttles, spans, call };
 }
 
@@ -144,6 +149,19 @@ test('the breaker opens on a failure rate over the minimum volume; then requests
   expect(result.model).toBe('flash');
   expect(upstream.calls.filter((c) => c.model === 'pro').length).toBe(before); // not even tried
   expect(events.at(-1)).toBe('fallback pro→flash breaker_open');
+});
+
+test('a fallback its admission passes over is not asked; the failure names the model that was tried', async () => {
+  const { call, upstream, events } = setup((c) => (c.model === 'pro' ? { status: 503, body: overloaded } : { status: 200, body: OK }), {
+    retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 10_000, budgetMs: 30_000 },
+  });
+  const refuseFallbacks = (): Promise<void> => Promise.reject(new GoogleApiError(429, 'its limit is full'));
+  const attempt = (): Promise<unknown> => call(route, 'generateContent', undefined, new AbortController().signal, refuseFallbacks).catch((error: unknown) => error);
+  // The 503 itself, then (once the breaker is open) the gateway's own 503: both name pro, never flash.
+  for (let i = 0; i < 6; i++) expect(failedCallOf(await attempt())).toMatchObject({ model: 'pro' });
+  expect(events).toContain('breaker pro open');
+  expect(upstream.calls.filter((c) => c.model === 'flash')).toEqual([]);
+  expect(events.filter((e) => e.startsWith('fallback'))).toEqual([]);
 });
 
 test('half-open after the pause, and closed again when the probe succeeds', async () => {

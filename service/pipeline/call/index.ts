@@ -153,18 +153,21 @@ export function createModelCaller(options: ModelCallerOptions) {
     let lastError: unknown;
     // The model that failed last, and why: the next one the chain tries is its fallback.
     let failed: { model: string; reason: FallbackReason } | undefined;
+    // The last model tried, for the failure's record: not a fallback passed over at its admission.
+    let tried = { model: route.model, backend: route.backend };
     for (const [index, { model, backend }] of chain.entries()) {
       if (index < (request.startAt ?? 0)) continue;
       if (failed) {
         try {
           await request.admitFallback?.(model);
         } catch {
-          if (request.signal.aborted) throw noteFailure(cancellationOf(request.signal), { retries: budget.retries, model, backend, answering: false });
+          if (request.signal.aborted) throw noteFailure(cancellationOf(request.signal), { retries: budget.retries, ...tried, answering: false });
           // Its limits are full: the next fallback is asked instead, and the failure that led here stands.
           continue;
         }
         options.events.fallback({ fromModel: failed.model, toModel: model, reason: failed.reason });
       }
+      tried = { model, backend };
       try {
         const answer = await callModel(model, backend, request, budget);
         return { answer, model, backend, retries: budget.retries, fallbackFrom: index > 0 ? route.model : undefined };
@@ -182,8 +185,7 @@ export function createModelCaller(options: ModelCallerOptions) {
       }
     }
     if (lastError instanceof GoogleApiError) throw lastError;
-    const last = chain.at(-1) ?? { model: route.model, backend: route.backend };
-    throw noteFailure(new GoogleApiError(503, `${route.model} is unavailable (circuit open) and no fallback could answer. Retry later.`), { retries: budget.retries, ...last });
+    throw noteFailure(new GoogleApiError(503, `${route.model} is unavailable (circuit open) and no fallback could answer. Retry later.`), { retries: budget.retries, ...tried });
   };
 }
 
