@@ -12,7 +12,7 @@ const body = { contents: [{ role: 'user', parts: [{ text: 'What happens?' }, vid
 const pathOf = (url: string): ModelCallPath => parseGeminiPath(url) as ModelCallPath;
 const GEMINI_PATH = pathOf('/v1beta/models/gemini-3.5-flash:generateContent');
 
-/** An answer per model: a status and body, or `undefined` to never answer (until the call's signal aborts). */
+/** An answer per model: a status and body, or `undefined` to never answer (until its deadline, or its caller leaves). */
 type Answers = Record<string, { status: number; body: string } | undefined>;
 
 /** An upstream that records what it was asked and answers each model as `answers` says. */
@@ -33,7 +33,14 @@ function upstream(answers: Answers, backend: BackendKind = 'ai-studio'): Upstrea
       asked.push(call);
       const answer = answers[call.model];
       if (answer) return Promise.resolve(reply(answer.status, answer.body));
-      return new Promise((_, reject) => call.signal.addEventListener('abort', () => reject(new GoogleApiError(499, 'aborted'))));
+      // As the transport does: its own deadline, or the caller's signal.
+      return new Promise((_, reject) => {
+        const timer = setTimeout(() => reject(new GoogleApiError(504, 'deadline')), call.timeoutMs);
+        call.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new GoogleApiError(499, 'aborted'));
+        });
+      });
     },
   } as unknown as Upstream & { asked: UpstreamCall[] };
 }
@@ -49,19 +56,19 @@ test('a generating request naming media by URI needs a count; images, inline med
   expect(needsCount('embedContent', { content: { parts: [video] } })).toBe(false);
 });
 
-test("Gemini's count from the routed model, asked once, in the caller's dialect, with what reaches the model", async () => {
+test("Gemini's count from the routed model, asked once, in the caller's dialect, with what reaches the model and sizes its media", async () => {
   const gemini = upstream({ 'gemini-3.5-flash': { status: 200, body: '{"totalTokens":15790}' } });
   expect(await createPromptCounter({ 'ai-studio': gemini }, NO_EVENTS)(GEMINI_PATH, body, route, new AbortController().signal)).toBe(15_790);
   expect(gemini.asked).toHaveLength(1);
   expect(gemini.asked[0]).toMatchObject({ method: 'countTokens', dialect: 'ai-studio', model: 'gemini-3.5-flash' });
   expect(JSON.parse(Buffer.from(gemini.asked[0]!.body).toString())).toEqual({
-    generateContentRequest: { model: 'models/gemini-3.5-flash', contents: body.contents, systemInstruction: body.systemInstruction },
+    generateContentRequest: { model: 'models/gemini-3.5-flash', contents: body.contents, systemInstruction: body.systemInstruction, generationConfig: body.generationConfig },
   });
 
   const vertex = upstream({ 'gemini-3.5-flash': { status: 200, body: '{"totalTokens":15790,"totalBillableCharacters":20}' } });
   const vertexPath = pathOf('/v1/projects/p/locations/us-central1/publishers/google/models/gemini-3.5-flash:generateContent');
   expect(await createPromptCounter({ 'ai-studio': vertex }, NO_EVENTS)(vertexPath, body, route, new AbortController().signal)).toBe(15_790);
-  expect(JSON.parse(Buffer.from(vertex.asked[0]!.body).toString())).toEqual({ contents: body.contents, systemInstruction: body.systemInstruction });
+  expect(JSON.parse(Buffer.from(vertex.asked[0]!.body).toString())).toEqual({ contents: body.contents, systemInstruction: body.systemInstruction, generationConfig: body.generationConfig });
 });
 
 test('a model that cannot count (an error, a useless answer, no answer in time) passes the count to the next of the route', async () => {

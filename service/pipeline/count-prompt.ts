@@ -27,8 +27,8 @@ import type { RouteDecision } from './route';
 const GENERATING = new Set(['generateContent', 'streamGenerateContent']);
 /** Longest the count may take, over every model asked: it only improves an estimate, and the call itself still has its whole deadline after it. */
 export const COUNT_DEADLINE_MS = 10_000;
-/** What countTokens counts besides `contents` (the fields of a request that reach the model as input). */
-const COUNTED_FIELDS = ['systemInstruction', 'tools'] as const;
+/** What countTokens counts besides `contents`: the fields that reach the model as input, and the config that sizes media (`mediaResolution`). */
+const COUNTED_FIELDS = ['systemInstruction', 'tools', 'generationConfig'] as const;
 
 /** Media by URI whose size the estimate cannot know: anything but an image, which is 258 tokens whatever its size. */
 function namesLongMedia(contents: readonly Content[]): boolean {
@@ -67,11 +67,12 @@ export type PromptCounter = (path: ModelCallPath, body: Record<string, unknown>,
 
 export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstream>>, events: PipelineEvents, deadlineMs = COUNT_DEADLINE_MS, now: () => number = Date.now): PromptCounter {
   /** One model's count; `undefined` when it failed (reported like any upstream attempt). */
-  async function countOn(upstream: Upstream, model: string, path: ModelCallPath, body: Record<string, unknown>, signal: AbortSignal): Promise<number | undefined> {
+  async function countOn(upstream: Upstream, model: string, path: ModelCallPath, body: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
     const started = now();
     const attempt = { model, backend: upstream.backend, operation: 'countTokens' };
     try {
-      const reply = await upstream.call({ version: path.version, dialect: path.dialect, collection: path.collection, model, method: 'countTokens', body: countBody(path, body, model), signal });
+      // The time limit is the transport's own deadline, so a slow count is reported as a timeout, not as the caller leaving.
+      const reply = await upstream.call({ version: path.version, dialect: path.dialect, collection: path.collection, model, method: 'countTokens', body: countBody(path, body, model), signal, timeoutMs });
       const answer = await readUnary(reply);
       const total = reply.status >= 200 && reply.status < 300 ? totalTokensOf(answer) : undefined;
       events.upstreamAttempt({ ...attempt, durationMs: now() - started, ...(total === undefined && { errorType: reply.status >= 300 ? `http_${reply.status}` : 'invalid_response' }) });
@@ -83,14 +84,15 @@ export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstr
   }
 
   return async function countPrompt(path, body, route, signal) {
-    const deadline = AbortSignal.timeout(deadlineMs);
+    const deadlineAtMs = now() + deadlineMs;
     for (const { model, backend } of [{ model: route.model, backend: route.backend }, ...route.fallbacks]) {
       const upstream = upstreams[backend];
+      const leftMs = deadlineAtMs - now();
+      if (leftMs <= 0) break;
       if (!upstream) continue;
-      const total = await countOn(upstream, model, path, body, AbortSignal.any([signal, deadline, AbortSignal.timeout(deadlineMs / 2)]));
+      const total = await countOn(upstream, model, path, body, signal, Math.min(leftMs, deadlineMs / 2));
       if (signal.aborted) throw cancellationOf(signal);
       if (total !== undefined) return total;
-      if (deadline.aborted) break;
     }
     return undefined;
   };

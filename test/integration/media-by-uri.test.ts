@@ -6,7 +6,13 @@
  */
 import type { GeminiEmulator } from '../../service/emulator/server';
 import { VIDEO_TOKENS_PER_SECOND } from '../../service/emulator/media-tokens';
+import { StaticApiKey } from '../../service/credentials/api-key-source';
 import { sha256Hex } from '../../service/pipeline/authenticate';
+import { createPromptCounter } from '../../service/pipeline/count-prompt';
+import { NO_EVENTS } from '../../service/pipeline/events';
+import { parseGeminiPath, type ModelCallPath } from '../../service/protocol/paths';
+import { AiStudioUpstream } from '../../service/upstream/ai-studio';
+import { HttpTransport } from '../../service/upstream/http-transport';
 import { startEmulator } from '../support/emulator';
 import { capturingLogger, startKeyedGatewayOn, startTestGateway, type TestGateway } from '../support/gateway';
 import { expectGoogleError, postJson } from '../support/http';
@@ -111,5 +117,22 @@ test('a rule for short prompts routes by the counted size: an hour of video stay
     expect(long.headers['x-gemini-model-used']).toBe('gemini-3.5-flash');
   } finally {
     await routed.stop();
+  }
+});
+
+test("a count that outlasts its deadline is reported as the upstream's timeout, not as its caller leaving", async () => {
+  emulator.faults.set([{ kind: 'timeout', method: 'countTokens' }]);
+  const attempts: Array<{ model: string; errorType?: string }> = [];
+  const transport = new HttpTransport({ timeoutMs: 60_000, idleTimeoutMs: 60_000, connections: 4 });
+  const upstream = new AiStudioUpstream(upstreamUrl, new StaticApiKey('k'), transport);
+  try {
+    const events = { ...NO_EVENTS, upstreamAttempt: (a: { model: string; errorType?: string }) => void attempts.push({ model: a.model, errorType: a.errorType }) };
+    const count = createPromptCounter({ 'ai-studio': upstream }, events, 400);
+    const route = { requestedModel: 'gemini-3.5-flash', model: 'gemini-3.5-flash', backend: 'ai-studio' as const, fallbacks: [] };
+    const path = parseGeminiPath('/v1beta/models/gemini-3.5-flash:generateContent') as ModelCallPath;
+    expect(await count(path, video('gs://lectures/intro-60s.mp4'), route, new AbortController().signal)).toBeUndefined();
+    expect(attempts).toEqual([{ model: 'gemini-3.5-flash', errorType: 'timeout' }]);
+  } finally {
+    await upstream.close();
   }
 });

@@ -159,8 +159,10 @@ export function accountFor(options: AccountOptions) {
   async function settle(input: RecordInput, tokens: TokenCounts | undefined, micros: number): Promise<void> {
     const admission = input.admission;
     if (!admission) return;
-    for (const fallback of input.fallbackAdmissions ?? []) {
-      const answered = fallback.model === input.result?.model;
+    const fallbacks = input.fallbackAdmissions ?? [];
+    for (const [index, fallback] of fallbacks.entries()) {
+      // Only the last fallback admitted can have answered (a chain may name a model twice).
+      const answered = index === fallbacks.length - 1 && fallback.model === input.result?.model;
       await options.admitter.settleFallback(fallback.admission, tokens ? tokens.input + tokens.cached : undefined, answered).catch(() => undefined);
     }
     let status: BudgetStatus | undefined;
