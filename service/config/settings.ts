@@ -121,7 +121,7 @@ export const SETTINGS = {
   requestTimeoutMs: {
     env: 'GATEWAY_REQUEST_TIMEOUT_MS',
     schema: positiveInt(600_000),
-    doc: "Deadline of one request's upstream work in all, in ms: every attempt, wait between retries and fallback, headers to last byte, counted from admission. No attempt starts after it and the one running is cut at it (504 DEADLINE_EXCEEDED, or a stream's terminal error event). Keep it under the platform's request timeout so callers get Google's error shape.",
+    doc: "Deadline of one request's upstream work in all, in ms: every attempt, wait between retries and fallback, headers to last byte, counted from admission. No attempt starts after it and the one running is cut at it (504 DEADLINE_EXCEEDED, or a stream's terminal error event). Keep it under the platform's request timeout so callers get Google's error shape, with room for the count of a prompt with media by URI, which comes before admission (see the Admit stage).",
   },
   upstreamIdleTimeoutMs: {
     env: 'GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS',
