@@ -6,6 +6,7 @@
  */
 import type { AuthMode } from '../service/config/load';
 import { SETTINGS, type AccessLogMode } from '../service/config/settings';
+import { COUNT_DEADLINE_MS } from '../service/pipeline/count-deadline';
 import type { Environment } from './environment-schema';
 import { GATEWAY_PORT, resourceNames } from './naming';
 
@@ -51,10 +52,11 @@ const AUTH_MODE: AuthMode = 'keys';
 
 /**
  * A request's upstream work (each call, and all its retries and fallbacks together) ends before the
- * platform's request timeout, so a slow call fails with Google's error shape. The margin also covers the
- * admission queue's wait (GATEWAY_QUEUE_TIMEOUT_MS, 2 s by default), which comes before it.
+ * platform's request timeout, so a slow call fails with Google's error shape. The margin also covers what
+ * comes before it: the admission queue's wait (GATEWAY_QUEUE_TIMEOUT_MS, 2 s by default) and the count of a
+ * prompt with media by URI.
  */
-const UPSTREAM_DEADLINE_MARGIN_MS = 5_000;
+export const UPSTREAM_DEADLINE_MARGIN_MS = 5_000 + COUNT_DEADLINE_MS;
 
 export function gatewayRuntime(env: Environment, platform: Platform): GatewayRuntime {
   const names = resourceNames(env);

@@ -20,13 +20,12 @@ import { cancellationOf } from '../protocol/errors';
 import type { ModelCallPath } from '../protocol/paths';
 import { readUnary } from '../upstream/read-reply';
 import type { BackendKind, Upstream } from '../upstream/types';
+import { COUNT_DEADLINE_MS } from './count-deadline';
 import { errorTypeOf } from './call/failures';
 import type { PipelineEvents } from './events';
 import type { RouteDecision } from './route';
 
 const GENERATING = new Set(['generateContent', 'streamGenerateContent']);
-/** Longest the count may take, over every model asked: it only improves an estimate, and the call itself still has its whole deadline after it. */
-export const COUNT_DEADLINE_MS = 10_000;
 /** What countTokens counts besides `contents`: the fields that reach the model as input, and the config that sizes media (`mediaResolution`). */
 const COUNTED_FIELDS = ['systemInstruction', 'tools', 'generationConfig'] as const;
 

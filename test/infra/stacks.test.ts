@@ -10,6 +10,7 @@ import { ROTATION_JOB_ROUTES } from '../../service/jobs/routes';
 import { METRICS_SIDECAR_IMAGE, runMonitoringConfig } from '../../infra/constructs/cloud-run-gateway';
 import { API_KEY_PLACEHOLDER } from '../../infra/constructs/api-key-secret';
 import { ENVIRONMENTS, environment } from '../../infra/environments';
+import { UPSTREAM_DEADLINE_MARGIN_MS } from '../../infra/gateway-runtime';
 import { get, synth, type Json } from './synth';
 
 const envOf = (containers: unknown, name: string): Json[] => (get(containers, 0, 'env') as Json[]).filter((e) => e.name === name);
@@ -61,8 +62,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
     // Cloud Run's own request log has every request; the gateway's access lines there are the failures only.
     expect(valueOf(containers(), SETTINGS.accessLog.env)).toBe('failures');
     // Each call and the whole request (retries and fallbacks included) end 5 s before Cloud Run cuts the request.
-    expect(valueOf(containers(), SETTINGS.upstreamTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - 5000));
-    expect(valueOf(containers(), SETTINGS.requestTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - 5000));
+    expect(valueOf(containers(), SETTINGS.upstreamTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - UPSTREAM_DEADLINE_MARGIN_MS));
+    expect(valueOf(containers(), SETTINGS.requestTimeoutMs.env)).toBe(String(env.scaling.requestTimeoutSeconds * 1000 - UPSTREAM_DEADLINE_MARGIN_MS));
     expect(envOf(containers(), SETTINGS.port.env)).toEqual([]);
     expect(envOf(containers(), SETTINGS.redisUrl.env)).toEqual([{ name: 'REDIS_URL', value_source: { secret_key_ref: { secret: 'gemini-gw-redis-url', version: 'latest' } } }]);
     expect(valueOf(containers(), SETTINGS.redisCaFile.env)).toBe('/secrets/redis-ca/ca.pem');
