@@ -7,7 +7,7 @@
  * costs what it costs at Google (947K tokens) and not the 258 an image does, which is all the gateway can
  * guess from a URI without asking.
  */
-import { estimatePartTokens, TOKENS_PER_IMAGE, type Content, type Part } from '../protocol/content';
+import { estimateContentsTokens, estimatePartTokens, TOKENS_PER_IMAGE, type Content, type Part } from '../protocol/content';
 
 export const VIDEO_TOKENS_PER_SECOND = 263;
 export const AUDIO_TOKENS_PER_SECOND = 32;
@@ -35,7 +35,5 @@ export function billedPartTokens(part: Part): number {
 }
 
 export function billedContentsTokens(contents: readonly Content[] | undefined): number {
-  let total = 0;
-  for (const content of contents ?? []) for (const part of content.parts ?? []) total += billedPartTokens(part);
-  return total;
+  return estimateContentsTokens(contents, billedPartTokens);
 }

@@ -18,6 +18,7 @@
 import type { Content } from '../protocol/content';
 import { cancellationOf } from '../protocol/errors';
 import type { ModelCallPath } from '../protocol/paths';
+import { COUNTED_FIELDS, countTokensForGeminiApi } from '../upstream/count-tokens-dialects';
 import { readUnary } from '../upstream/read-reply';
 import type { BackendKind, Upstream } from '../upstream/types';
 import { COUNT_DEADLINE_MS } from './count-deadline';
@@ -26,8 +27,6 @@ import type { PipelineEvents } from './events';
 import type { RouteDecision } from './route';
 
 const GENERATING = new Set(['generateContent', 'streamGenerateContent']);
-/** What countTokens counts besides `contents`: the fields that reach the model as input, and the config that sizes media (`mediaResolution`). */
-const COUNTED_FIELDS = ['systemInstruction', 'tools', 'generationConfig'] as const;
 
 /** Media by URI whose size the estimate cannot know: anything but an image, which is 258 tokens whatever its size. */
 function namesLongMedia(contents: readonly Content[]): boolean {
@@ -42,11 +41,14 @@ export function needsCount(method: string, body: Record<string, unknown>): boole
   return namesLongMedia(system ? [...contents, system] : contents);
 }
 
-/** The countTokens body for `model`, in the caller's dialect (the upstream translates it for its own). */
+/**
+ * The countTokens body for `model`, in the caller's dialect (the upstream translates it for its own): what
+ * reaches the model as input, and the config that sizes media (`mediaResolution`).
+ */
 function countBody(path: ModelCallPath, body: Record<string, unknown>, model: string): Buffer {
   const request: Record<string, unknown> = { contents: body.contents };
   for (const field of COUNTED_FIELDS) if (body[field] !== undefined) request[field] = body[field];
-  return Buffer.from(JSON.stringify(path.dialect === 'vertex' ? request : { generateContentRequest: { model: `models/${model}`, ...request } }));
+  return Buffer.from(JSON.stringify(path.dialect === 'vertex' ? request : (countTokensForGeminiApi(model, request) ?? request)));
 }
 
 function totalTokensOf(answer: Buffer): number | undefined {

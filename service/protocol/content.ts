@@ -47,9 +47,10 @@ export function estimatePartTokens(part: Part): number {
   return 0;
 }
 
-export function estimateContentsTokens(contents: readonly Content[] | undefined): number {
+/** The tokens of every part of `contents`, each counted by `partTokens` (the estimate by default). */
+export function estimateContentsTokens(contents: readonly Content[] | undefined, partTokens: (part: Part) => number = estimatePartTokens): number {
   let total = 0;
-  for (const content of contents ?? []) for (const part of content.parts ?? []) total += estimatePartTokens(part);
+  for (const content of contents ?? []) for (const part of content.parts ?? []) total += partTokens(part);
   return total;
 }
 

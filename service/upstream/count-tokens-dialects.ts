@@ -5,8 +5,8 @@
  * Both answer with `totalTokens`, so only the body changes. Undefined: the body is right as it is.
  */
 
-/** The request fields Vertex's countTokens takes besides `contents`. */
-const COUNTED_FIELDS = ['systemInstruction', 'tools', 'generationConfig'] as const;
+/** The request fields Vertex's countTokens takes besides `contents` (and the Gemini API's, wrapped). */
+export const COUNTED_FIELDS = ['systemInstruction', 'tools', 'generationConfig'] as const;
 
 function pick(from: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(fields.filter((field) => from[field] !== undefined).map((field) => [field, from[field]]));
