@@ -12,9 +12,12 @@
  * asks the routed model first, then its fallbacks, since the model the request ends on may be a fallback
  * and Gemini's models count media alike; each is given at most half of `COUNT_DEADLINE_MS`. Should every
  * one fail, the estimate stands: the request is not refused for want of a count, and its usage is settled
- * with Gemini's real figures either way. A request answered from the cache pays for the count too: the
- * cache is looked up in the same step as admission, which needs the count.
+ * with Gemini's real figures either way. A count is kept for a while (`COUNT_KEPT_MS`), so a request
+ * sent again (an SDK's retry after a 429, a request answered from the answer cache, whose lookup comes
+ * with admission, after the count) is not counted again.
  */
+import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Content } from '../protocol/content';
 import { cancellationOf } from '../protocol/errors';
 import type { ModelCallPath } from '../protocol/paths';
@@ -66,7 +69,22 @@ function totalTokensOf(answer: Buffer): number | undefined {
  */
 export type PromptCounter = (path: ModelCallPath, body: Record<string, unknown>, route: RouteDecision, signal: AbortSignal) => Promise<number | undefined>;
 
+/** Counts kept, and for how long: a file named by URI keeps its length, and a caller's retries ask again. */
+const COUNTS_KEPT = 10_000;
+const COUNT_KEPT_MS = 10 * 60_000;
+
+/** What a count depends on: the counted fields and the dialect (the model aside: Gemini's models count media alike). */
+function countKey(path: ModelCallPath, body: Record<string, unknown>): string {
+  const counted: Record<string, unknown> = { dialect: path.dialect, contents: body.contents };
+  for (const field of COUNTED_FIELDS) if (body[field] !== undefined) counted[field] = body[field];
+  return hash('sha256', JSON.stringify(counted), 'hex');
+}
+
 export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstream>>, events: PipelineEvents, deadlineMs = COUNT_DEADLINE_MS, now: () => number = Date.now): PromptCounter {
+  // The same prompt is counted once in a while, not on every try: an SDK retries a refused request (429)
+  // with the same body, and a request answered from the cache is counted before its lookup.
+  const counts = new LRUCache<string, number>({ max: COUNTS_KEPT, ttl: COUNT_KEPT_MS });
+
   /** One model's count; `undefined` when it failed (reported like any upstream attempt). */
   async function countOn(upstream: Upstream, model: string, path: ModelCallPath, body: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
     const started = now();
@@ -85,6 +103,9 @@ export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstr
   }
 
   return async function countPrompt(path, body, route, signal) {
+    const key = countKey(path, body);
+    const known = counts.get(key);
+    if (known !== undefined) return known;
     const deadlineAtMs = now() + deadlineMs;
     for (const { model, backend } of [{ model: route.model, backend: route.backend }, ...route.fallbacks]) {
       const upstream = upstreams[backend];
@@ -93,7 +114,10 @@ export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstr
       if (!upstream) continue;
       const total = await countOn(upstream, model, path, body, signal, Math.min(leftMs, deadlineMs / 2));
       if (signal.aborted) throw cancellationOf(signal);
-      if (total !== undefined) return total;
+      if (total !== undefined) {
+        counts.set(key, total);
+        return total;
+      }
     }
     return undefined;
   };

@@ -65,15 +65,20 @@ test('an hour of video meets the tpm limit at its real size: counted first, then
 });
 
 test('an hour of video meets the budget at its real size; a minute of it is served and accounted at its real size', async () => {
-  const hour = await postJson(generate(), video('gs://lectures/lecture-3600s.mp4'), { 'x-goog-api-key': BUDGET_KEY });
+  const hour = await postJson(generate(), video('gs://lectures/keynote-3600s.mp4'), { 'x-goog-api-key': BUDGET_KEY });
   expectGoogleError(hour, 429, 'RESOURCE_EXHAUSTED');
   expect(hour.json()).toMatchObject({ error: { details: [{ reason: 'BUDGET' }, expect.anything()] } });
 
-  const minute = await postJson(stream(), video('gs://lectures/intro-60s.mp4'), { 'x-goog-api-key': BUDGET_KEY });
+  const minute = await postJson(stream(), video('gs://lectures/teaser-60s.mp4'), { 'x-goog-api-key': BUDGET_KEY });
   expect(minute.status).toBe(200);
   expect(upstreamMethods()).toEqual(['countTokens', 'countTokens', 'streamGenerateContent']);
   expect(audits()).toEqual([expect.objectContaining({ outcome: 'success', tokens: expect.objectContaining({ input: expect.any(Number) }) })]);
   expect(audits()[0]!.tokens.input).toBeGreaterThanOrEqual(60 * VIDEO_TOKENS_PER_SECOND);
+});
+
+test('a prompt counted is not counted again for a while: the retry of a refused request asks Gemini nothing', async () => {
+  for (let i = 0; i < 3; i++) expectGoogleError(await postJson(generate(), video('gs://lectures/seminar-3600s.mp4'), { 'x-goog-api-key': TPM_KEY }), 400, 'INVALID_ARGUMENT');
+  expect(upstreamMethods()).toEqual(['countTokens']);
 });
 
 test('a prompt without media by URI is not counted: one upstream call', async () => {
@@ -84,7 +89,7 @@ test('a prompt without media by URI is not counted: one upstream call', async ()
 
 test('a count that fails leaves the estimate: the call is served, and accounted with the real usage', async () => {
   emulator.faults.set([{ kind: 'status', status: 503, method: 'countTokens' }]);
-  const response = await postJson(generate(), video('gs://lectures/intro-60s.mp4'), { 'x-goog-api-key': TPM_KEY });
+  const response = await postJson(generate(), video('gs://lectures/outro-60s.mp4'), { 'x-goog-api-key': TPM_KEY });
   expect(response.status).toBe(200);
   // Every model of the route was asked to count (the model asked for, then its fallbacks), then one generated.
   expect(upstreamMethods().at(-1)).toBe('generateContent');
@@ -94,7 +99,7 @@ test('a count that fails leaves the estimate: the call is served, and accounted 
 
 test('a count Gemini refuses with a 429 neither slows down nor diverts the calls that generate', async () => {
   emulator.faults.set([{ kind: 'status', status: 429, method: 'countTokens', retryDelaySeconds: 30 }]);
-  const withVideo = await postJson(generate(), video('gs://lectures/intro-60s.mp4'), { 'x-goog-api-key': TPM_KEY });
+  const withVideo = await postJson(generate(), video('gs://lectures/recap-60s.mp4'), { 'x-goog-api-key': TPM_KEY });
   expect(withVideo.status).toBe(200);
   expect(withVideo.headers['x-gemini-model-used']).toBe('gemini-3.5-flash');
   const plain = await postJson(generate(), { contents: [{ role: 'user', parts: [{ text: 'And now?' }] }], generationConfig: { maxOutputTokens: 16 } }, { 'x-goog-api-key': TPM_KEY });
