@@ -102,7 +102,9 @@ export function createRoute(options: RouteOptions): (request: RouteRequest) => R
       throw new GoogleApiError(403, `Model ${request.requestedModel} is not allowed for caller ${request.caller.id}.`);
     }
     const backendOf = (m: string): BackendKind => (endpointModels.has(m) ? 'vertex' : (policy.backends[m] ?? defaultBackend));
-    const fallbacks = (policy.fallbacks[model] ?? []).filter((m) => m !== model && allowedFor(request.caller, m, m)).map((m) => ({ model: m, backend: backendOf(m) }));
+    // Each model once: a chain that names one twice would ask it twice (and admit it twice).
+    const chain = [...new Set(policy.fallbacks[model] ?? [])];
+    const fallbacks = chain.filter((m) => m !== model && allowedFor(request.caller, m, m)).map((m) => ({ model: m, backend: backendOf(m) }));
     return { requestedModel: request.requestedModel, model, backend: backendOf(model), fallbacks, deprecation };
   };
 }

@@ -22,6 +22,12 @@ test('tiers resolve to concrete models, with their fallback chain', () => {
   expect(route(request('fast')).model).toBe('gemini-3.5-flash-lite');
 });
 
+test('a fallback chain names each model once, and never the model itself', () => {
+  const policy = modelPolicySchema.parse({ fallbacks: { 'gemini-3.8-flash': ['gemini-3.1-pro-preview', 'gemini-3.8-flash', 'gemini-3.1-pro-preview', 'gemini-3.5-flash-lite'] } });
+  const route = createRoute({ policy, defaultBackend: 'ai-studio', backends: BOTH });
+  expect(route(request('gemini-3.8-flash')).fallbacks.map((f) => f.model)).toEqual(['gemini-3.1-pro-preview', 'gemini-3.5-flash-lite']);
+});
+
 test('a model shut down is remapped after its date, announced before it', () => {
   const before = createRoute({ policy: DEFAULT_MODEL_POLICY, defaultBackend: 'ai-studio', backends: BOTH, now: at('2026-11-30') })(request('gemini-2.5-pro'));
   expect(before.model).toBe('gemini-2.5-pro');
