@@ -44,13 +44,15 @@ export function needsCount(method: string, body: Record<string, unknown>): boole
   return namesLongMedia(system ? [...contents, system] : contents);
 }
 
-/**
- * The countTokens body for `model`, in the caller's dialect (the upstream translates it for its own): what
- * reaches the model as input, and the config that sizes media (`mediaResolution`).
- */
-function countBody(path: ModelCallPath, body: Record<string, unknown>, model: string): Buffer {
+/** What of a request is counted: what reaches the model as input, and the config that sizes media (`mediaResolution`). */
+function countedRequest(body: Record<string, unknown>): Record<string, unknown> {
   const request: Record<string, unknown> = { contents: body.contents };
   for (const field of COUNTED_FIELDS) if (body[field] !== undefined) request[field] = body[field];
+  return request;
+}
+
+/** The countTokens body for `model`, in the caller's dialect (the upstream translates it for its own). */
+function countBody(path: ModelCallPath, request: Record<string, unknown>, model: string): Buffer {
   return Buffer.from(JSON.stringify(path.dialect === 'vertex' ? request : (countTokensForGeminiApi(model, request) ?? request)));
 }
 
@@ -73,11 +75,9 @@ export type PromptCounter = (path: ModelCallPath, body: Record<string, unknown>,
 const COUNTS_KEPT = 10_000;
 const COUNT_KEPT_MS = 10 * 60_000;
 
-/** What a count depends on: the counted fields and the dialect (the model aside: Gemini's models count media alike). */
-function countKey(path: ModelCallPath, body: Record<string, unknown>): string {
-  const counted: Record<string, unknown> = { dialect: path.dialect, contents: body.contents };
-  for (const field of COUNTED_FIELDS) if (body[field] !== undefined) counted[field] = body[field];
-  return hash('sha256', JSON.stringify(counted), 'hex');
+/** What a count depends on: the counted request and the dialect (the model aside: Gemini's models count media alike). */
+function countKey(path: ModelCallPath, request: Record<string, unknown>): string {
+  return hash('sha256', `${path.dialect}\n${JSON.stringify(request)}`, 'hex');
 }
 
 export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstream>>, events: PipelineEvents, deadlineMs = COUNT_DEADLINE_MS, now: () => number = Date.now): PromptCounter {
@@ -86,12 +86,12 @@ export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstr
   const counts = new LRUCache<string, number>({ max: COUNTS_KEPT, ttl: COUNT_KEPT_MS });
 
   /** One model's count; `undefined` when it failed (reported like any upstream attempt). */
-  async function countOn(upstream: Upstream, model: string, path: ModelCallPath, body: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
+  async function countOn(upstream: Upstream, model: string, path: ModelCallPath, request: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
     const started = now();
     const attempt = { model, backend: upstream.backend, operation: 'countTokens' };
     try {
       // The time limit is the transport's own deadline, so a slow count is reported as a timeout, not as the caller leaving.
-      const reply = await upstream.call({ version: path.version, dialect: path.dialect, collection: path.collection, model, method: 'countTokens', body: countBody(path, body, model), signal, timeoutMs });
+      const reply = await upstream.call({ version: path.version, dialect: path.dialect, collection: path.collection, model, method: 'countTokens', body: countBody(path, request, model), signal, timeoutMs });
       const answer = await readUnary(reply);
       const total = reply.status >= 200 && reply.status < 300 ? totalTokensOf(answer) : undefined;
       events.upstreamAttempt({ ...attempt, durationMs: now() - started, ...(total === undefined && { errorType: reply.status >= 300 ? `http_${reply.status}` : 'invalid_response' }) });
@@ -103,7 +103,8 @@ export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstr
   }
 
   return async function countPrompt(path, body, route, signal) {
-    const key = countKey(path, body);
+    const request = countedRequest(body);
+    const key = countKey(path, request);
     const known = counts.get(key);
     if (known !== undefined) return known;
     const deadlineAtMs = now() + deadlineMs;
@@ -112,7 +113,7 @@ export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstr
       const leftMs = deadlineAtMs - now();
       if (leftMs <= 0) break;
       if (!upstream) continue;
-      const total = await countOn(upstream, model, path, body, signal, Math.min(leftMs, deadlineMs / 2));
+      const total = await countOn(upstream, model, path, request, signal, Math.min(leftMs, deadlineMs / 2));
       if (signal.aborted) throw cancellationOf(signal);
       if (total !== undefined) {
         counts.set(key, total);

@@ -32,7 +32,7 @@ export interface Reachability {
 }
 
 /** A Redis error's message for a log line: its first line, bounded. ioredis's messages name no password. */
-export function redisErrorText(error: unknown): string {
+function redisErrorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n', 1)[0]!.slice(0, 200);
 }

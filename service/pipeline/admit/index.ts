@@ -105,6 +105,25 @@ export class AdmissionRefused extends GoogleApiError {
   }
 }
 
+/** Adds a counter of `amount` under `limit` (none without a limit): true when it was added. */
+type AddCounter = (key: string, limit: number | undefined, amount: number, reason: AdmissionReason) => boolean;
+
+/** An `AddCounter` into `counters`, noting each key's reason; `tooLarge` decides about an amount no window could hold. */
+function counterAdder(counters: CounterCharge[], reasons: Map<string, AdmissionReason>, tooLarge: (amount: number, limit: number, reason: AdmissionReason) => never): AddCounter {
+  return (key, limit, amount, reason) => {
+    if (limit === undefined) return false;
+    if (amount > limit) tooLarge(amount, limit, reason);
+    counters.push({ key, limit, amount, windowMs: MINUTE_MS });
+    reasons.set(key, reason);
+    return true;
+  };
+}
+
+/** Why the store refused a reservation: the budget, a throttle, or the limit of the counter that refused. */
+function refusalReason(result: { reason: 'limit' | 'budget' | 'throttled'; deniedKey: string }, reasons: ReadonlyMap<string, AdmissionReason>): AdmissionReason {
+  return result.reason === 'limit' ? (reasons.get(result.deniedKey) ?? 'rpm') : result.reason;
+}
+
 /** The caller's budget in micro-dollars (0 without one). */
 function budgetLimitMicros(request: AdmitRequest): number {
   return Math.round((request.caller.policy.budget?.usd ?? 0) * 1_000_000);
@@ -121,13 +140,9 @@ export function createAdmit(options: AdmitOptions) {
     const counters: CounterCharge[] = [];
     const keys: Omit<Admission, 'reservation' | 'queuedMs'> = {};
     const total = request.inputTokens + request.maxOutputTokens;
-    const add = (key: string, limit: number | undefined, amount: number, reason: AdmissionReason): boolean => {
-      if (limit === undefined) return false;
-      if (amount > limit) throw invalidArgument(`The request needs about ${amount} tokens, more than the limit of ${limit} per minute; lower maxOutputTokens or shorten the prompt.`);
-      counters.push({ key, limit, amount, windowMs: MINUTE_MS });
-      reasons.set(key, reason);
-      return true;
-    };
+    const add = counterAdder(counters, reasons, (amount, limit) => {
+      throw invalidArgument(`The request needs about ${amount} tokens, more than the limit of ${limit} per minute; lower maxOutputTokens or shorten the prompt.`);
+    });
     if (request.countsAsRequest !== false) add(`rpm:caller:${request.caller.id}`, policy.rpm, 1, 'rpm');
     if (add(`tpm:caller:${request.caller.id}`, policy.tpm, total, 'tpm')) keys.callerTokensKey = `tpm:caller:${request.caller.id}`;
     if (addModelCharges(request, add)) keys.modelTokensKey = `tpm:model:${request.model}`;
@@ -135,7 +150,7 @@ export function createAdmit(options: AdmitOptions) {
   }
 
   /** The model's gateway-wide limits (the Google project's quota for it); true when its tokens are counted. */
-  function addModelCharges(request: AdmitRequest, add: (key: string, limit: number | undefined, amount: number, reason: AdmissionReason) => boolean): boolean {
+  function addModelCharges(request: AdmitRequest, add: AddCounter): boolean {
     const modelLimit = options.modelLimits[request.model];
     add(`rpm:model:${request.model}`, modelLimit?.rpm, 1, 'rpm');
     // Google counts a project's TPM on input tokens.
@@ -185,7 +200,7 @@ export function createAdmit(options: AdmitOptions) {
         options.events.admission({ model: request.model, admitted: true, queuedMs });
         return { reservation: result.reservation, ...keys, queuedMs };
       }
-      const reason: AdmissionReason = result.reason === 'budget' ? 'budget' : result.reason === 'throttled' ? 'throttled' : (reasons.get(result.deniedKey) ?? 'rpm');
+      const reason = refusalReason(result, reasons);
       if (reason === 'budget') {
         options.events.admission({ model: request.model, admitted: false, queuedMs, reason });
         throw new AdmissionRefused('budget', `The ${budget?.period ?? ''} budget of caller ${request.caller.id} is spent (or reserved by requests in flight).`, result.retryAfterMs);
@@ -221,13 +236,7 @@ export function createAdmit(options: AdmitOptions) {
       options.events.admission({ model: request.model, admitted: false, queuedMs: 0, reason });
       throw new AdmissionRefused(reason, `The fallback ${request.model} may not take the request: its ${reason === 'throttled' ? 'upstream asked to slow down' : `${reason.toUpperCase()} limit is reached`}.`, retryAfterMs);
     };
-    const add = (key: string, limit: number | undefined, amount: number, reason: AdmissionReason): boolean => {
-      if (limit === undefined) return false;
-      if (amount > limit) refuse(reason);
-      counters.push({ key, limit, amount, windowMs: MINUTE_MS });
-      reasons.set(key, reason);
-      return true;
-    };
+    const add = counterAdder(counters, reasons, (_amount, _limit, reason) => refuse(reason));
     const modelTokensKey = addModelCharges(request, add) ? `tpm:model:${request.model}` : undefined;
     const nowMs = now();
     const reserve: ReservationRequest = { counters, throttleKey: throttleKey(request.model), nowMs };
@@ -239,9 +248,7 @@ export function createAdmit(options: AdmitOptions) {
     }
     const result = await options.store.reserve(reserve);
     // No cache key was asked about, so a refusal is a limit, the budget or a throttle.
-    if (!result.admitted && result.reason !== 'cached') {
-      return refuse(result.reason === 'limit' ? (reasons.get(result.deniedKey) ?? 'rpm') : result.reason, result.retryAfterMs);
-    }
+    if (!result.admitted && result.reason !== 'cached') return refuse(refusalReason(result, reasons), result.retryAfterMs);
     if (!result.admitted) throw new Error('A reservation without a cache key found a cached answer.');
     options.events.admission({ model: request.model, admitted: true, queuedMs: 0 });
     return { reservation: result.reservation, ...(modelTokensKey && { modelTokensKey }), ...(reserve.budget && { budgetKey: admission.budgetKey }), queuedMs: 0 };
