@@ -1,4 +1,4 @@
-/** `--gateway-env`: settings every gateway gets on top of the bench's own, checked against the settings catalogue. */
+/** Command-line options: `--gateway-env` (settings every gateway gets on top of the bench's own, checked against the settings catalogue) and profile mode. */
 import { gatewayEnv, parseArgs } from './bench';
 
 const parse = (...argv: string[]) => parseArgs(argv, () => undefined);
@@ -28,4 +28,9 @@ test("a gateway's environment: the bench's base, overridden by --gateway-env, th
   expect(env).toMatchObject({ LOG_LEVEL: 'warn', GATEWAY_ACCESS_LOG: 'failures', GATEWAY_TELEMETRY: 'off', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:1', GATEWAY_AUTH_MODE: 'keys' });
   expect(gatewayEnv('http://127.0.0.1:1', {})).toMatchObject({ LOG_LEVEL: 'info' });
   expect(gatewayEnv('http://127.0.0.1:1', {})).not.toHaveProperty('GATEWAY_ACCESS_LOG');
+});
+
+test('profile mode drives cache misses unless --profile-hits asks for hits', () => {
+  expect(parse('--profile', '/tmp/p').profileCache).toBe('miss');
+  expect(parse('--profile', '/tmp/p', '--profile-hits').profileCache).toBe('hit');
 });

@@ -39,6 +39,8 @@ test('a quick bench run prints the table and writes the JSON results', async () 
   expect(Object.keys(json.ratios)).toEqual(expect.arrayContaining(['gatewayOverPassthrough', 'addedP50Ms', 'addedP99Ms', 'cacheHitOverDirect', 'telemetryOnOverOff', 'redisOverMemory', 'cpuPerRequestGatewayOverPassthrough']));
   expect(json.ratios.gatewayOverPassthrough['unary miss c=4']).toEqual(expect.any(Number));
   expect(Object.keys(json.redis!)).toEqual(expect.arrayContaining(['unaryMiss', 'unaryHit', 'streamMiss', 'streamHit', 'degradedMsUnderLoad']));
-  expect(Object.keys(json.memory!)).toEqual(expect.arrayContaining(['streams', 'maxHeld', 'idleRssMb', 'peakRssMb', 'perStreamKb']));
+  expect(Object.keys(json.memory!)).toEqual(expect.arrayContaining(['streams', 'maxHeld', 'idleRssMb', 'peakRssMb', 'perStreamKb', 'passthrough']));
+  expect(json.memory!.passthrough).toMatchObject({ streams: 20, maxHeld: 20, completed: 20, failed: 0 });
+  expect(table).toContain('pass-through, same streams: 20 held at once');
   expect(json.targets).toHaveLength(6);
 }, 60_000);

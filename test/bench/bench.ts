@@ -44,8 +44,10 @@ export interface BenchOptions {
   /** Settings (by environment name) every gateway gets on top of the bench's own, e.g. a deployment's. */
   gatewaySettings: Record<string, string>;
   outDir: string;
-  /** Profile mode: write a CPU profile of the gateway under unary miss load here and summarise it. */
+  /** Profile mode: write a CPU profile of the gateway under unary load here and summarise it. */
   profileDir?: string;
+  /** Which unary workload profile mode drives: cache misses (the default) or cache hits. */
+  profileCache: 'miss' | 'hit';
   profileSeconds: number;
   profileConcurrency: number;
   profileRedis: boolean;
@@ -76,6 +78,7 @@ const USAGE = `usage: npm run bench -- [options]
   --out <dir>             where the JSON goes (default bench-results/)
   --profile <dir>         profile mode: run the gateway with --cpu-prof (profile written to <dir>) under
                           unary cache-miss load, then print the top functions by self time
+  --profile-hits          profile under unary cache-hit load instead
   --profile-seconds <s>   load time in profile mode (default 15)
   --profile-concurrency <n>  (default 16)
   --profile-redis         profile the Redis-state gateway instead
@@ -99,6 +102,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     traceSample: undefined,
     gatewaySettings: {},
     outDir: join(ROOT, 'bench-results'),
+    profileCache: 'miss',
     profileSeconds: 15,
     profileConcurrency: 16,
     profileRedis: false,
@@ -175,6 +179,9 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
         break;
       case '--profile':
         options.profileDir = value();
+        break;
+      case '--profile-hits':
+        options.profileCache = 'hit';
         break;
       case '--profile-seconds':
         options.profileSeconds = number();
@@ -452,7 +459,15 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       const target: Target = { id: 'memory', label: 'memory', url: held.url, headers: auth };
       await drive(target, { stream: false, cache: 'miss', concurrency: 4 }, 0.3, bodies);
       await pause(300);
-      memory = { ...(await holdStreams(held.url, held.pid, auth, options.memoryStreams, bodies.miss, 60_000)), upstreamConnections, chunkIntervalMs };
+      const gatewayHeld = await holdStreams(held.url, held.pid, auth, options.memoryStreams, bodies.miss, 60_000);
+      await held.stop();
+      // The floor: what a bare Node proxy (node:http and an undici pool) needs to hold the same streams.
+      log(`holding ${options.memoryStreams} slow streams through the pass-through…`);
+      const floor = await startServer(cleanup, 'passthrough', { BENCH_UPSTREAM_URL: slow.url, BENCH_CONNECTIONS: String(upstreamConnections) });
+      await drive({ id: 'memory-passthrough', label: 'memory pass-through', url: floor.url, headers: auth }, { stream: false, cache: 'miss', concurrency: 4 }, 0.3, bodies);
+      await pause(300);
+      const passthrough = await holdStreams(floor.url, floor.pid, auth, options.memoryStreams, bodies.miss, 60_000);
+      memory = { ...gatewayHeld, upstreamConnections, chunkIntervalMs, passthrough };
       await cleanup.run();
     }
 
@@ -507,7 +522,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
   }
 }
 
-/** Profile mode: the gateway under --cpu-prof, unary cache-miss load, then the profile's summary. */
+/** Profile mode: the gateway under --cpu-prof, unary load (cache misses, or hits), then the profile's summary. */
 export async function runProfile(options: BenchOptions): Promise<string> {
   const dir = options.profileDir!;
   mkdirSync(dir, { recursive: true });
@@ -533,9 +548,11 @@ export async function runProfile(options: BenchOptions): Promise<string> {
     placement.background(process.pid, upstream.pid, redisServer?.pid());
     placement.focus(gateway.pid);
     options.log(describePlacement(placement.status));
-    options.log(`profiling the gateway (telemetry ${gateway.ready.telemetry ?? 'off'}${redisServer ? ', Redis state' : ''}) under unary miss c=${options.profileConcurrency} for ${options.profileSeconds} s…`);
-    await drive(target, { stream: false, cache: 'miss', concurrency: options.profileConcurrency }, 2, bodies);
-    const sample = aggregate([await drive(target, { stream: false, cache: 'miss', concurrency: options.profileConcurrency }, options.profileSeconds, bodies)]);
+    const workload = { stream: false, cache: options.profileCache, concurrency: options.profileConcurrency };
+    options.log(`profiling the gateway (telemetry ${gateway.ready.telemetry ?? 'off'}${redisServer ? ', Redis state' : ''}) under unary ${options.profileCache} c=${options.profileConcurrency} for ${options.profileSeconds} s…`);
+    // The first of these requests stores the hit body's answer.
+    await drive(target, workload, 2, bodies);
+    const sample = aggregate([await drive(target, workload, options.profileSeconds, bodies)]);
     const served = (await gateway.stats()).requests;
     await gateway.stop();
     await cleanup.run();

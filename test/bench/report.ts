@@ -81,7 +81,12 @@ export interface BenchResults {
     /** How long the Redis-state gateway counted Redis as unreachable during the throughput runs (it then served from memory). */
     degradedMsUnderLoad: number;
   };
-  memory?: MemoryResult & { upstreamConnections: number; chunkIntervalMs: number };
+  memory?: MemoryResult & {
+    upstreamConnections: number;
+    chunkIntervalMs: number;
+    /** The bare pass-through holding the same streams from the same upstream: the memory any Node proxy needs for them. */
+    passthrough?: MemoryResult;
+  };
   targets: TargetCheck[];
 }
 
@@ -177,7 +182,9 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     150,
     false,
     memory && memory.maxHeld === memory.streams ? memory.peakRssMb : undefined,
-    memory ? `${memory.maxHeld}/${memory.streams} held at once, idle ${fmt(memory.idleRssMb, 0)} MB` : 'memory run skipped',
+    memory
+      ? `${memory.maxHeld}/${memory.streams} held at once, idle ${fmt(memory.idleRssMb, 0)} MB${memory.passthrough ? `; the pass-through holding them: peak ${fmt(memory.passthrough.peakRssMb, 0)} MB` : ''}`
+      : 'memory run skipped',
     ' MB',
   );
   const redis = results.redis;
@@ -269,6 +276,13 @@ export function formatTable(results: BenchResults): string {
         `${m.maxHeld} held at once for ${m.heldForMs} ms, ${m.completed} completed, ${m.failed} failed; ` +
         `RSS idle ${fmt(m.idleRssMb, 1)} MB → peak ${fmt(m.peakRssMb, 1)} MB (VmHWM ${fmt(m.hwmMb, 1)} MB), ≈ ${fmt(m.perStreamKb, 1)} KB per held stream`,
     );
+    const p = m.passthrough;
+    if (p) {
+      lines.push(
+        `  pass-through, same streams: ${p.maxHeld} held at once, ${p.completed} completed, ${p.failed} failed; RSS idle ${fmt(p.idleRssMb, 1)} MB → peak ${fmt(p.peakRssMb, 1)} MB, ≈ ${fmt(p.perStreamKb, 1)} KB per held stream; ` +
+          `gateway ÷ pass-through peak ${fmt(m.peakRssMb / p.peakRssMb, 2)} (+${fmt(m.peakRssMb - p.peakRssMb, 1)} MB)`,
+      );
+    }
   }
   if (results.redis) {
     const r = results.redis;
