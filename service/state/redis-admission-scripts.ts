@@ -142,17 +142,34 @@ end
 return 'throttled'
 `;
 
+/**
+ * Adds spend that Redis did not record when it happened (see `spend-ledger.ts`) to budgets' `spent`.
+ * KEYS: the budget hashes. ARGV: for budget i (from 1), at [2i - 1] the micro-dollars to add and at [2i]
+ * the hash's lifetime (ms). A hash that expired meanwhile is made again, living until its period ends.
+ */
+export const ADD_SPENT_SCRIPT = `
+for i = 1, #KEYS do
+  redis.call('HINCRBY', KEYS[i], 'spent', ARGV[2 * i - 1])
+  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2 * i]) then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
+  end
+end
+return 'added'
+`;
+
 /** The scripts as client methods: ioredis sends EVAL the first time on each connection and EVALSHA after. */
 export interface AdmissionCommands {
   /** The reply's strings as Buffers: a cached answer comes back as the bytes stored. */
   gatewayReserveBuffer(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   gatewaySettle(numberOfKeys: number, ...keysAndArgs: Array<string | Buffer>): Promise<unknown>;
   gatewayThrottle(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  gatewayAddSpent(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
 }
 
 export function withAdmissionCommands(client: Redis): Redis & AdmissionCommands {
   client.defineCommand('gatewayReserve', { lua: RESERVE_SCRIPT });
   client.defineCommand('gatewaySettle', { lua: SETTLE_SCRIPT });
   client.defineCommand('gatewayThrottle', { lua: THROTTLE_SCRIPT });
+  client.defineCommand('gatewayAddSpent', { lua: ADD_SPENT_SCRIPT });
   return client as Redis & AdmissionCommands;
 }

@@ -30,6 +30,7 @@ import {
 } from './admission-plan';
 import { DEFAULT_KEY_PREFIX } from './key-prefix';
 import { withAdmissionCommands, type AdmissionCommands } from './redis-admission-scripts';
+import type { PendingSpend } from './spend-ledger';
 import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
 
 export interface RedisAdmissionOptions {
@@ -88,6 +89,13 @@ export class RedisAdmissionStore implements AdmissionStore {
   async throttle(key: string, untilMs: number, nowMs: number): Promise<void> {
     if (!(untilMs > nowMs)) return;
     await this.client.gatewayThrottle(1, this.throttleKey(key), String(untilMs), lifetimeMs(untilMs, nowMs));
+  }
+
+  /** Adds spend recorded elsewhere to the budgets' `spent`, in one round trip (see `spend-ledger.ts`). */
+  async addSpent(spends: readonly PendingSpend[], nowMs: number): Promise<void> {
+    const owed = spends.filter((spend) => spend.periodEndMs > nowMs && spend.micros > 0);
+    if (owed.length === 0) return;
+    await this.client.gatewayAddSpent(owed.length, ...owed.map((spend) => this.budgetKey(spend.key)), ...owed.flatMap((spend) => [String(Math.ceil(spend.micros)), lifetimeMs(spend.periodEndMs, nowMs)]));
   }
 
   private counterKey(counter: { key: string; windowMs: number; windowStartMs: number }): string {

@@ -9,9 +9,15 @@
  *   nothing and only turn a success into an error: `settle` never throws for Redis's sake. A reservation
  *   charged in memory settles in memory; one charged in Redis that cannot be settled keeps its estimate
  *   there (the safe side: estimates are pessimistic) for the rest of its window, or for a budget until its
- *   hold lapses (`BudgetCharge.holdMs`), not until the budget period ends; its real cost is then not
- *   recorded. `throttle` is recorded in memory in `open` mode
- *   (local admission honours it) and dropped in `closed` mode (nothing is admitted locally anyway).
+ *   hold lapses (`BudgetCharge.holdMs`), not until the budget period ends. `throttle` is recorded in memory
+ *   in `open` mode (local admission honours it) and dropped in `closed` mode (nothing is admitted locally
+ *   anyway).
+ * - Budget spend Redis never saw is owed to it (`spend-ledger.ts`) and added to its budgets after the next
+ *   command Redis answers: a reservation charged and settled in memory, and a settlement not sent because
+ *   Redis was known to be unreachable (its estimate also stays held until its hold lapses). So the money an
+ *   outage spent still counts against each budget once Redis is back, instead of being spendable again. A
+ *   settlement that was sent and failed is not owed: a stalled Redis may still run it when it resumes, and
+ *   its spend would count twice. Its real cost is then not recorded; its estimate held until the hold lapses.
  * - The answer cache (looked up by `reserve`, written by `settle`) falls back to memory in both modes: a miss
  *   is always a correct answer, and no limit hangs on it.
  *
@@ -20,6 +26,8 @@
  */
 import { withDeadline } from './deadline';
 import type { FailureMode, Reachability } from './reachability';
+import { planSettlement } from './admission-plan';
+import { SpendLedger, type PendingSpend } from './spend-ledger';
 import { StateUnavailableError } from './state-unavailable-error';
 import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
 
@@ -34,14 +42,27 @@ export interface ResilientParts<Store> {
   timeoutMs: number;
 }
 
-type Attempt<T> = { answered: true; value: T } | { answered: false; error?: unknown };
+/** Redis's answer; or why there is none: not asked (known to be unreachable), or asked and failed. */
+type Attempt<T> = { answered: true; value: T } | { answered: false; asked: false } | { answered: false; asked: true; error: unknown };
+
+/** The Redis store's part in paying back what it is owed. */
+export interface SpendRecorder {
+  addSpent(spends: readonly PendingSpend[], nowMs: number): Promise<void>;
+}
 
 export class ResilientAdmissionStore implements AdmissionStore {
-  constructor(private readonly parts: ResilientParts<AdmissionStore>) {}
+  /** Budget spend Redis has not recorded yet. */
+  private readonly owed = new SpendLedger();
+  private payingBack = false;
+
+  constructor(private readonly parts: ResilientParts<AdmissionStore> & { redis: AdmissionStore & SpendRecorder }) {}
 
   async reserve(request: ReservationRequest): Promise<ReservationResult> {
     const attempt = await tryRedis(this.parts, () => this.parts.redis.reserve(request));
-    if (attempt.answered) return markCharger(attempt.value, 'redis');
+    if (attempt.answered) {
+      this.payBack();
+      return markCharger(attempt.value, 'redis');
+    }
     if (this.parts.failureMode === 'closed' && request.cacheKey !== undefined) {
       // A cached answer needs no shared limit: the local cache still serves it; anything else needs Redis.
       const local = await this.parts.memory.reserve({ counters: [], nowMs: request.nowMs, cacheKey: request.cacheKey });
@@ -52,34 +73,68 @@ export class ResilientAdmissionStore implements AdmissionStore {
   }
 
   async settle(reservation: Reservation, settlement: Settlement): Promise<BudgetStatus | undefined> {
-    if (chargerOf(reservation) === 'memory') return this.parts.memory.settle(reservation, settlement);
+    if (chargerOf(reservation) === 'memory') {
+      const status = await this.parts.memory.settle(reservation, settlement);
+      this.owe(reservation, settlement);
+      return status;
+    }
     const attempt = await tryRedis(this.parts, () => this.parts.redis.settle(reservation, settlement));
-    if (attempt.answered) return attempt.value;
-    // The estimates stay charged in Redis; the answer is still worth keeping, here. An empty reservation
-    // settles nothing in memory, so only the cache write happens.
+    if (attempt.answered) {
+      this.payBack();
+      return attempt.value;
+    }
+    // The estimates stay charged in Redis until they lapse. A settlement never sent is owed to Redis; one
+    // that failed may still run there (a stalled Redis runs it when it resumes), so owing it too would
+    // count its spend twice. The answer is still worth keeping, here: an empty reservation settles
+    // nothing in memory, so only the cache write happens.
+    if (!attempt.asked) this.owe(reservation, settlement);
     if (settlement.cacheWrite) await this.parts.memory.settle({ counters: [] }, { actualAmounts: {}, cacheWrite: settlement.cacheWrite });
     return undefined;
   }
 
   async throttle(key: string, untilMs: number, nowMs: number): Promise<void> {
     const attempt = await tryRedis(this.parts, () => this.parts.redis.throttle(key, untilMs, nowMs));
-    if (!attempt.answered && this.parts.failureMode === 'open') await this.parts.memory.throttle(key, untilMs, nowMs);
+    if (attempt.answered) this.payBack();
+    else if (this.parts.failureMode === 'open') await this.parts.memory.throttle(key, untilMs, nowMs);
   }
 
-  private refuseIfClosed(operation: string, attempt: { error?: unknown }): void {
-    if (this.parts.failureMode === 'closed') throw new StateUnavailableError(operation, { cause: attempt.error });
+  /** A settlement's budget spend that Redis did not record. */
+  private owe(reservation: Reservation, settlement: Settlement): void {
+    const { budget } = planSettlement(reservation, settlement);
+    if (budget && reservation.budget) this.owed.add(budget.key, budget.spendMicros, reservation.budget.periodEndMs);
+  }
+
+  /**
+   * Redis answers: what it is owed goes to it, in the background of the request. If that fails, it stays
+   * owed; should the failed command have run after all (it timed out first), that spend counts twice.
+   */
+  private payBack(): void {
+    if (this.owed.isEmpty || this.payingBack) return;
+    this.payingBack = true;
+    const nowMs = Date.now();
+    const spends = this.owed.take(nowMs);
+    void tryRedis(this.parts, () => this.parts.redis.addSpent(spends, nowMs))
+      .then((attempt) => attempt.answered, () => false)
+      .then((paid) => {
+        if (!paid) this.owed.restore(spends);
+        this.payingBack = false;
+      });
+  }
+
+  private refuseIfClosed(operation: string, attempt: Exclude<Attempt<unknown>, { answered: true }>): void {
+    if (this.parts.failureMode === 'closed') throw new StateUnavailableError(operation, { cause: attempt.asked ? attempt.error : undefined });
   }
 }
 
 async function tryRedis<T>(parts: ResilientParts<unknown>, operation: () => Promise<T>): Promise<Attempt<T>> {
-  if (!(await parts.reachability.useRedis())) return { answered: false };
+  if (!(await parts.reachability.useRedis())) return { answered: false, asked: false };
   try {
     return { answered: true, value: await withDeadline(operation(), parts.timeoutMs) };
   } catch (error) {
     // Bad input (a store's validation) is the caller's bug, not Redis being away: memory would refuse it too.
     if (error instanceof RangeError) throw error;
     parts.reachability.reportFailure(error);
-    return { answered: false, error };
+    return { answered: false, asked: true, error };
   }
 }
 

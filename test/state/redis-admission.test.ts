@@ -148,3 +148,26 @@ test('the key prefix keeps two gateways sharing one Redis apart', async () => {
   expect((await other.reserve(request)).admitted).toBe(true);
   expect((await store.reserve(request)).admitted).toBe(false);
 });
+
+test('spend recorded elsewhere is added to budgets in one round trip; a budget Redis no longer holds is made, to live until its period ends; an ended period is skipped', async () => {
+  const nowMs = Date.now();
+  const request = { counters: [], budget: { key: 'budget:team-a', limitMicros: 5_000_000, amountMicros: 20_000, periodEndMs: nowMs + DAY }, nowMs };
+  await store.settle(reservationOf(await store.reserve(request)), { actualAmounts: {}, actualBudgetMicros: 9_000 });
+
+  const sent = jest.spyOn(storeClient, 'sendCommand');
+  await store.addSpent(
+    [
+      { key: 'budget:team-a', micros: 1_000, periodEndMs: nowMs + DAY },
+      { key: 'budget:team-b', micros: 2_500, periodEndMs: nowMs + MINUTE },
+      { key: 'budget:team-c', micros: 700, periodEndMs: nowMs - 1 },
+    ],
+    nowMs,
+  );
+  expect(sent).toHaveBeenCalledTimes(1);
+  expect(await inspector.hget(`${keyPrefix}budget:budget:team-a`, 'spent')).toBe('10000');
+  expect(await inspector.hget(`${keyPrefix}budget:budget:team-b`, 'spent')).toBe('2500');
+  const lifetime = await inspector.pttl(`${keyPrefix}budget:budget:team-b`);
+  expect(lifetime).toBeGreaterThan(MINUTE);
+  expect(lifetime).toBeLessThanOrEqual(MINUTE + EXPIRY_MARGIN_MS);
+  expect(await inspector.exists(`${keyPrefix}budget:budget:team-c`)).toBe(0);
+});

@@ -23,6 +23,13 @@ const HANG_GUARD_MS = 5_000;
 
 const request = (): ReservationRequest => ({ counters: [{ key: 'rpm:team-a', limit: 4, amount: 1, windowMs: MINUTE }], nowMs: T0 });
 
+const BUDGET_KEY = 'budget:team-a';
+/** A reservation of `micros` against team-a's budget of 1,000 µ$, whose period runs for another day. */
+function budgetRequest(micros: number): ReservationRequest {
+  const nowMs = Date.now();
+  return { counters: [], budget: { key: BUDGET_KEY, limitMicros: 1_000, amountMicros: micros, periodEndMs: nowMs + 24 * 60 * MINUTE }, nowMs };
+}
+
 /** The answer cache rides in the admission store: written with a settlement, read with a reservation (here of nothing). */
 function storeAnswer(store: AdmissionStore, key: string, text: string): Promise<unknown> {
   return store.settle({ counters: [] }, { actualAmounts: {}, cacheWrite: { key, value: Buffer.from(text), ttlMs: MINUTE } });
@@ -39,6 +46,7 @@ interface Harness {
   /** Another gateway replica on the same Redis, without any fallback. */
   replica: AdmissionStore;
   replicaClient: Redis;
+  keyPrefix: string;
   logs: Array<Record<string, unknown>>;
   transitions: boolean[];
 }
@@ -57,7 +65,7 @@ async function startHarness(failureMode: FailureMode): Promise<Harness> {
     keyPrefix,
   });
   const replicaClient = await connectedClient(server.url);
-  return { server, state, replica: new RedisAdmissionStore(replicaClient, { keyPrefix }), replicaClient, logs, transitions };
+  return { server, state, replica: new RedisAdmissionStore(replicaClient, { keyPrefix }), replicaClient, keyPrefix, logs, transitions };
 }
 
 async function stopHarness(harness: Harness): Promise<void> {
@@ -79,9 +87,9 @@ async function reservationFrom(store: AdmissionStore): Promise<Reservation> {
   return result.reservation;
 }
 
-async function eventually(condition: () => boolean, what: string): Promise<void> {
+async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -89,6 +97,17 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
 
 function logsSaying(harness: Harness, text: string): Array<Record<string, unknown>> {
   return harness.logs.filter((line) => String(line.message).includes(text));
+}
+
+async function budgetReservation(store: AdmissionStore, micros: number): Promise<Reservation> {
+  const result = await withDeadline(store.reserve(budgetRequest(micros)), HANG_GUARD_MS);
+  if (!result.admitted) throw new Error(`expected an admission, got ${JSON.stringify(result)}`);
+  return result.reservation;
+}
+
+/** What Redis holds as team-a's budget spend (µ$), read directly. */
+async function spentInRedis(harness: Harness): Promise<number> {
+  return Number((await harness.replicaClient.hget(`${harness.keyPrefix}budget:${BUDGET_KEY}`, 'spent')) ?? 0);
 }
 
 /** Redis answers again and both replicas are connected to it. */
@@ -141,6 +160,51 @@ describe('failure mode open', () => {
     expect(logsSaying(harness, 'unreachable')).toEqual([expect.objectContaining({ severity: 'WARNING', backend: 'redis', failureMode: 'open' })]);
     expect(logsSaying(harness, 'reachable again')).toEqual([expect.objectContaining({ severity: 'INFO', backend: 'redis' })]);
     expect(harness.transitions).toEqual([true, false, true]);
+  });
+
+  test("an outage's budget spend, charged in memory, is added to Redis's budget once Redis answers again", async () => {
+    const { state, replica, server } = harness;
+    await server.kill();
+    // Charged and settled in this replica's memory: Redis never sees it.
+    await state.admission.settle(await budgetReservation(state.admission, 400), { actualAmounts: {}, actualBudgetMicros: 400 });
+    expect(state.health.degraded()).toBe(true);
+
+    await server.restart();
+    await backOnRedis(harness);
+    // The next command Redis answers is followed by what it is owed.
+    expect(await admittedCount(state.admission, 1)).toBe(1);
+    await eventually(async () => (await spentInRedis(harness)) === 400, "the outage's spend in Redis");
+    // Shared again: the other replica finds 600 of the 1,000 left, not all of it.
+    expect((await replica.reserve(budgetRequest(601))).admitted).toBe(false);
+    expect((await replica.reserve(budgetRequest(600))).admitted).toBe(true);
+  });
+
+  test('a settlement not sent, Redis known to be unreachable, is added to its budget once it answers again', async () => {
+    const { state, server } = harness;
+    const reservation = await budgetReservation(state.admission, 500);
+    await server.kill();
+    // A failed command tells this replica Redis is unreachable; settlements after it are not sent.
+    expect(await admittedCount(state.admission, 1)).toBe(1);
+    await state.admission.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 120 });
+
+    await server.restart();
+    await backOnRedis(harness);
+    expect(await admittedCount(state.admission, 1)).toBe(1);
+    await eventually(async () => (await spentInRedis(harness)) === 120, 'the settlement in Redis');
+  });
+
+  test('a settlement sent to a stalled Redis is not owed as well: Redis runs it when it resumes, and it counts once', async () => {
+    const { state, server } = harness;
+    const reservation = await budgetReservation(state.admission, 500);
+    server.pause();
+    await state.admission.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 120 });
+    server.resume();
+    await backOnRedis(harness);
+    await eventually(async () => (await spentInRedis(harness)) === 120, 'the settlement to run when Redis resumed');
+    // Commands Redis answers, each of which would be followed by anything owed.
+    expect(await admittedCount(state.admission, 2)).toBe(2);
+    await withDeadline(state.admission.settle(await budgetReservation(state.admission, 1), { actualAmounts: {}, actualBudgetMicros: 1 }), HANG_GUARD_MS);
+    expect(await spentInRedis(harness)).toBe(121);
   });
 
   test('Redis stalled: a command is abandoned at the timeout and served locally; Redis answering again is noticed', async () => {
