@@ -274,12 +274,12 @@ export const SETTINGS = {
   tracesExporter: {
     env: 'OTEL_TRACES_EXPORTER',
     schema: z.enum(['none', 'otlp']).default('none'),
-    doc: 'Where spans go: `otlp` exports over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (read by the exporter); `none` keeps no spans.',
+    doc: 'Where spans go: `otlp` exports over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (read by the exporter); `none` records no spans (requests keep a trace id, for their log lines).',
   },
   traceSampleRatio: {
     env: 'OTEL_TRACES_SAMPLER_ARG',
     schema: z.coerce.number().min(0).max(1).default(0.1),
-    doc: 'Share of new traces sampled (0–1; default 0.1, since tracing every request costs about a fifth of the gateway\'s CPU); a request whose caller sampled its trace is always sampled.',
+    doc: 'Share of new traces sampled (0–1; default 0.1, since tracing every request costs about a fifth of the gateway\'s CPU); a request whose caller sampled its trace is always sampled. Only with an exporter (`OTEL_TRACES_EXPORTER`).',
   },
   spanExportDelayMs: {
     env: 'OTEL_BSP_SCHEDULE_DELAY',

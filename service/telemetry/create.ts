@@ -16,6 +16,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricProducer, type MetricReader } from '@opentelemetry/sdk-metrics';
 import {
+  AlwaysOffSampler,
   BatchSpanProcessor,
   InMemorySpanExporter,
   ParentBasedSampler,
@@ -133,7 +134,10 @@ export function createTelemetry(options: TelemetryOptions): GatewayTelemetry {
   const { processor, exporter } = spanProcessorFor(options);
   const tracerProvider = new TracerProvider({
     resource,
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+    // With nowhere to send spans, none is recorded: a sampled span would cost a request about 6 µs of CPU
+    // (benchmark A/B, cache hits at the default ratio) for nothing. Every request still has a trace
+    // context, for its log lines and the upstream call.
+    sampler: processor ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) : new AlwaysOffSampler(),
     spanProcessors: processor ? [processor] : [],
   });
   const tracer = tracerProvider.getTracer(SCOPE_NAME, options.serviceVersion);

@@ -7,9 +7,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GoogleApiError } from '../../service/protocol/errors';
+import { activeContext } from '../../service/telemetry/context-store';
 import { createTelemetry, type GatewayTelemetry } from '../../service/telemetry/create';
 import { stageSpan, upstreamSpan } from '../../service/telemetry/span-names';
 import { startTestGateway } from '../support/gateway';
@@ -180,6 +181,38 @@ describe('the HTTP middleware', () => {
       ['POST /v1beta/models/{model}:generateContent', '4bf92f3577b34da6a3ce929d0e0e4736'],
     ]);
   });
+});
+
+test('with nowhere to export spans, none is recorded, not even under a sampled parent; the trace id still carries through', async () => {
+  const quiet = createTelemetry({ serviceName: 'gemini-gateway', serviceVersion: 'test', tracesExporter: 'none', sampleRatio: 1 });
+  const seen: Array<{ traceId: string; recording: boolean }> = [];
+  const app = express();
+  app.use(quiet.httpMetrics);
+  app.post('/v1beta/models/:id', (_req, res, next) => {
+    quiet.tracing
+      .inSpan('middleware - handle', { 'gateway.stage': 'handle' }, () => {
+        const span = trace.getSpan(activeContext());
+        seen.push({ traceId: span?.spanContext().traceId ?? 'no span', recording: span?.isRecording() ?? false });
+        return Promise.resolve();
+      })
+      .then(() => res.json({}))
+      .catch(next);
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1beta/models/gemini-2.5-flash:generateContent`;
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await fetch(url, { method: 'POST', headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    await fetch(url, { method: 'POST' });
+    expect(seen).toEqual([
+      { traceId, recording: false },
+      { traceId: expect.stringMatching(/^[0-9a-f]{32}$/) as string, recording: false },
+    ]);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await quiet.shutdown();
+  }
 });
 
 test('through the gateway: the stages and every upstream attempt are children of the SERVER span; a failed attempt says why', async () => {
