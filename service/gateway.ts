@@ -172,7 +172,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       tracing,
       onUpstreamThrottle: (model, delayMs) => void admitter.throttle(model, delayMs).catch(() => undefined),
     }),
-    countPrompt: createPromptCounter(upstreams, events),
+    countPrompt: createPromptCounter(upstreams, events, tracing),
     cacheTtlMs: config.cacheTtlSeconds * 1000,
     cacheMaxEntryBytes: config.cacheMaxEntryBytes,
     media: { maxInlineBytes: config.maxInlineBytes, maxPdfBytes: config.maxPdfBytes, maxParts: config.maxParts },

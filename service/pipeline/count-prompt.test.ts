@@ -3,7 +3,7 @@ import { GoogleApiError } from '../protocol/errors';
 import { parseGeminiPath, type ModelCallPath } from '../protocol/paths';
 import type { BackendKind, Upstream, UpstreamCall, UpstreamReply } from '../upstream/types';
 import { createPromptCounter, needsCount } from './count-prompt';
-import { NO_EVENTS } from './events';
+import { NO_EVENTS, NO_TRACING } from './events';
 import type { RouteDecision } from './route';
 
 const route: RouteDecision = { requestedModel: 'gemini-3.5-flash', model: 'gemini-3.5-flash', backend: 'ai-studio', fallbacks: [{ model: 'gemini-3.5-flash-lite', backend: 'ai-studio' }] };
@@ -74,7 +74,7 @@ test("Gemini's count from the routed model, asked once, in the caller's dialect,
 test('a model that cannot count (an error, a useless answer, no answer in time) passes the count to the next of the route', async () => {
   for (const failing of [{ status: 503, body: '{"error":{"code":503}}' }, { status: 200, body: 'not json' }, undefined]) {
     const up = upstream({ 'gemini-3.5-flash': failing, 'gemini-3.5-flash-lite': { status: 200, body: '{"totalTokens":900}' } });
-    expect(await createPromptCounter({ 'ai-studio': up }, NO_EVENTS, 40)(GEMINI_PATH, body, route, new AbortController().signal)).toBe(900);
+    expect(await createPromptCounter({ 'ai-studio': up }, NO_EVENTS, NO_TRACING, 40)(GEMINI_PATH, body, route, new AbortController().signal)).toBe(900);
     expect(up.asked.map((call) => call.model)).toEqual(['gemini-3.5-flash', 'gemini-3.5-flash-lite']);
   }
 });
@@ -83,7 +83,7 @@ test('no model of the route can count, or none in time: undefined, and the estim
   const down = upstream({ 'gemini-3.5-flash': { status: 503, body: '{}' }, 'gemini-3.5-flash-lite': { status: 500, body: '{}' } });
   expect(await createPromptCounter({ 'ai-studio': down }, NO_EVENTS)(GEMINI_PATH, body, route, new AbortController().signal)).toBeUndefined();
   const silent = upstream({});
-  expect(await createPromptCounter({ 'ai-studio': silent }, NO_EVENTS, 40)(GEMINI_PATH, body, route, new AbortController().signal)).toBeUndefined();
+  expect(await createPromptCounter({ 'ai-studio': silent }, NO_EVENTS, NO_TRACING, 40)(GEMINI_PATH, body, route, new AbortController().signal)).toBeUndefined();
 });
 
 test('a caller who leaves during the count cancels the request', async () => {

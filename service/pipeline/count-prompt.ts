@@ -26,7 +26,7 @@ import { readUnary } from '../upstream/read-reply';
 import type { BackendKind, Upstream } from '../upstream/types';
 import { COUNT_DEADLINE_MS } from './count-deadline';
 import { errorTypeOf } from './call/failures';
-import type { PipelineEvents } from './events';
+import { NO_TRACING, type PipelineEvents, type Tracing } from './events';
 import type { RouteDecision } from './route';
 
 const GENERATING = new Set(['generateContent', 'streamGenerateContent']);
@@ -80,26 +80,44 @@ function countKey(path: ModelCallPath, request: Record<string, unknown>): string
   return hash('sha256', `${path.dialect}\n${JSON.stringify(request)}`, 'hex');
 }
 
-export function createPromptCounter(upstreams: Partial<Record<BackendKind, Upstream>>, events: PipelineEvents, deadlineMs = COUNT_DEADLINE_MS, now: () => number = Date.now): PromptCounter {
+export function createPromptCounter(
+  upstreams: Partial<Record<BackendKind, Upstream>>,
+  events: PipelineEvents,
+  tracing: Tracing = NO_TRACING,
+  deadlineMs = COUNT_DEADLINE_MS,
+  now: () => number = Date.now,
+): PromptCounter {
   // The same prompt is counted once in a while, not on every try: an SDK retries a refused request (429)
   // with the same body, and a request answered from the cache is counted before its lookup.
   const counts = new LRUCache<string, number>({ max: COUNTS_KEPT, ttl: COUNT_KEPT_MS });
 
-  /** One model's count; `undefined` when it failed (reported like any upstream attempt). */
-  async function countOn(upstream: Upstream, model: string, path: ModelCallPath, request: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
-    const started = now();
-    const attempt = { model, backend: upstream.backend, operation: 'countTokens' };
-    try {
-      // The time limit is the transport's own deadline, so a slow count is reported as a timeout, not as the caller leaving.
-      const reply = await upstream.call({ version: path.version, dialect: path.dialect, collection: path.collection, model, method: 'countTokens', body: countBody(path, request, model), signal, timeoutMs });
-      const answer = await readUnary(reply);
-      const total = reply.status >= 200 && reply.status < 300 ? totalTokensOf(answer) : undefined;
-      events.upstreamAttempt({ ...attempt, durationMs: now() - started, ...(total === undefined && { errorType: reply.status >= 300 ? `http_${reply.status}` : 'invalid_response' }) });
-      return total;
-    } catch (error) {
-      events.upstreamAttempt({ ...attempt, durationMs: now() - started, errorType: errorTypeOf(error) });
-      return undefined;
-    }
+  /**
+   * One model's count, in its own span (`count_tokens <model>`, a child of the request's): a count that
+   * waits for a hung model shows where the request's time went. `undefined` when it failed, which is
+   * reported like any upstream attempt.
+   */
+  function countOn(upstream: Upstream, model: string, path: ModelCallPath, request: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
+    return tracing.inUpstreamCall({ method: 'countTokens', model, backend: upstream.backend, stream: false }, async (span) => {
+      const started = now();
+      const attempt = { model, backend: upstream.backend, operation: 'countTokens' };
+      const failed = (errorType: string): undefined => {
+        span.recordError(errorType);
+        events.upstreamAttempt({ ...attempt, durationMs: now() - started, errorType });
+        return undefined;
+      };
+      try {
+        // The time limit is the transport's own deadline, so a slow count is reported as a timeout, not as the caller leaving.
+        const reply = await upstream.call({ version: path.version, dialect: path.dialect, collection: path.collection, model, method: 'countTokens', body: countBody(path, request, model), signal, timeoutMs });
+        const answer = await readUnary(reply);
+        if (reply.status < 200 || reply.status >= 300) return failed(`http_${reply.status}`);
+        const total = totalTokensOf(answer);
+        if (total === undefined) return failed('invalid_response');
+        events.upstreamAttempt({ ...attempt, durationMs: now() - started });
+        return total;
+      } catch (error) {
+        return failed(errorTypeOf(error));
+      }
+    });
   }
 
   return async function countPrompt(path, body, route, signal) {

@@ -4,12 +4,15 @@
  * real size, not at the 258 tokens of an image. The emulator's files have the length their name gives
  * (`lecture-3600s.mp4`: an hour), billed as Gemini bills them (`emulator/media-tokens.ts`).
  */
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type { GeminiEmulator } from '../../service/emulator/server';
 import { VIDEO_TOKENS_PER_SECOND } from '../../service/emulator/media-tokens';
 import { StaticApiKey } from '../../service/credentials/api-key-source';
 import { sha256Hex } from '../../service/pipeline/authenticate';
 import { createPromptCounter } from '../../service/pipeline/count-prompt';
 import { NO_EVENTS } from '../../service/pipeline/events';
+import { createTelemetry } from '../../service/telemetry/create';
 import { parseGeminiPath, type ModelCallPath } from '../../service/protocol/paths';
 import { AiStudioUpstream } from '../../service/upstream/ai-studio';
 import { HttpTransport } from '../../service/upstream/http-transport';
@@ -125,19 +128,26 @@ test('a rule for short prompts routes by the counted size: an hour of video stay
   }
 });
 
-test("a count that outlasts its deadline is reported as the upstream's timeout, not as its caller leaving", async () => {
+test("a count that outlasts its deadline is reported as the upstream's timeout, not as its caller leaving, in the metrics and in its span", async () => {
   emulator.faults.set([{ kind: 'timeout', method: 'countTokens' }]);
   const attempts: Array<{ model: string; errorType?: string }> = [];
   const transport = new HttpTransport({ timeoutMs: 60_000, idleTimeoutMs: 60_000, connections: 4 });
   const upstream = new AiStudioUpstream(upstreamUrl, new StaticApiKey('k'), transport);
+  const spans = new InMemorySpanExporter();
+  const telemetry = createTelemetry({ serviceName: 'gemini-gateway', serviceVersion: 'test', tracesExporter: 'memory', sampleRatio: 1, spanExporter: spans });
   try {
     const events = { ...NO_EVENTS, upstreamAttempt: (a: { model: string; errorType?: string }) => void attempts.push({ model: a.model, errorType: a.errorType }) };
-    const count = createPromptCounter({ 'ai-studio': upstream }, events, 400);
+    const count = createPromptCounter({ 'ai-studio': upstream }, events, telemetry.tracing, 400);
     const route = { requestedModel: 'gemini-3.5-flash', model: 'gemini-3.5-flash', backend: 'ai-studio' as const, fallbacks: [] };
     const path = parseGeminiPath('/v1beta/models/gemini-3.5-flash:generateContent') as ModelCallPath;
     expect(await count(path, video('gs://lectures/intro-60s.mp4'), route, new AbortController().signal)).toBeUndefined();
     expect(attempts).toEqual([{ model: 'gemini-3.5-flash', errorType: 'timeout' }]);
+    await telemetry.flushSpans();
+    expect(spans.getFinishedSpans().map((span) => [span.name, span.kind, span.attributes['error.type'], span.status.code])).toEqual([
+      ['count_tokens gemini-3.5-flash', SpanKind.CLIENT, 'timeout', SpanStatusCode.ERROR],
+    ]);
   } finally {
+    await telemetry.shutdown();
     await upstream.close();
   }
 });

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { FaultRuleInput } from '../../service/emulator/faults';
 import { GoogleApiError } from '../../service/protocol/errors';
 import { activeContext } from '../../service/telemetry/context-store';
 import { createTelemetry, type GatewayTelemetry } from '../../service/telemetry/create';
@@ -215,23 +216,27 @@ test('with nowhere to export spans, none is recorded, not even under a sampled p
   }
 });
 
-test('through the gateway: the stages and every upstream attempt are children of the SERVER span; a failed attempt says why', async () => {
+/** The spans of one successful generateContent call to gemini-3.5-flash through a test gateway (cache off). */
+async function spansOfCall(parts: unknown[], faults: readonly FaultRuleInput[] = []): Promise<ReadableSpan[]> {
   const gateway = await startTestGateway({ GATEWAY_CACHE_TTL_SECONDS: '0', GATEWAY_RETRY_BASE_DELAY_MS: '1' }, { telemetry });
-  let recorded: ReadableSpan[];
   try {
-    gateway.emulator?.faults.set([{ kind: 'status', status: 503, count: 1 }]);
+    gateway.emulator?.faults.set(faults);
     const response = await fetch(`${gateway.url}/v1beta/models/gemini-3.5-flash:generateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'trace me' }] }] }),
+      body: JSON.stringify({ contents: [{ role: 'user', parts }] }),
     });
     expect(response.status).toBe(200);
     await telemetry.flushSpans();
     // Read before the gateway stops: stopping it shuts its telemetry down, which empties the exporter.
-    recorded = spans();
+    return spans();
   } finally {
     await gateway.stop();
   }
+}
+
+test('through the gateway: the stages and every upstream attempt are children of the SERVER span; a failed attempt says why', async () => {
+  const recorded = await spansOfCall([{ text: 'trace me' }], [{ kind: 'status', status: 503, count: 1 }]);
   const server = recorded.find((s) => s.kind === SpanKind.SERVER);
   const attempts = recorded.filter((s) => s.kind === SpanKind.CLIENT);
   const stages = recorded.filter((s) => s.name.startsWith('middleware - '));
@@ -245,4 +250,14 @@ test('through the gateway: the stages and every upstream attempt are children of
     ['middleware - admit', { 'gateway.stage': 'admit', 'gen_ai.request.model': 'gemini-3.5-flash' }],
   ]);
   for (const child of [...attempts, ...stages]) expect(parentOf(child)).toBe(server!.spanContext().spanId);
+});
+
+test("through the gateway: counting a prompt with media by URI is a CLIENT span of the request, before its generation's", async () => {
+  const recorded = await spansOfCall([{ text: 'Summarise the lecture.' }, { fileData: { mimeType: 'video/mp4', fileUri: 'gs://lectures/intro-60s.mp4' } }]);
+  const server = recorded.find((s) => s.kind === SpanKind.SERVER);
+  const calls = recorded.filter((s) => s.kind === SpanKind.CLIENT).sort((a, b) => (a.startTime[0] - b.startTime[0]) * 1e9 + (a.startTime[1] - b.startTime[1]));
+  expect(calls.map((s) => [s.name, s.attributes['gen_ai.operation.name'], parentOf(s)])).toEqual([
+    ['count_tokens gemini-3.5-flash', 'count_tokens', server!.spanContext().spanId],
+    ['generate_content gemini-3.5-flash', 'generate_content', server!.spanContext().spanId],
+  ]);
 });
