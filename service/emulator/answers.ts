@@ -4,6 +4,7 @@
  * cached tokens; thought parts only when `includeThoughts` is set).
  */
 import { decodedBase64Length, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { invalidArgument } from '../protocol/errors';
 import { billedContentsTokens, billedPartTokens } from './media-tokens';
 import type { EmulatedModel } from './models';
 
@@ -14,6 +15,8 @@ export interface GenerateRequestBody {
   toolConfig?: { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } };
   generationConfig?: {
     maxOutputTokens?: number;
+    candidateCount?: number;
+    stopSequences?: string[];
     responseMimeType?: string;
     responseSchema?: JsonSchemaLike;
     responseJsonSchema?: JsonSchemaLike;
@@ -36,12 +39,18 @@ interface JsonSchemaLike {
   required?: string[];
 }
 
-export interface Answer {
-  /** Parts of the answer in the order they are streamed; thought parts first. */
+/** One of an answer's candidates (`candidateCount`; one by default). */
+export interface Candidate {
+  /** Parts in the order they are streamed; thought parts first. */
   parts: Part[];
   /** A source the text recites: the first https URL of the prompt, cited over the answer's first characters. */
   citation?: { uri: string; startIndex: number; endIndex: number };
   finishReason: 'STOP' | 'MAX_TOKENS';
+}
+
+export interface Answer {
+  candidates: Candidate[];
+  /** For the whole request: the prompt counted once, the output of every candidate summed, as Google bills it. */
   usage: {
     promptTokenCount: number;
     candidatesTokenCount: number;
@@ -199,44 +208,63 @@ function truncateToTokens(text: string, maxTokens: number): string {
   return space > 0 ? cut.slice(0, space) : cut;
 }
 
+/** Candidates Gemini generates for one request at most. */
+export const MAX_CANDIDATES = 8;
+
 export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answer {
+  const count = body.generationConfig?.candidateCount ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CANDIDATES) throw invalidArgument(`candidateCount must be between 1 and ${MAX_CANDIDATES}; got ${String(count)}.`);
   const requestText = JSON.stringify(body.contents ?? []) + JSON.stringify(body.systemInstruction ?? '');
-  const random = seededRandom(seedOf(`${model.id}\n${requestText}`));
   const cached = body.cachedContent ? CACHED_CONTENT_TOKENS : 0;
   const promptTokenCount =
     billedContentsTokens(body.contents) + billedContentsTokens(body.systemInstruction ? [body.systemInstruction] : []) + cached;
-  const thoughts = thinkingTokens(model, body, random);
+  const candidates: Candidate[] = [];
+  let candidatesTokenCount = 0;
+  let thoughtsTokenCount = 0;
+  for (let index = 0; index < count; index++) {
+    // The first candidate's seed is the request's alone: one candidate is the answer it always was.
+    const random = seededRandom(seedOf(`${model.id}\n${requestText}${index > 0 ? `\n${index}` : ''}`));
+    const generated = candidateFor(model, body, random);
+    candidates.push(generated.candidate);
+    candidatesTokenCount += generated.outputTokens;
+    thoughtsTokenCount += generated.thoughtsTokens;
+  }
+  const prompt = [...(body.contents ?? []), ...(body.systemInstruction ? [body.systemInstruction] : [])];
+  return {
+    candidates,
+    usage: { promptTokenCount, candidatesTokenCount, thoughtsTokenCount, cachedContentTokenCount: cached, promptTokensDetails: promptTokensDetails(prompt, cached) },
+  };
+}
 
+/**
+ * Where the model stops: before the first of `stopSequences` in the text (which is left out of the answer,
+ * as Gemini leaves it out), else at `maxOutputTokens`.
+ */
+function stoppedText(text: string, body: GenerateRequestBody): { text: string; finishReason: Candidate['finishReason'] } {
+  const stops = (body.generationConfig?.stopSequences ?? []).filter((stop) => typeof stop === 'string' && stop.length > 0);
+  const at = Math.min(...stops.map((stop) => text.indexOf(stop)).filter((index) => index >= 0));
+  const upToStop = Number.isFinite(at) ? text.slice(0, at) : text;
+  const max = body.generationConfig?.maxOutputTokens;
+  if (max !== undefined && max > 0 && estimateTextTokens(upToStop) > max) return { text: truncateToTokens(upToStop, max), finishReason: 'MAX_TOKENS' };
+  return { text: upToStop, finishReason: 'STOP' };
+}
+
+function candidateFor(model: EmulatedModel, body: GenerateRequestBody, random: () => number): { candidate: Candidate; outputTokens: number; thoughtsTokens: number } {
+  const thoughts = thinkingTokens(model, body, random);
   const parts: Part[] = [];
   if (thoughts > 0 && body.generationConfig?.thinkingConfig?.includeThoughts) {
     parts.push({ text: `Thinking about it: ${words(random, 8)}.`, thought: true });
   }
-  let finishReason: Answer['finishReason'] = 'STOP';
   const functionCall = pickFunctionCall(body, random);
-  let candidatesTokenCount: number;
-  let citation: Answer['citation'];
   if (functionCall) {
     parts.push(functionCall);
-    candidatesTokenCount = estimateTextTokens(JSON.stringify(functionCall.functionCall));
-  } else {
-    let text = replyText(body, model, random);
-    const max = body.generationConfig?.maxOutputTokens;
-    if (max !== undefined && max > 0 && estimateTextTokens(text) > max) {
-      text = truncateToTokens(text, max);
-      finishReason = 'MAX_TOKENS';
-    }
-    parts.push({ text });
-    candidatesTokenCount = estimateTextTokens(text);
-    const uri = /https:\/\/[^\s"'<>]+/.exec(textOf(body.contents ?? []))?.[0];
-    if (uri !== undefined) citation = { uri, startIndex: 0, endIndex: Math.min(text.length, CITED_CHARACTERS) };
+    return { candidate: { parts, finishReason: 'STOP' }, outputTokens: estimateTextTokens(JSON.stringify(functionCall.functionCall)), thoughtsTokens: thoughts };
   }
-  const prompt = [...(body.contents ?? []), ...(body.systemInstruction ? [body.systemInstruction] : [])];
-  return {
-    parts,
-    citation,
-    finishReason,
-    usage: { promptTokenCount, candidatesTokenCount, thoughtsTokenCount: thoughts, cachedContentTokenCount: cached, promptTokensDetails: promptTokensDetails(prompt, cached) },
-  };
+  const { text, finishReason } = stoppedText(replyText(body, model, random), body);
+  parts.push({ text });
+  const uri = /https:\/\/[^\s"'<>]+/.exec(textOf(body.contents ?? []))?.[0];
+  const citation = uri !== undefined ? { uri, startIndex: 0, endIndex: Math.min(text.length, CITED_CHARACTERS) } : undefined;
+  return { candidate: { parts, finishReason, ...(citation && { citation }) }, outputTokens: estimateTextTokens(text), thoughtsTokens: thoughts };
 }
 
 /** A deterministic unit vector for a text: same text, same embedding. */

@@ -4,7 +4,7 @@ import { estimateTextTokens, textOf, type Content, type Part } from '../protocol
 import { billedContentsTokens } from './media-tokens';
 import { GoogleApiError, invalidArgument, retryInfo } from '../protocol/errors';
 import type { PathDialect } from '../protocol/paths';
-import { embeddingFor, seedOf, type Answer } from './answers';
+import { embeddingFor, seedOf, type Answer, type Candidate } from './answers';
 
 export const DEFAULT_EMBEDDING_DIMENSIONS = 768;
 const WORDS_PER_CHUNK = 6;
@@ -42,14 +42,14 @@ export function fullUsage(answer: Answer): Record<string, unknown> {
 }
 
 /** The Gemini API lists a candidate's sources as `citationSources`, Vertex as `citations`. */
-function withCitation(ctx: ResponseContext, answer: Answer, candidate: Record<string, unknown>): Record<string, unknown> {
+function withCitation(ctx: ResponseContext, answer: Candidate, candidate: Record<string, unknown>): Record<string, unknown> {
   if (!answer.citation) return candidate;
   return { ...candidate, citationMetadata: { [ctx.dialect === 'vertex' ? 'citations' : 'citationSources']: [answer.citation] } };
 }
 
 export function unaryResponse(ctx: ResponseContext, answer: Answer): Record<string, unknown> {
   return envelope(ctx, {
-    candidates: [withCitation(ctx, answer, { content: { role: 'model', parts: answer.parts }, finishReason: answer.finishReason, index: 0 })],
+    candidates: answer.candidates.map((candidate, index) => withCitation(ctx, candidate, { content: { role: 'model', parts: candidate.parts }, finishReason: candidate.finishReason, index })),
     usageMetadata: fullUsage(answer),
   });
 }
@@ -81,17 +81,23 @@ function chunkParts(parts: Part[]): Part[] {
   return chunks.length > 0 ? chunks : [{ text: '' }];
 }
 
-/** The chunks of a streamed answer: intermediate ones carry prompt counts, the last one the finish and full usage. */
+/**
+ * The chunks of a streamed answer, one candidate after another: each candidate's last chunk carries its
+ * finish reason; the answer's last chunk carries the full usage, the others the prompt's counts only.
+ */
 export function streamChunks(ctx: ResponseContext, answer: Answer): Record<string, unknown>[] {
-  const parts = chunkParts(answer.parts);
   const promptOnly = { promptTokenCount: answer.usage.promptTokenCount, totalTokenCount: answer.usage.promptTokenCount };
-  return parts.map((part, i) => {
-    const last = i === parts.length - 1;
-    const candidate: Record<string, unknown> = { content: { role: 'model', parts: [part] } };
-    if (last) candidate.finishReason = answer.finishReason;
-    candidate.index = 0;
-    return envelope(ctx, { candidates: [last ? withCitation(ctx, answer, candidate) : candidate], usageMetadata: last ? fullUsage(answer) : promptOnly });
+  const chunks = answer.candidates.flatMap((answered, index) => {
+    const parts = chunkParts(answered.parts);
+    return parts.map((part, i) => {
+      const candidate: Record<string, unknown> = { content: { role: 'model', parts: [part] } };
+      const last = i === parts.length - 1;
+      if (last) candidate.finishReason = answered.finishReason;
+      candidate.index = index;
+      return last ? withCitation(ctx, answered, candidate) : candidate;
+    });
   });
+  return chunks.map((candidate, i) => envelope(ctx, { candidates: [candidate], usageMetadata: i === chunks.length - 1 ? fullUsage(answer) : promptOnly }));
 }
 
 interface CountTokensBody {

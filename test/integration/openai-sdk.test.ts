@@ -55,6 +55,25 @@ describe('chat completions', () => {
     expect(gateway.emulator?.recent.map((r) => r.path)).toEqual([`/v1beta/models/${MODEL}:generateContent`]);
   });
 
+  test('n and stop: a choice per Gemini candidate, unary and streamed alike, each cut before the stop', async () => {
+    const request = { model: MODEL, messages: [{ role: 'user' as const, content: 'Count: one two three four' }], n: 3, stop: ['three'] };
+    const unary = await client.chat.completions.create(request);
+    expect(unary.choices.map((c) => [c.index, c.finish_reason])).toEqual([
+      [0, 'stop'],
+      [1, 'stop'],
+      [2, 'stop'],
+    ]);
+    for (const choice of unary.choices) expect(choice.message.content).toMatch(/Count: one two $/);
+
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of await client.chat.completions.create({ ...request, stream: true })) chunks.push(chunk);
+    for (const choice of unary.choices) {
+      const own = chunks.flatMap((chunk) => chunk.choices).filter((c) => c.index === choice.index);
+      expect(own.map((c) => c.delta.content ?? '').join('')).toBe(choice.message.content);
+      expect(own.at(-1)?.finish_reason).toBe('stop');
+    }
+  });
+
   test('the /v1 base URL serves the same answer', async () => {
     const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Same either way' }];
     const a = await client.chat.completions.create({ model: MODEL, messages });

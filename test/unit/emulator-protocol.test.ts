@@ -108,6 +108,52 @@ test('maxOutputTokens cuts the answer with MAX_TOKENS', async () => {
   expect(body.usageMetadata.candidatesTokenCount).toBeLessThanOrEqual(3);
 });
 
+interface Answered {
+  candidates: Array<{ index: number; finishReason?: string; content: { parts: Array<{ text?: string }> } }>;
+  usageMetadata: Usage;
+}
+const textOf = (answer: Answered, index: number): string => answer.candidates.find((c) => c.index === index)?.content.parts.map((p) => p.text ?? '').join('') ?? '';
+
+test('candidateCount: as many candidates, each its own text; the first is the one-candidate answer; usage sums their output', async () => {
+  const endpoint = `${url}/v1beta/models/gemini-2.5-flash-lite:generateContent`;
+  const one = (await postJson(endpoint, BODY, KEY)).json<Answered>();
+  const three = (await postJson(endpoint, { ...BODY, generationConfig: { candidateCount: 3 } }, KEY)).json<Answered>();
+  expect(three.candidates.map((c) => [c.index, c.finishReason])).toEqual([
+    [0, 'STOP'],
+    [1, 'STOP'],
+    [2, 'STOP'],
+  ]);
+  expect(textOf(three, 0)).toBe(textOf(one, 0));
+  expect(new Set([0, 1, 2].map((i) => textOf(three, i))).size).toBe(3);
+  expect(three.usageMetadata.promptTokenCount).toBe(one.usageMetadata.promptTokenCount);
+  expect(three.usageMetadata.candidatesTokenCount).toBeGreaterThan(one.usageMetadata.candidatesTokenCount);
+
+  // Streamed one candidate after another, each ending with its finish reason; the full usage comes last.
+  const streamed = sseEvents((await postJson(`${url}/v1beta/models/gemini-2.5-flash-lite:streamGenerateContent?alt=sse`, { ...BODY, generationConfig: { candidateCount: 3 } }, KEY)).text).map((e) => JSON.parse(e) as Answered);
+  for (const index of [0, 1, 2]) {
+    const own = streamed.flatMap((e) => e.candidates).filter((c) => c.index === index);
+    expect(own.map((c) => c.content.parts.map((p) => p.text).join('')).join('')).toBe(textOf(three, index));
+    expect(own.at(-1)?.finishReason).toBe('STOP');
+  }
+  expect(streamed.at(-1)?.usageMetadata).toEqual(three.usageMetadata);
+
+  const tooMany = await postJson(endpoint, { ...BODY, generationConfig: { candidateCount: 9 } }, KEY);
+  expectGoogleError(tooMany, 400, 'INVALID_ARGUMENT');
+  expect(tooMany.text).toContain('candidateCount must be between 1 and 8');
+});
+
+test('stopSequences: the answer ends before the first stop sequence it reaches, which is left out, with STOP', async () => {
+  const endpoint = `${url}/v1beta/models/gemini-2.5-flash-lite:generateContent`;
+  const prompt = { contents: [{ role: 'user', parts: [{ text: 'Count: one two three four' }] }] };
+  const whole = textOf((await postJson(endpoint, prompt, KEY)).json<Answered>(), 0);
+  expect(whole).toContain('Count: one two three four');
+  const stopped = (await postJson(endpoint, { ...prompt, generationConfig: { stopSequences: ['four', 'three'] } }, KEY)).json<Answered>();
+  expect(textOf(stopped, 0)).toBe(whole.slice(0, whole.indexOf('three')));
+  expect(stopped.candidates[0]?.finishReason).toBe('STOP');
+  // A stop sequence the answer never reaches changes nothing.
+  expect(textOf((await postJson(endpoint, { ...prompt, generationConfig: { stopSequences: ['zebra'] } }, KEY)).json<Answered>(), 0)).toBe(whole);
+});
+
 test('JSON mode follows responseSchema in either casing', async () => {
   const schema = { type: 'OBJECT', properties: { answer: { type: 'STRING' }, score: { type: 'integer' } } };
   const response = await postJson(`${url}/v1beta/models/gemini-2.5-flash:generateContent`, { ...BODY, generationConfig: { responseMimeType: 'application/json', responseSchema: schema } }, KEY);
