@@ -6,9 +6,9 @@
  */
 import { ATTR_ERROR_TYPE, GATEWAY_ATTRIBUTES as G, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '../service/telemetry/semconv';
 import { BREAKER_STATE_VALUES, METRICS, UPSTREAM_QUOTA_ERROR_TYPE, promCount, promLabel, promName, promTotal } from '../service/telemetry/metrics-catalogue';
-import type { AlertName, AlertQueryContext, AlertRule } from './ir';
+import { resolveOptions, type AlertName, type AlertQueryContext, type AlertRule, type ResolvedRenderOptions } from './ir';
 import { selector } from './promql';
-import { BURN_WINDOWS, DEFAULT_SLO_TARGETS, LATENCY_THRESHOLD_SECONDS, SLOS, burnFactor, errorBudget, type BurnWindow, type Slo, type SloTargets } from './slo';
+import { BURN_WINDOWS, LATENCY_THRESHOLD_SECONDS, SLOS, burnFactor, errorBudget, type BurnWindow, type Slo, type SloTargets } from './slo';
 
 /** Alert thresholds, as data (the dashboards draw the same lines). */
 export const THRESHOLDS = {
@@ -222,7 +222,7 @@ const eventLoopSaturated: AlertRule = {
  * Every alert rule, for an environment's SLO and whether it may scale to zero; rules sharing a name differ
  * by their `labels`.
  */
-export function alertRules(targets: SloTargets = DEFAULT_SLO_TARGETS, scalesToZero = false): AlertRule[] {
+export function alertRules({ slo: targets, scalesToZero }: Pick<ResolvedRenderOptions, 'slo' | 'scalesToZero'>): AlertRule[] {
   return [
     ...BURN_WINDOWS.map((w) => availabilityBurn(w, targets)),
     ...BURN_WINDOWS.map((w) => latencyBurn(w, targets)),
@@ -240,7 +240,7 @@ export function alertRules(targets: SloTargets = DEFAULT_SLO_TARGETS, scalesToZe
 }
 
 /** The rules of the repository's own SLO, with a gateway always running: what the rendered Prometheus rules hold. */
-export const ALERT_RULES: readonly AlertRule[] = alertRules();
+export const ALERT_RULES: readonly AlertRule[] = alertRules(resolveOptions());
 
 /** The distinct alert names, in definition order. */
 export const ALERT_NAMES: readonly AlertName[] = [...new Set(ALERT_RULES.map((r) => r.name))];

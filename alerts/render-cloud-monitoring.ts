@@ -98,7 +98,7 @@ export function cloudMonitoringAlertPolicies(options: CloudMonitoringAlertOption
   const resolved = resolveOptions(options);
   const interval = options.evaluationIntervalSeconds ?? 30;
   if (!(Number.isInteger(interval) && interval > 0 && interval % 30 === 0)) throw new Error(`evaluationIntervalSeconds must be a positive multiple of 30, got ${interval}`);
-  return alertRules(resolved.slo, resolved.scalesToZero).map((rule) => policyFor(rule, resolved, interval));
+  return alertRules(resolved).map((rule) => policyFor(rule, resolved, interval));
 }
 
 /**
@@ -121,7 +121,7 @@ export interface AlertPolicyDefinition {
 
 export function alertPolicyDefinitions(options: AlertRenderOptions = {}): AlertPolicyDefinition[] {
   const resolved = resolveOptions(options);
-  const rules = alertRules(resolved.slo, resolved.scalesToZero);
+  const rules = alertRules(resolved);
   const shared = new Set(rules.filter((r, i) => rules.findIndex((o) => o.name === r.name) !== i).map((r) => r.name));
   return rules.map((rule) => ({
     alert: shared.has(rule.name) ? `${rule.name}${Object.values(rule.labels ?? {}).join('')}` : rule.name,
