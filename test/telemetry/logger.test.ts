@@ -1,4 +1,6 @@
-/** Log lines carry Cloud Logging's trace fields for the active span, and only inside one. */
+/** Log lines carry Cloud Logging's trace fields for the active span, and only inside one; standard output loses none at exit. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { createTelemetry } from '../../service/telemetry/create';
@@ -97,4 +99,20 @@ test('every line carries its ISO time; lines in one millisecond share one format
   } finally {
     now.mockRestore();
   }
+});
+
+describe('standard output', () => {
+  const LOGGER = join(__dirname, '..', '..', 'dist', 'service', 'telemetry', 'logger.js');
+  /** Runs `script` in a Node process of its own with `createLogger` (the compiled one: the default destination writes to fd 1). */
+  const run = (script: string) => spawnSync(process.execPath, ['-e', `const { createLogger } = require(${JSON.stringify(LOGGER)});\n${script}`], { encoding: 'utf8' });
+  const messages = (stdout: string): unknown[] => stdout.trim().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: unknown }).message);
+
+  test.each([
+    ['process.exit(1)', 'process.exit(1);'],
+    ['an uncaught exception', "throw new Error('boom');"],
+    ['the end of the work', ''],
+  ])('lines still pending in the batch are written when the process exits: %s', (_how, ending) => {
+    const result = run(`const logger = createLogger('info');\nlogger.info('starting');\nlogger.error('failed');\n${ending}`);
+    expect(messages(result.stdout)).toEqual(['starting', 'failed']);
+  });
 });
