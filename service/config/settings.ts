@@ -274,7 +274,7 @@ export const SETTINGS = {
   tracesExporter: {
     env: 'OTEL_TRACES_EXPORTER',
     schema: z.enum(['none', 'otlp']).default('none'),
-    doc: 'Where spans go: `otlp` exports over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (read by the exporter); `none` records no spans (requests keep a trace id, for their log lines).',
+    doc: 'Where spans go: `otlp` exports over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (read by the exporter); `none` exports none, and samples no trace of its own (requests keep a trace id, for their log lines).',
   },
   traceSampleRatio: {
     env: 'OTEL_TRACES_SAMPLER_ARG',

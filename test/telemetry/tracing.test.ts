@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { FaultRuleInput } from '../../service/emulator/faults';
 import { GoogleApiError } from '../../service/protocol/errors';
@@ -184,16 +184,16 @@ describe('the HTTP middleware', () => {
   });
 });
 
-test('with nowhere to export spans, none is recorded, not even under a sampled parent; the trace id still carries through', async () => {
+test('with nowhere to export spans, the gateway samples no trace of its own; one its caller sampled stays sampled', async () => {
   const quiet = createTelemetry({ serviceName: 'gemini-gateway', serviceVersion: 'test', tracesExporter: 'none', sampleRatio: 1 });
-  const seen: Array<{ traceId: string; recording: boolean }> = [];
+  const seen: Array<{ traceId: string; sampled: boolean }> = [];
   const app = express();
   app.use(quiet.httpMetrics);
   app.post('/v1beta/models/:id', (_req, res, next) => {
     quiet.tracing
       .inSpan('middleware - handle', { 'gateway.stage': 'handle' }, () => {
         const span = trace.getSpan(activeContext());
-        seen.push({ traceId: span?.spanContext().traceId ?? 'no span', recording: span?.isRecording() ?? false });
+        seen.push({ traceId: span?.spanContext().traceId ?? 'no span', sampled: ((span?.spanContext().traceFlags ?? 0) & TraceFlags.SAMPLED) !== 0 });
         return Promise.resolve();
       })
       .then(() => res.json({}))
@@ -207,8 +207,8 @@ test('with nowhere to export spans, none is recorded, not even under a sampled p
     await fetch(url, { method: 'POST', headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
     await fetch(url, { method: 'POST' });
     expect(seen).toEqual([
-      { traceId, recording: false },
-      { traceId: expect.stringMatching(/^[0-9a-f]{32}$/) as string, recording: false },
+      { traceId, sampled: true },
+      { traceId: expect.stringMatching(/^[0-9a-f]{32}$/) as string, sampled: false },
     ]);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
