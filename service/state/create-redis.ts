@@ -10,16 +10,28 @@ import type { State, StateOptions } from './create';
 export function createRedisState(options: StateOptions, redisUrl: string, memoryCache: MemoryCacheStore): State {
   const timeoutMs = options.redisTimeoutMs;
   const client = createRedisClient(redisUrl, timeoutMs, options.redisCa);
+  // Redis reachable again: the store made below pays back the spend it owes Redis (see resilient.ts).
+  let payBack = (): void => undefined;
   const reachability = new RedisReachability(client, {
     logger: options.logger,
     failureMode: options.failureMode,
     timeoutMs,
-    ...(options.onReachability && { onReachability: options.onReachability }),
+    onReachability: (reachable) => {
+      options.onReachability?.(reachable);
+      if (reachable) payBack();
+    },
   });
   const keyOptions = options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix };
-  const common = { reachability, failureMode: options.failureMode, timeoutMs };
+  const admission = new ResilientAdmissionStore({
+    redis: new RedisAdmissionStore(client, keyOptions),
+    memory: new MemoryAdmissionStore(memoryCache),
+    reachability,
+    failureMode: options.failureMode,
+    timeoutMs,
+  });
+  payBack = () => void admission.payBack();
   return {
-    admission: new ResilientAdmissionStore({ redis: new RedisAdmissionStore(client, keyOptions), memory: new MemoryAdmissionStore(memoryCache), ...common }),
+    admission,
     health: {
       backend: 'redis',
       degraded: () => reachability.degraded(),
@@ -28,6 +40,8 @@ export function createRedisState(options: StateOptions, redisUrl: string, memory
       // replica refuses what needs shared state, so it is ready only while Redis answers.
       ready: () => (options.failureMode === 'open' ? Promise.resolve(true) : reachability.answersPing()),
       close: async () => {
+        // What an outage spent is not lost with this replica (a scale-in, a deployment): one last try.
+        await admission.payBack();
         reachability.close();
         await client.quit().catch(() => client.disconnect());
       },

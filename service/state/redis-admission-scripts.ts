@@ -143,15 +143,23 @@ return 'throttled'
 `;
 
 /**
- * Adds spend that Redis did not record when it happened (see `spend-ledger.ts`) to budgets' `spent`.
- * KEYS: the budget hashes. ARGV: for budget i (from 1), at [2i - 1] the micro-dollars to add and at [2i]
- * the hash's lifetime (ms). A hash that expired meanwhile is made again, living until its period ends.
+ * Adds spend that Redis did not record when it happened (see `spend-ledger.ts`) to budgets' `spent`, once
+ * per repayment: a repayment whose id is already recorded (a retry of one that timed out yet ran) adds
+ * nothing.
+ * KEYS: [1] the repayment's marker, then the budget hashes. ARGV: [1] the marker's lifetime (ms); for
+ * budget i (from 1), at [2i] the micro-dollars to add and at [2i + 1] the hash's lifetime (ms). A hash that
+ * expired meanwhile is made again, living until its period ends.
+ * Returns 'added', or 'already' for a repayment recorded before.
  */
 export const ADD_SPENT_SCRIPT = `
-for i = 1, #KEYS do
-  redis.call('HINCRBY', KEYS[i], 'spent', ARGV[2 * i - 1])
-  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2 * i]) then
-    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+  return 'already'
+end
+for i = 2, #KEYS do
+  local budget = i - 1
+  redis.call('HINCRBY', KEYS[i], 'spent', ARGV[2 * budget])
+  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2 * budget + 1]) then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2 * budget + 1])
   end
 end
 return 'added'

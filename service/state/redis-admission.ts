@@ -11,7 +11,8 @@
  * the `spent` micro-dollars), `<prefix>budget:<key>:held:<slot>` (micro-dollars reserved in one hold slot,
  * see `HOLD_SLOT_MS`, expiring when the longest hold that wrote to it lapses), `<prefix>throttle:<key>` (the throttle's end, epoch ms),
  * each expiring EXPIRY_MARGIN_MS after its window, period, hold or throttle ends; `<prefix>cache:<key>` (an
- * answer's bytes, expiring after its time to live).
+ * answer's bytes, expiring after its time to live); `<prefix>repaid:<id>` (a repayment of spend recorded,
+ * see `addSpent`, kept as long as its budgets).
  */
 import type { Redis } from 'ioredis';
 import {
@@ -30,7 +31,7 @@ import {
 } from './admission-plan';
 import { DEFAULT_KEY_PREFIX } from './key-prefix';
 import { withAdmissionCommands, type AdmissionCommands } from './redis-admission-scripts';
-import type { PendingSpend } from './spend-ledger';
+import type { Repayment } from './spend-ledger';
 import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
 
 export interface RedisAdmissionOptions {
@@ -91,11 +92,22 @@ export class RedisAdmissionStore implements AdmissionStore {
     await this.client.gatewayThrottle(1, this.throttleKey(key), String(untilMs), lifetimeMs(untilMs, nowMs));
   }
 
-  /** Adds spend recorded elsewhere to the budgets' `spent`, in one round trip (see `spend-ledger.ts`). */
-  async addSpent(spends: readonly PendingSpend[], nowMs: number): Promise<void> {
-    const owed = spends.filter((spend) => spend.periodEndMs > nowMs && spend.micros > 0);
+  /**
+   * Adds spend recorded elsewhere to the budgets' `spent`, in one round trip (see `spend-ledger.ts`), unless
+   * a repayment with the same id was recorded before (a retry of one that timed out yet ran).
+   */
+  async addSpent(repayment: Repayment, nowMs: number): Promise<void> {
+    const owed = repayment.spends.filter((spend) => spend.periodEndMs > nowMs && spend.micros > 0);
     if (owed.length === 0) return;
-    await this.client.gatewayAddSpent(owed.length, ...owed.map((spend) => this.budgetKey(spend.key)), ...owed.flatMap((spend) => [String(Math.ceil(spend.micros)), lifetimeMs(spend.periodEndMs, nowMs)]));
+    // The id is remembered as long as the longest of its budgets lives: after that, a retry changes nothing anyway.
+    const remembered = lifetimeMs(Math.max(...owed.map((spend) => spend.periodEndMs)), nowMs);
+    await this.client.gatewayAddSpent(
+      owed.length + 1,
+      this.repaymentKey(repayment.id),
+      ...owed.map((spend) => this.budgetKey(spend.key)),
+      remembered,
+      ...owed.flatMap((spend) => [String(Math.ceil(spend.micros)), lifetimeMs(spend.periodEndMs, nowMs)]),
+    );
   }
 
   private counterKey(counter: { key: string; windowMs: number; windowStartMs: number }): string {
@@ -109,6 +121,11 @@ export class RedisAdmissionStore implements AdmissionStore {
   /** What budget reservations hold in one hold slot (see the reserve script). */
   private heldKey(key: string, slot: number): string {
     return `${this.keyPrefix}budget:${key}:held:${slot}`;
+  }
+
+  /** Marks a repayment recorded (see `addSpent`). */
+  private repaymentKey(id: string): string {
+    return `${this.keyPrefix}repaid:${id}`;
   }
 
   private throttleKey(key: string): string {

@@ -12,22 +12,26 @@
  *   hold lapses (`BudgetCharge.holdMs`), not until the budget period ends. `throttle` is recorded in memory
  *   in `open` mode (local admission honours it) and dropped in `closed` mode (nothing is admitted locally
  *   anyway).
- * - Budget spend Redis never saw is owed to it (`spend-ledger.ts`) and added to its budgets after the next
- *   command Redis answers: a reservation charged and settled in memory, and a settlement not sent because
- *   Redis was known to be unreachable (its estimate also stays held until its hold lapses). So the money an
- *   outage spent still counts against each budget once Redis is back, instead of being spendable again. A
- *   settlement that was sent and failed is not owed: a stalled Redis may still run it when it resumes, and
- *   its spend would count twice. Its real cost is then not recorded; its estimate held until the hold lapses.
+ * - Budget spend Redis never saw is owed to it (`spend-ledger.ts`): a reservation charged and settled in
+ *   memory, and a settlement not sent because Redis was known to be unreachable (its estimate also stays
+ *   held until its hold lapses). It is paid back when Redis is reachable again, after any command Redis
+ *   answers while some is still owed, and when the state closes (a shutdown). So the money an outage spent
+ *   still counts against each budget once Redis is back, instead of being spendable again. A repayment is
+ *   made once: retried under the same id until Redis confirms it, and Redis records each id once, so one
+ *   that timed out yet ran is not added again. A settlement that was sent and failed is not owed: a stalled
+ *   Redis may still run it when it resumes, and its spend would count twice. Its real cost is then not
+ *   recorded; its estimate held until the hold lapses.
  * - The answer cache (looked up by `reserve`, written by `settle`) falls back to memory in both modes: a miss
  *   is always a correct answer, and no limit hangs on it.
  *
  * A timed-out command may still run in Redis later, charging a reservation that memory also charged: an
  * overcount on the safe side, for the remainder of one window or one budget hold.
  */
+import { randomUUID } from 'node:crypto';
 import { withDeadline } from './deadline';
 import type { FailureMode, Reachability } from './reachability';
 import { planSettlement } from './admission-plan';
-import { SpendLedger, type PendingSpend } from './spend-ledger';
+import { SpendLedger, type Repayment } from './spend-ledger';
 import { StateUnavailableError } from './state-unavailable-error';
 import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
 
@@ -47,20 +51,25 @@ type Attempt<T> = { answered: true; value: T } | { answered: false; asked: false
 
 /** The Redis store's part in paying back what it is owed. */
 export interface SpendRecorder {
-  addSpent(spends: readonly PendingSpend[], nowMs: number): Promise<void>;
+  /** Adds a repayment's spend to the budgets, unless a repayment with its id was already recorded. */
+  addSpent(repayment: Repayment, nowMs: number): Promise<void>;
 }
 
+const NOTHING_OWED: Promise<void> = Promise.resolve();
+
 export class ResilientAdmissionStore implements AdmissionStore {
-  /** Budget spend Redis has not recorded yet. */
+  /** Budget spend Redis has not recorded yet, not yet in a repayment. */
   private readonly owed = new SpendLedger();
-  private payingBack = false;
+  /** A repayment sent at least once and not confirmed: sent again, as it is, until it is. */
+  private unconfirmed: Repayment | undefined;
+  private repaying: Promise<void> | undefined;
 
   constructor(private readonly parts: ResilientParts<AdmissionStore> & { redis: AdmissionStore & SpendRecorder }) {}
 
   async reserve(request: ReservationRequest): Promise<ReservationResult> {
     const attempt = await tryRedis(this.parts, () => this.parts.redis.reserve(request));
     if (attempt.answered) {
-      this.payBack();
+      void this.payBack();
       return markCharger(attempt.value, 'redis');
     }
     if (this.parts.failureMode === 'closed' && request.cacheKey !== undefined) {
@@ -80,7 +89,7 @@ export class ResilientAdmissionStore implements AdmissionStore {
     }
     const attempt = await tryRedis(this.parts, () => this.parts.redis.settle(reservation, settlement));
     if (attempt.answered) {
-      this.payBack();
+      void this.payBack();
       return attempt.value;
     }
     // The estimates stay charged in Redis until they lapse. A settlement never sent is owed to Redis; one
@@ -94,7 +103,7 @@ export class ResilientAdmissionStore implements AdmissionStore {
 
   async throttle(key: string, untilMs: number, nowMs: number): Promise<void> {
     const attempt = await tryRedis(this.parts, () => this.parts.redis.throttle(key, untilMs, nowMs));
-    if (attempt.answered) this.payBack();
+    if (attempt.answered) void this.payBack();
     else if (this.parts.failureMode === 'open') await this.parts.memory.throttle(key, untilMs, nowMs);
   }
 
@@ -105,20 +114,28 @@ export class ResilientAdmissionStore implements AdmissionStore {
   }
 
   /**
-   * Redis answers: what it is owed goes to it, in the background of the request. If that fails, it stays
-   * owed; should the failed command have run after all (it timed out first), that spend counts twice.
+   * Pays Redis what it is owed, if anything: in the background of the requests, which need not wait for it.
+   * Resolves when this attempt is over; if it failed, what it carried stays owed, under the same id.
    */
-  private payBack(): void {
-    if (this.owed.isEmpty || this.payingBack) return;
-    this.payingBack = true;
-    const nowMs = Date.now();
-    const spends = this.owed.take(nowMs);
-    void tryRedis(this.parts, () => this.parts.redis.addSpent(spends, nowMs))
-      .then((attempt) => attempt.answered, () => false)
+  payBack(): Promise<void> {
+    if (this.repaying) return this.repaying;
+    if (!this.unconfirmed) {
+      if (this.owed.isEmpty) return NOTHING_OWED;
+      const spends = this.owed.take(Date.now());
+      if (spends.length === 0) return NOTHING_OWED;
+      this.unconfirmed = { id: randomUUID(), spends };
+    }
+    const repayment = this.unconfirmed;
+    this.repaying = tryRedis(this.parts, () => this.parts.redis.addSpent(repayment, Date.now()))
+      .then(
+        (attempt) => attempt.answered,
+        () => false,
+      )
       .then((paid) => {
-        if (!paid) this.owed.restore(spends);
-        this.payingBack = false;
+        if (paid) this.unconfirmed = undefined;
+        this.repaying = undefined;
       });
+    return this.repaying;
   }
 
   private refuseIfClosed(operation: string, attempt: Exclude<Attempt<unknown>, { answered: true }>): void {

@@ -13,6 +13,12 @@ export interface PendingSpend {
   periodEndMs: number;
 }
 
+/** Spend taken from the ledger to be added to Redis's budgets, once: Redis records each `id` once. */
+export interface Repayment {
+  id: string;
+  spends: readonly PendingSpend[];
+}
+
 /** Spend still to be added to Redis's budgets, summed per budget key. */
 export class SpendLedger {
   private readonly pending = new Map<string, PendingSpend>();

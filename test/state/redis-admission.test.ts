@@ -149,20 +149,21 @@ test('the key prefix keeps two gateways sharing one Redis apart', async () => {
   expect((await store.reserve(request)).admitted).toBe(false);
 });
 
-test('spend recorded elsewhere is added to budgets in one round trip; a budget Redis no longer holds is made, to live until its period ends; an ended period is skipped', async () => {
+test('spend recorded elsewhere is added to budgets in one round trip, once per repayment; a budget Redis no longer holds is made, to live until its period ends; an ended period is skipped', async () => {
   const nowMs = Date.now();
   const request = { counters: [], budget: { key: 'budget:team-a', limitMicros: 5_000_000, amountMicros: 20_000, periodEndMs: nowMs + DAY }, nowMs };
   await store.settle(reservationOf(await store.reserve(request)), { actualAmounts: {}, actualBudgetMicros: 9_000 });
 
   const sent = jest.spyOn(storeClient, 'sendCommand');
-  await store.addSpent(
-    [
+  const repayment = {
+    id: 'repayment-1',
+    spends: [
       { key: 'budget:team-a', micros: 1_000, periodEndMs: nowMs + DAY },
       { key: 'budget:team-b', micros: 2_500, periodEndMs: nowMs + MINUTE },
       { key: 'budget:team-c', micros: 700, periodEndMs: nowMs - 1 },
     ],
-    nowMs,
-  );
+  };
+  await store.addSpent(repayment, nowMs);
   expect(sent).toHaveBeenCalledTimes(1);
   expect(await inspector.hget(`${keyPrefix}budget:budget:team-a`, 'spent')).toBe('10000');
   expect(await inspector.hget(`${keyPrefix}budget:budget:team-b`, 'spent')).toBe('2500');
@@ -170,4 +171,11 @@ test('spend recorded elsewhere is added to budgets in one round trip; a budget R
   expect(lifetime).toBeGreaterThan(MINUTE);
   expect(lifetime).toBeLessThanOrEqual(MINUTE + EXPIRY_MARGIN_MS);
   expect(await inspector.exists(`${keyPrefix}budget:budget:team-c`)).toBe(0);
+
+  // The same repayment again (a retry of one that timed out yet ran) adds nothing; its id is kept as long as its budgets.
+  await store.addSpent(repayment, nowMs);
+  expect(await inspector.hget(`${keyPrefix}budget:budget:team-a`, 'spent')).toBe('10000');
+  expect(await inspector.pttl(`${keyPrefix}repaid:repayment-1`)).toBeGreaterThan(DAY);
+  await store.addSpent({ ...repayment, id: 'repayment-2' }, nowMs);
+  expect(await inspector.hget(`${keyPrefix}budget:budget:team-a`, 'spent')).toBe('11000');
 });

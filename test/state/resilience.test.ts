@@ -8,7 +8,10 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createState, type State } from '../../service/state/create';
 import { withDeadline } from '../../service/state/deadline';
 import type { FailureMode } from '../../service/state/reachability';
+import { MemoryAdmissionStore } from '../../service/state/memory-admission';
+import { MemoryCacheStore } from '../../service/state/memory-cache';
 import { RedisAdmissionStore } from '../../service/state/redis-admission';
+import { ResilientAdmissionStore } from '../../service/state/resilient';
 import { StateUnavailableError } from '../../service/state/state-unavailable-error';
 import type { AdmissionStore, Reservation, ReservationRequest } from '../../service/state/types';
 import { createLogger } from '../../service/telemetry/logger';
@@ -162,7 +165,7 @@ describe('failure mode open', () => {
     expect(harness.transitions).toEqual([true, false, true]);
   });
 
-  test("an outage's budget spend, charged in memory, is added to Redis's budget once Redis answers again", async () => {
+  test("an outage's budget spend, charged in memory, is added to Redis's budget once Redis is reachable again", async () => {
     const { state, replica, server } = harness;
     await server.kill();
     // Charged and settled in this replica's memory: Redis never sees it.
@@ -171,8 +174,7 @@ describe('failure mode open', () => {
 
     await server.restart();
     await backOnRedis(harness);
-    // The next command Redis answers is followed by what it is owed.
-    expect(await admittedCount(state.admission, 1)).toBe(1);
+    // Paid back as soon as Redis is reachable again, with no request needed.
     await eventually(async () => (await spentInRedis(harness)) === 400, "the outage's spend in Redis");
     // Shared again: the other replica finds 600 of the 1,000 left, not all of it.
     expect((await replica.reserve(budgetRequest(601))).admitted).toBe(false);
@@ -191,6 +193,41 @@ describe('failure mode open', () => {
     await backOnRedis(harness);
     expect(await admittedCount(state.admission, 1)).toBe(1);
     await eventually(async () => (await spentInRedis(harness)) === 120, 'the settlement in Redis');
+  });
+
+  test('a repayment that timed out yet ran in Redis is not added again when it is retried', async () => {
+    const { server, keyPrefix } = harness;
+    const client = await connectedClient(server.url);
+    let reachable = false;
+    let answerLate = true;
+    /** Runs a repayment in Redis, then answers after the deadline: as a Redis that stalls just after a command would. */
+    class LateRepayments extends RedisAdmissionStore {
+      override async addSpent(...args: Parameters<RedisAdmissionStore['addSpent']>): Promise<void> {
+        await super.addSpent(...args);
+        if (answerLate) await new Promise((resolve) => setTimeout(resolve, REDIS_TIMEOUT_MS * 2));
+      }
+    }
+    const store = new ResilientAdmissionStore({
+      redis: new LateRepayments(client, { keyPrefix }),
+      memory: new MemoryAdmissionStore(new MemoryCacheStore({ maxBytes: 1_000_000 })),
+      reachability: { useRedis: () => Promise.resolve(reachable), reportFailure: () => undefined },
+      failureMode: 'open',
+      timeoutMs: REDIS_TIMEOUT_MS,
+    });
+    try {
+      await store.settle(await budgetReservation(store, 400), { actualAmounts: {}, actualBudgetMicros: 400 });
+      reachable = true;
+      await store.payBack();
+      expect(await spentInRedis(harness)).toBe(400);
+      answerLate = false;
+      await store.payBack();
+      expect(await spentInRedis(harness)).toBe(400);
+      // Confirmed: nothing is owed any more.
+      await store.payBack();
+      expect(await spentInRedis(harness)).toBe(400);
+    } finally {
+      await closeClients(client);
+    }
   });
 
   test('a settlement sent to a stalled Redis is not owed as well: Redis runs it when it resumes, and it counts once', async () => {
