@@ -3,7 +3,7 @@
  * usage counts that add up the way Google's do (total = prompt + candidates + thoughts; prompt includes
  * cached tokens; thought parts only when `includeThoughts` is set).
  */
-import { decodedBase64Length, estimateTextTokens, textOf, type Content, type Part } from '../protocol/content';
+import { decodedBase64Length, estimateTextTokens, MAX_CANDIDATES, textOf, type Content, type Part } from '../protocol/content';
 import { invalidArgument } from '../protocol/errors';
 import { billedContentsTokens, billedPartTokens } from './media-tokens';
 import type { EmulatedModel } from './models';
@@ -208,12 +208,16 @@ function truncateToTokens(text: string, maxTokens: number): string {
   return space > 0 ? cut.slice(0, space) : cut;
 }
 
-/** Candidates Gemini generates for one request at most. */
-export const MAX_CANDIDATES = 8;
+/** Stop sequences Gemini takes at most. */
+const MAX_STOP_SEQUENCES = 5;
 
 export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answer {
   const count = body.generationConfig?.candidateCount ?? 1;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_CANDIDATES) throw invalidArgument(`candidateCount must be between 1 and ${MAX_CANDIDATES}; got ${String(count)}.`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CANDIDATES) throw invalidArgument(`candidateCount must be an integer between 1 and ${MAX_CANDIDATES}; got ${JSON.stringify(count)}.`);
+  const stops = body.generationConfig?.stopSequences;
+  if (stops !== undefined && !(Array.isArray(stops) && stops.length <= MAX_STOP_SEQUENCES && stops.every((stop) => typeof stop === 'string'))) {
+    throw invalidArgument(`stopSequences must be a list of at most ${MAX_STOP_SEQUENCES} strings; got ${JSON.stringify(stops)}.`);
+  }
   const requestText = JSON.stringify(body.contents ?? []) + JSON.stringify(body.systemInstruction ?? '');
   const cached = body.cachedContent ? CACHED_CONTENT_TOKENS : 0;
   const promptTokenCount =
@@ -241,7 +245,7 @@ export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answ
  * as Gemini leaves it out), else at `maxOutputTokens`.
  */
 function stoppedText(text: string, body: GenerateRequestBody): { text: string; finishReason: Candidate['finishReason'] } {
-  const stops = (body.generationConfig?.stopSequences ?? []).filter((stop) => typeof stop === 'string' && stop.length > 0);
+  const stops = (body.generationConfig?.stopSequences ?? []).filter((stop) => stop.length > 0);
   const at = Math.min(...stops.map((stop) => text.indexOf(stop)).filter((index) => index >= 0));
   const upToStop = Number.isFinite(at) ? text.slice(0, at) : text;
   const max = body.generationConfig?.maxOutputTokens;

@@ -82,22 +82,28 @@ function chunkParts(parts: Part[]): Part[] {
 }
 
 /**
- * The chunks of a streamed answer, one candidate after another: each candidate's last chunk carries its
- * finish reason; the answer's last chunk carries the full usage, the others the prompt's counts only.
+ * The chunks of a streamed answer: the candidates side by side, each chunk carrying the next part of each,
+ * aligned so that every candidate ends in the last chunk. So the last chunk gives every finish reason and
+ * the full usage, as a one-candidate stream's does, and a stream cut anywhere before it ends without one.
+ * The other chunks carry the prompt's counts only.
  */
 export function streamChunks(ctx: ResponseContext, answer: Answer): Record<string, unknown>[] {
   const promptOnly = { promptTokenCount: answer.usage.promptTokenCount, totalTokenCount: answer.usage.promptTokenCount };
-  const chunks = answer.candidates.flatMap((answered, index) => {
-    const parts = chunkParts(answered.parts);
-    return parts.map((part, i) => {
+  const partsByCandidate = answer.candidates.map((candidate) => chunkParts(candidate.parts));
+  const rounds = Math.max(...partsByCandidate.map((parts) => parts.length));
+  return Array.from({ length: rounds }, (_, round) => {
+    const last = round === rounds - 1;
+    const candidates = answer.candidates.flatMap((answered, index) => {
+      const parts = partsByCandidate[index]!;
+      const part = parts[round - (rounds - parts.length)];
+      if (!part) return [];
       const candidate: Record<string, unknown> = { content: { role: 'model', parts: [part] } };
-      const last = i === parts.length - 1;
       if (last) candidate.finishReason = answered.finishReason;
       candidate.index = index;
-      return last ? withCitation(ctx, answered, candidate) : candidate;
+      return [last ? withCitation(ctx, answered, candidate) : candidate];
     });
+    return envelope(ctx, { candidates, usageMetadata: last ? fullUsage(answer) : promptOnly });
   });
-  return chunks.map((candidate, i) => envelope(ctx, { candidates: [candidate], usageMetadata: i === chunks.length - 1 ? fullUsage(answer) : promptOnly }));
 }
 
 interface CountTokensBody {

@@ -9,6 +9,7 @@
  * (`modalities: ["audio"]`, `audio`), and token-array embedding input.
  */
 import { z } from 'zod';
+import { MAX_CANDIDATES } from '../protocol/content';
 import { fromZodError, OpenAIRequestError } from './errors';
 
 // ---------------------------------------------------------------- messages
@@ -152,7 +153,7 @@ export const chatRequestSchema = z.object({
   max_tokens: z.number().int().min(1).nullish(),
   max_completion_tokens: z.number().int().min(1).nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(5, 'Gemini accepts at most 5 stop sequences')]).nullish(),
-  n: z.number().int().min(1).max(8, 'n must be at most 8 (Gemini candidateCount limit)').nullish(),
+  n: z.number().int().min(1).max(MAX_CANDIDATES, `n must be at most ${MAX_CANDIDATES} (Gemini candidateCount limit)`).nullish(),
   seed: z.number().int().nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),
   frequency_penalty: z.number().min(-2).max(2).nullish(),

@@ -19,6 +19,9 @@ export interface Content {
   parts?: Part[];
 }
 
+/** Candidates Gemini generates for one request at most (`generationConfig.candidateCount`). */
+export const MAX_CANDIDATES = 8;
+
 export const TOKENS_PER_IMAGE = 258;
 const CHARS_PER_TOKEN = 4;
 const MEDIA_BYTES_PER_TOKEN = 400;

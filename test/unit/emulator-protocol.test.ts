@@ -128,18 +128,26 @@ test('candidateCount: as many candidates, each its own text; the first is the on
   expect(three.usageMetadata.promptTokenCount).toBe(one.usageMetadata.promptTokenCount);
   expect(three.usageMetadata.candidatesTokenCount).toBeGreaterThan(one.usageMetadata.candidatesTokenCount);
 
-  // Streamed one candidate after another, each ending with its finish reason; the full usage comes last.
+  // Streamed side by side, every candidate ending in the last event, which alone gives finish reasons and
+  // the full usage: a stream cut before it ends without a finish reason, as a one-candidate stream does.
   const streamed = sseEvents((await postJson(`${url}/v1beta/models/gemini-2.5-flash-lite:streamGenerateContent?alt=sse`, { ...BODY, generationConfig: { candidateCount: 3 } }, KEY)).text).map((e) => JSON.parse(e) as Answered);
   for (const index of [0, 1, 2]) {
     const own = streamed.flatMap((e) => e.candidates).filter((c) => c.index === index);
     expect(own.map((c) => c.content.parts.map((p) => p.text).join('')).join('')).toBe(textOf(three, index));
-    expect(own.at(-1)?.finishReason).toBe('STOP');
   }
+  expect(streamed.at(-1)?.candidates.map((c) => [c.index, c.finishReason])).toEqual([
+    [0, 'STOP'],
+    [1, 'STOP'],
+    [2, 'STOP'],
+  ]);
+  expect(streamed.slice(0, -1).flatMap((e) => e.candidates.map((c) => c.finishReason))).toEqual(expect.not.arrayContaining(['STOP']));
   expect(streamed.at(-1)?.usageMetadata).toEqual(three.usageMetadata);
 
-  const tooMany = await postJson(endpoint, { ...BODY, generationConfig: { candidateCount: 9 } }, KEY);
-  expectGoogleError(tooMany, 400, 'INVALID_ARGUMENT');
-  expect(tooMany.text).toContain('candidateCount must be between 1 and 8');
+  for (const candidateCount of [9, 0, 2.5, '2']) {
+    const refused = await postJson(endpoint, { ...BODY, generationConfig: { candidateCount } }, KEY);
+    expectGoogleError(refused, 400, 'INVALID_ARGUMENT');
+    expect(refused.text).toContain('candidateCount must be an integer between 1 and 8');
+  }
 });
 
 test('stopSequences: the answer ends before the first stop sequence it reaches, which is left out, with STOP', async () => {
@@ -152,6 +160,11 @@ test('stopSequences: the answer ends before the first stop sequence it reaches, 
   expect(stopped.candidates[0]?.finishReason).toBe('STOP');
   // A stop sequence the answer never reaches changes nothing.
   expect(textOf((await postJson(endpoint, { ...prompt, generationConfig: { stopSequences: ['zebra'] } }, KEY)).json<Answered>(), 0)).toBe(whole);
+  for (const stopSequences of ['three', { a: 1 }, 5, [1], ['a', 'b', 'c', 'd', 'e', 'f']]) {
+    const refused = await postJson(endpoint, { ...prompt, generationConfig: { stopSequences } }, KEY);
+    expectGoogleError(refused, 400, 'INVALID_ARGUMENT');
+    expect(refused.text).toContain('stopSequences must be a list of at most 5 strings');
+  }
 });
 
 test('JSON mode follows responseSchema in either casing', async () => {
