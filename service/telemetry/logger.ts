@@ -77,12 +77,15 @@ const LOG_WRITE_BYTES = 4096;
 const LOG_FLUSH_MS = 200;
 
 /** Standard output destinations made, each flushed when the process exits. */
-const flushedAtExit: Array<{ flushSync(): void }> = [];
+const flushedAtExit: Array<{ flush(): void }> = [];
 
 /**
  * Standard output, written synchronously in batches (see `createLogger`). Its pending lines are written when
  * the process exits, `process.exit` and an uncaught exception included: pino does that itself only for an
  * asynchronous destination, and a failure's last lines are the ones an operator needs.
+ *
+ * With `flush`, one write that may fail, not `flushSync`: that one retries a failed write every 100 ms for
+ * as long as it fails, so a process whose log reader had gone (a closed pipe) would never exit.
  */
 function standardOutput(): pino.DestinationStream {
   const destination = pino.destination({ dest: 1, sync: true, minLength: LOG_WRITE_BYTES, periodicFlush: LOG_FLUSH_MS });
@@ -90,7 +93,7 @@ function standardOutput(): pino.DestinationStream {
     process.once('exit', () => {
       for (const pending of flushedAtExit) {
         try {
-          pending.flushSync();
+          pending.flush();
         } catch {
           // Standard output is gone (a closed pipe): nothing more can be written anywhere.
         }

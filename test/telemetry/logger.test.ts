@@ -1,5 +1,5 @@
 /** Log lines carry Cloud Logging's trace fields for the active span, and only inside one; standard output loses none at exit. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
@@ -114,5 +114,26 @@ describe('standard output', () => {
   ])('lines still pending in the batch are written when the process exits: %s', (_how, ending) => {
     const result = run(`const logger = createLogger('info');\nlogger.info('starting');\nlogger.error('failed');\n${ending}`);
     expect(messages(result.stdout)).toEqual(['starting', 'failed']);
+  });
+
+  test.each([
+    ['process.exit(3)', 'process.exit(3);', 3],
+    ['an uncaught exception', "throw new Error('boom');", 1],
+  ])('a process whose log reader has gone still exits: %s', async (_how, ending, code) => {
+    const script = `const { createLogger } = require(${JSON.stringify(LOGGER)});\nconst logger = createLogger('info');\nsetTimeout(() => {\nlogger.error('failed');\n${ending}\n}, 300);`;
+    // Its standard output a pipe whose reader closes at once: its writes fail with EPIPE. The shell exits with its status.
+    const child = spawn('bash', ['-c', '"$0" -e "$1" 2>/dev/null | (exec 0<&-; true); exit "${PIPESTATUS[0]}"', process.execPath, script], { stdio: 'ignore', detached: true });
+    const exited = await new Promise<number | null | 'still running'>((resolve) => {
+      const guard = setTimeout(() => {
+        // The shell and the process it started, whose group the shell leads.
+        process.kill(-child.pid!, 'SIGKILL');
+        resolve('still running');
+      }, 10_000);
+      child.once('exit', (status) => {
+        clearTimeout(guard);
+        resolve(status);
+      });
+    });
+    expect(exited).toBe(code);
   });
 });
