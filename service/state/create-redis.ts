@@ -41,7 +41,7 @@ export function createRedisState(options: StateOptions, redisUrl: string, memory
       ready: () => (options.failureMode === 'open' ? Promise.resolve(true) : reachability.answersPing()),
       close: async () => {
         // What an outage spent is not lost with this replica (a scale-in, a deployment): one last try.
-        await admission.payBack();
+        await admission.payBackAll();
         reachability.close();
         await client.quit().catch(() => client.disconnect());
       },

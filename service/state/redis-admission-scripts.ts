@@ -145,14 +145,14 @@ return 'throttled'
 /**
  * Adds spend that Redis did not record when it happened (see `spend-ledger.ts`) to budgets' `spent`, once
  * per repayment: a repayment whose id is already recorded (a retry of one that timed out yet ran) adds
- * nothing.
+ * nothing. The script runs atomically, so nothing runs between the check and the mark.
  * KEYS: [1] the repayment's marker, then the budget hashes. ARGV: [1] the marker's lifetime (ms); for
  * budget i (from 1), at [2i] the micro-dollars to add and at [2i + 1] the hash's lifetime (ms). A hash that
  * expired meanwhile is made again, living until its period ends.
  * Returns 'added', or 'already' for a repayment recorded before.
  */
 export const ADD_SPENT_SCRIPT = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+if redis.call('EXISTS', KEYS[1]) == 1 then
   return 'already'
 end
 for i = 2, #KEYS do
@@ -162,6 +162,8 @@ for i = 2, #KEYS do
     redis.call('PEXPIRE', KEYS[i], ARGV[2 * budget + 1])
   end
 end
+-- Marked last: a script that failed on the way has not recorded the repayment, and its retry is not refused.
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 return 'added'
 `;
 

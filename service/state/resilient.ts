@@ -56,6 +56,8 @@ export interface SpendRecorder {
 }
 
 const NOTHING_OWED: Promise<void> = Promise.resolve();
+/** Repayments a closing store makes at most (see `payBackAll`). */
+const REPAYMENT_ROUNDS_AT_CLOSE = 5;
 
 export class ResilientAdmissionStore implements AdmissionStore {
   /** Budget spend Redis has not recorded yet, not yet in a repayment. */
@@ -132,10 +134,25 @@ export class ResilientAdmissionStore implements AdmissionStore {
         () => false,
       )
       .then((paid) => {
-        if (paid) this.unconfirmed = undefined;
         this.repaying = undefined;
+        if (!paid) return;
+        this.unconfirmed = undefined;
+        // Owed while this one was on its way: paid next, not left for the next command Redis answers.
+        void this.payBack();
       });
     return this.repaying;
+  }
+
+  /**
+   * Pays back everything owed, one repayment after another, until nothing is owed or an attempt fails: a
+   * shutdown's last try. Requests still settling may owe more meanwhile, so it stops after a few rounds.
+   */
+  async payBackAll(): Promise<void> {
+    for (let round = 0; round < REPAYMENT_ROUNDS_AT_CLOSE; round++) {
+      await this.payBack();
+      // The next one is on its way already; else what was sent failed (still unconfirmed), or all is paid.
+      if (this.repaying === undefined && (this.unconfirmed !== undefined || this.owed.isEmpty)) return;
+    }
   }
 
   private refuseIfClosed(operation: string, attempt: Exclude<Attempt<unknown>, { answered: true }>): void {

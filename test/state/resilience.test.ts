@@ -113,6 +113,17 @@ async function spentInRedis(harness: Harness): Promise<number> {
   return Number((await harness.replicaClient.hget(`${harness.keyPrefix}budget:${BUDGET_KEY}`, 'spent')) ?? 0);
 }
 
+/** A resilient store (`open`) on `redis`, reachable when the test says so, not when the connection does. */
+function storeWithReachability(redis: RedisAdmissionStore, reachable: () => boolean): ResilientAdmissionStore {
+  return new ResilientAdmissionStore({
+    redis,
+    memory: new MemoryAdmissionStore(new MemoryCacheStore({ maxBytes: 1_000_000 })),
+    reachability: { useRedis: () => Promise.resolve(reachable()), reportFailure: () => undefined },
+    failureMode: 'open',
+    timeoutMs: REDIS_TIMEOUT_MS,
+  });
+}
+
 /** Redis answers again and both replicas are connected to it. */
 async function backOnRedis(harness: Harness): Promise<void> {
   await eventually(() => !harness.state.health.degraded(), 'Redis to be reachable again');
@@ -207,13 +218,7 @@ describe('failure mode open', () => {
         if (answerLate) await new Promise((resolve) => setTimeout(resolve, REDIS_TIMEOUT_MS * 2));
       }
     }
-    const store = new ResilientAdmissionStore({
-      redis: new LateRepayments(client, { keyPrefix }),
-      memory: new MemoryAdmissionStore(new MemoryCacheStore({ maxBytes: 1_000_000 })),
-      reachability: { useRedis: () => Promise.resolve(reachable), reportFailure: () => undefined },
-      failureMode: 'open',
-      timeoutMs: REDIS_TIMEOUT_MS,
-    });
+    const store = storeWithReachability(new LateRepayments(client, { keyPrefix }), () => reachable);
     try {
       await store.settle(await budgetReservation(store, 400), { actualAmounts: {}, actualBudgetMicros: 400 });
       reachable = true;
@@ -225,6 +230,33 @@ describe('failure mode open', () => {
       // Confirmed: nothing is owed any more.
       await store.payBack();
       expect(await spentInRedis(harness)).toBe(400);
+    } finally {
+      await closeClients(client);
+    }
+  });
+
+  test('spend owed while a repayment is on its way is paid too, and all of it before the state closes', async () => {
+    const { server, keyPrefix } = harness;
+    const client = await connectedClient(server.url);
+    let reachable = false;
+    /** Answers each repayment a little later, within the deadline: time for more spend to be owed meanwhile. */
+    class SlowRepayments extends RedisAdmissionStore {
+      override async addSpent(...args: Parameters<RedisAdmissionStore['addSpent']>): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, REDIS_TIMEOUT_MS / 5));
+        await super.addSpent(...args);
+      }
+    }
+    const store = storeWithReachability(new SlowRepayments(client, { keyPrefix }), () => reachable);
+    try {
+      // Two requests admitted during the outage; one ends before Redis is back, the other while it is being repaid.
+      const [first, second] = [await budgetReservation(store, 400), await budgetReservation(store, 100)];
+      await store.settle(first, { actualAmounts: {}, actualBudgetMicros: 400 });
+      reachable = true;
+      const repaying = store.payBack();
+      await store.settle(second, { actualAmounts: {}, actualBudgetMicros: 100 });
+      await store.payBackAll();
+      expect(await spentInRedis(harness)).toBe(500);
+      await repaying;
     } finally {
       await closeClients(client);
     }
