@@ -42,9 +42,4 @@ export class SpendLedger {
     this.pending.clear();
     return owed;
   }
-
-  /** Puts back what `take` returned and could not be recorded. */
-  restore(spends: readonly PendingSpend[]): void {
-    for (const spend of spends) this.add(spend.key, spend.micros, spend.periodEndMs);
-  }
 }
