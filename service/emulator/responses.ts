@@ -82,27 +82,27 @@ function chunkParts(parts: Part[]): Part[] {
 }
 
 /**
- * The chunks of a streamed answer: the candidates side by side, each chunk carrying the next part of each,
- * aligned so that every candidate ends in the last chunk. So the last chunk gives every finish reason and
- * the full usage, as a one-candidate stream's does, and a stream cut anywhere before it ends without one.
- * The other chunks carry the prompt's counts only.
+ * The chunks of a streamed answer: the candidates side by side, each chunk carrying the next part of each
+ * candidate that has one left, and a candidate's finish reason with its last part. So candidates of
+ * different lengths finish in different chunks. The last chunk carries the full usage; the others carry the
+ * prompt's counts only.
  */
 export function streamChunks(ctx: ResponseContext, answer: Answer): Record<string, unknown>[] {
   const promptOnly = { promptTokenCount: answer.usage.promptTokenCount, totalTokenCount: answer.usage.promptTokenCount };
   const partsByCandidate = answer.candidates.map((candidate) => chunkParts(candidate.parts));
   const rounds = Math.max(...partsByCandidate.map((parts) => parts.length));
   return Array.from({ length: rounds }, (_, round) => {
-    const last = round === rounds - 1;
     const candidates = answer.candidates.flatMap((answered, index) => {
       const parts = partsByCandidate[index]!;
-      const part = parts[round - (rounds - parts.length)];
+      const part = parts[round];
       if (!part) return [];
       const candidate: Record<string, unknown> = { content: { role: 'model', parts: [part] } };
-      if (last) candidate.finishReason = answered.finishReason;
+      const finished = round === parts.length - 1;
+      if (finished) candidate.finishReason = answered.finishReason;
       candidate.index = index;
-      return [last ? withCitation(ctx, answered, candidate) : candidate];
+      return [finished ? withCitation(ctx, answered, candidate) : candidate];
     });
-    return envelope(ctx, { candidates, usageMetadata: last ? fullUsage(answer) : promptOnly });
+    return envelope(ctx, { candidates, usageMetadata: round === rounds - 1 ? fullUsage(answer) : promptOnly });
   });
 }
 

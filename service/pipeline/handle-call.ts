@@ -7,7 +7,7 @@ import type { Content } from '../protocol/content';
 import { cancellationOf, GoogleApiError, streamEndedMidAnswer } from '../protocol/errors';
 import { proto3Normalized } from '../protocol/proto3-json';
 import type { ModelCallPath } from '../protocol/paths';
-import { endsMidAnswer } from '../protocol/stream-format';
+import { CandidateFinishes, endsMidAnswer } from '../protocol/stream-format';
 import { rejectionOfEvent } from '../upstream/read-reply';
 import { type AccountOptions, accountFor, type AuditRecord, type FallbackAdmission, failureOutcome, type Outcome } from './account/audit';
 import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
@@ -273,7 +273,7 @@ export function createPipeline(options: PipelineOptions) {
   async function stream(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
     if (!useCache) {
       const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
-      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish, call.signal) } };
+      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish, call.signal, candidatesAsked(call.body)) } };
     }
     const existing = streamFlights.get(key.cacheKey);
     if (existing?.followableBy(caller.id)) {
@@ -315,7 +315,7 @@ export function createPipeline(options: PipelineOptions) {
     // The pump reads the upstream once and feeds every subscriber, the first caller included.
     void (async () => {
       try {
-        for await (const event of relayed(started.result, finish, upstreamAbort.signal)) flight.push(event);
+        for await (const event of relayed(started.result, finish, upstreamAbort.signal, candidatesAsked(call.body))) flight.push(event);
         flight.finish();
       } catch (error) {
         flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.'));
@@ -328,17 +328,20 @@ export function createPipeline(options: PipelineOptions) {
 
   /**
    * The upstream's events as they come; settles and audits with the last usage seen when the stream ends.
-   * A stream that ends cleanly in the middle of an answer (no finish reason) ends with an error event, as a
-   * failed one does: the client is told its answer is cut short, and the call is audited as failed.
+   * A stream that ends cleanly in the middle of an answer (no finish reason; with several candidates asked
+   * for, any of them without one) ends with an error event, as a failed one does: the client is told its
+   * answer is cut short, the call is audited as failed, and nothing is cached.
    */
-  async function* relayed(result: CallResult, finish: Finish, signal: AbortSignal): AsyncGenerator<string> {
+  async function* relayed(result: CallResult, finish: Finish, signal: AbortSignal, candidates: number): AsyncGenerator<string> {
     if (result.answer.kind !== 'stream') return;
     let lastUsage: string | undefined;
     let last: string | undefined;
     let failure: unknown;
     let ended = false;
+    const finishes = candidates > 1 ? new CandidateFinishes() : undefined;
     const note = (event: string): string => {
       if (event.includes('"usageMetadata"')) lastUsage = event;
+      finishes?.note(event);
       last = event;
       return event;
     };
@@ -348,7 +351,7 @@ export function createPipeline(options: PipelineOptions) {
         yield note(event);
         failure ??= rejectionOfEvent(event);
       }
-      if (failure === undefined && last !== undefined && endsMidAnswer(last)) throw streamEndedMidAnswer();
+      if (failure === undefined && last !== undefined && (finishes ? finishes.endsMidAnswer : endsMidAnswer(last))) throw streamEndedMidAnswer();
       ended = true;
     } catch (error) {
       failure = error;
@@ -408,6 +411,12 @@ export function createPipeline(options: PipelineOptions) {
     if (!useCache) options.events.cache({ model: route.model, result: 'bypass' });
     return call.path.method === 'streamGenerateContent' ? stream(call, caller, route, key, useCache) : unary(call, caller, route, key, useCache);
   };
+}
+
+/** Candidates a generating request asked for (`generationConfig.candidateCount`; one by default). */
+function candidatesAsked(body: Record<string, unknown>): number {
+  const count = (body.generationConfig as { candidateCount?: unknown } | undefined)?.candidateCount;
+  return typeof count === 'number' ? count : 1;
 }
 
 /** The body of an answer to a unary method (never a stream: only streamGenerateContent streams). */

@@ -42,6 +42,37 @@ export function endsMidAnswer(lastEvent: string): boolean {
   return lastEvent.includes('"candidates"') && !isFinishingEvent(lastEvent);
 }
 
+/**
+ * Which candidates of a stream have finished, for a request that asked for several (`candidateCount`): they
+ * finish in different events, so its last event cannot tell whether the stream is whole. It reads every
+ * event, which a stream of one candidate never needs.
+ */
+export class CandidateFinishes {
+  private readonly seen = new Set<number>();
+  private readonly finished = new Set<number>();
+
+  note(event: string): void {
+    let parsed: { candidates?: unknown };
+    try {
+      parsed = JSON.parse(event) as { candidates?: unknown };
+    } catch {
+      return;
+    }
+    if (!Array.isArray(parsed.candidates)) return;
+    for (const candidate of parsed.candidates as Array<{ index?: unknown; finishReason?: unknown } | null>) {
+      const index = typeof candidate?.index === 'number' ? candidate.index : 0;
+      this.seen.add(index);
+      if (candidate?.finishReason !== undefined) this.finished.add(index);
+    }
+  }
+
+  /** Whether a candidate began and never gave its finish reason: the stream stopped in the middle of it. */
+  get endsMidAnswer(): boolean {
+    for (const index of this.seen) if (!this.finished.has(index)) return true;
+    return false;
+  }
+}
+
 export function contentTypeFor(framing: StreamFraming): string {
   return framing === 'sse' ? SSE_CONTENT_TYPE : JSON_CONTENT_TYPE;
 }

@@ -259,6 +259,27 @@ describe('cache', () => {
     expect(sseEvents(again.text).at(-1)).toContain('"finishReason":"STOP"');
   });
 
+  test('a stream of several candidates cut after one of them finished ends with an error event and is not cached', async () => {
+    const body = { ...prompt('cut between candidates'), generationConfig: { candidateCount: 3 } };
+    // The whole stream (not cached: no-store) shows where a candidate finishes while another goes on.
+    const whole = sseEvents((await postJson(stream(gateway, 'gemini-3.5-flash'), body, { 'cache-control': 'no-store' })).text);
+    const firstFinish = whole.findIndex((event) => event.includes('"finishReason"'));
+    expect(firstFinish).toBeGreaterThanOrEqual(0);
+    expect(firstFinish).toBeLessThan(whole.length - 1);
+
+    logs.lines.length = 0;
+    gateway.emulator?.faults.set([{ kind: 'truncate', afterChunks: firstFinish + 1, count: 1 }]);
+    const cut = sseEvents((await postJson(stream(gateway, 'gemini-3.5-flash'), body)).text);
+    // Each answer has its own responseId.
+    const sameEvents = (events: string[]): string[] => events.map((event) => event.replace(/"responseId":"[^"]*"/, ''));
+    expect(sameEvents(cut.slice(0, -1))).toEqual(sameEvents(whole.slice(0, firstFinish + 1)));
+    expect(JSON.parse(cut.at(-1)!)).toMatchObject({ error: { code: 502, status: 'UNAVAILABLE' } });
+    expect(logs.lines.filter((l) => l.audit).at(-1)).toMatchObject({ audit: { outcome: 'upstream_error' } });
+    const again = await postJson(stream(gateway, 'gemini-3.5-flash'), body);
+    expect(again.headers['x-cache']).toBe('MISS');
+    expect(sameEvents(sseEvents(again.text))).toEqual(sameEvents(whole));
+  });
+
   test('a failed answer is not cached', async () => {
     gateway.emulator?.faults.set([{ kind: 'midstream-error', afterChunks: 1, count: 1 }]);
     const broken = await postJson(`${stream(gateway, 'gemini-3.1-flash-lite')}`, prompt('broken'));
