@@ -59,11 +59,14 @@ export class CandidateFinishes {
       return;
     }
     if (!Array.isArray(parsed.candidates)) return;
-    for (const candidate of parsed.candidates as Array<{ index?: unknown; finishReason?: unknown } | null>) {
-      const index = typeof candidate?.index === 'number' ? candidate.index : 0;
+    (parsed.candidates as Array<{ index?: unknown; finishReason?: unknown } | null>).forEach((candidate, position) => {
+      // A candidate without an index is the one at its position, as the OpenAI translation reads it.
+      const index = typeof candidate?.index === 'number' ? candidate.index : position;
       this.seen.add(index);
-      if (candidate?.finishReason !== undefined) this.finished.add(index);
-    }
+      // A candidate that goes on after a finish reason (Gemini's server-side tools do) is not finished yet.
+      if (typeof candidate?.finishReason === 'string') this.finished.add(index);
+      else this.finished.delete(index);
+    });
   }
 
   /** Whether a candidate began and never gave its finish reason: the stream stopped in the middle of it. */

@@ -157,9 +157,14 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 for i = 2, #KEYS do
   local budget = i - 1
-  redis.call('HINCRBY', KEYS[i], 'spent', ARGV[2 * budget])
-  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2 * budget + 1]) then
-    redis.call('PEXPIRE', KEYS[i], ARGV[2 * budget + 1])
+  -- A key that is not a budget's hash (another writer's) can hold no spend, and must not fail the script
+  -- halfway: Redis keeps what a failed script wrote, and its retry would add the rest again.
+  local kind = redis.call('TYPE', KEYS[i]).ok
+  if kind == 'hash' or kind == 'none' then
+    redis.call('HINCRBY', KEYS[i], 'spent', ARGV[2 * budget])
+    if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2 * budget + 1]) then
+      redis.call('PEXPIRE', KEYS[i], ARGV[2 * budget + 1])
+    end
   end
 end
 -- Marked last: a script that failed on the way has not recorded the repayment, and its retry is not refused.

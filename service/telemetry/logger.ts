@@ -84,8 +84,9 @@ const flushedAtExit: Array<{ flush(): void }> = [];
  * the process exits, `process.exit` and an uncaught exception included: pino does that itself only for an
  * asynchronous destination, and a failure's last lines are the ones an operator needs.
  *
- * With `flush`, one write that may fail, not `flushSync`: that one retries a failed write every 100 ms for
- * as long as it fails, so a process whose log reader had gone (a closed pipe) would never exit.
+ * With `flush`, not `flushSync`: that one retries any failed write every 100 ms for as long as it fails,
+ * so a process whose log reader had gone (a closed pipe: EPIPE) would never exit. `flush` gives up on such
+ * an error; it still waits out a reader that is there but slow (EAGAIN), as every write does.
  */
 function standardOutput(): pino.DestinationStream {
   const destination = pino.destination({ dest: 1, sync: true, minLength: LOG_WRITE_BYTES, periodicFlush: LOG_FLUSH_MS });

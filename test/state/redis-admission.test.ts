@@ -179,3 +179,19 @@ test('spend recorded elsewhere is added to budgets in one round trip, once per r
   await store.addSpent({ ...repayment, id: 'repayment-2' }, nowMs);
   expect(await inspector.hget(`${keyPrefix}budget:budget:team-a`, 'spent')).toBe('11000');
 });
+
+test('a budget key another writer turned into something else is passed over: the repayment of the others is recorded once', async () => {
+  const nowMs = Date.now();
+  await inspector.set(`${keyPrefix}budget:budget:team-b`, 'not a budget');
+  const repayment = {
+    id: 'repayment-3',
+    spends: [
+      { key: 'budget:team-a', micros: 100, periodEndMs: nowMs + DAY },
+      { key: 'budget:team-b', micros: 50, periodEndMs: nowMs + DAY },
+    ],
+  };
+  await store.addSpent(repayment, nowMs);
+  await store.addSpent(repayment, nowMs);
+  expect(await inspector.hget(`${keyPrefix}budget:budget:team-a`, 'spent')).toBe('100');
+  expect(await inspector.get(`${keyPrefix}budget:budget:team-b`)).toBe('not a budget');
+});
