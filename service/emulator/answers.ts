@@ -3,7 +3,7 @@
  * usage counts that add up the way Google's do (total = prompt + candidates + thoughts; prompt includes
  * cached tokens; thought parts only when `includeThoughts` is set).
  */
-import { decodedBase64Length, estimateTextTokens, MAX_CANDIDATES, textOf, type Content, type Part } from '../protocol/content';
+import { decodedBase64Length, estimateTextTokens, MAX_CANDIDATES, MAX_STOP_SEQUENCES, textOf, type Content, type Part } from '../protocol/content';
 import { invalidArgument } from '../protocol/errors';
 import { billedContentsTokens, billedPartTokens } from './media-tokens';
 import type { EmulatedModel } from './models';
@@ -207,9 +207,6 @@ function truncateToTokens(text: string, maxTokens: number): string {
   const space = cut.lastIndexOf(' ');
   return space > 0 ? cut.slice(0, space) : cut;
 }
-
-/** Stop sequences Gemini takes at most. */
-const MAX_STOP_SEQUENCES = 5;
 
 export function answerFor(model: EmulatedModel, body: GenerateRequestBody): Answer {
   const count = body.generationConfig?.candidateCount ?? 1;

@@ -15,6 +15,7 @@ import type {
   GeminiUsageMetadata,
   GenerateContentResponse,
 } from './types';
+import { candidateIndexOf } from '../protocol/stream-format';
 import { toolCallId } from './tool-call-ids';
 
 export interface ChatResponseContext {
@@ -82,10 +83,6 @@ export function toolCallFrom(part: GeminiResponsePart, key: string, candidateInd
   const signature = typeof part.thoughtSignature === 'string' ? part.thoughtSignature : undefined;
   const args = typeof call.args === 'object' && call.args !== null ? call.args : {};
   return { id: toolCallId(key, candidateIndex, callIndex, signature), type: 'function', function: { name: call.name, arguments: JSON.stringify(args) } };
-}
-
-export function candidateIndexOf(candidate: GeminiCandidate, position: number): number {
-  return typeof candidate.index === 'number' && Number.isInteger(candidate.index) && candidate.index >= 0 ? candidate.index : position;
 }
 
 export function partsOf(candidate: GeminiCandidate | undefined): GeminiResponsePart[] {

@@ -9,7 +9,7 @@
  * (`modalities: ["audio"]`, `audio`), and token-array embedding input.
  */
 import { z } from 'zod';
-import { MAX_CANDIDATES } from '../protocol/content';
+import { MAX_CANDIDATES, MAX_STOP_SEQUENCES } from '../protocol/content';
 import { fromZodError, OpenAIRequestError } from './errors';
 
 // ---------------------------------------------------------------- messages
@@ -152,7 +152,7 @@ export const chatRequestSchema = z.object({
   top_p: z.number().min(0).max(1).nullish(),
   max_tokens: z.number().int().min(1).nullish(),
   max_completion_tokens: z.number().int().min(1).nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(5, 'Gemini accepts at most 5 stop sequences')]).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(MAX_STOP_SEQUENCES, `Gemini accepts at most ${MAX_STOP_SEQUENCES} stop sequences`)]).nullish(),
   n: z.number().int().min(1).max(MAX_CANDIDATES, `n must be at most ${MAX_CANDIDATES} (Gemini candidateCount limit)`).nullish(),
   seed: z.number().int().nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),

@@ -12,9 +12,9 @@
  * `sseFrame` and close the response without `[DONE]` (the `openai` SDK throws an `APIError` on it).
  */
 import { streamEndedMidAnswer } from '../protocol/errors';
+import { candidateIndexOf } from '../protocol/stream-format';
 import { googleErrorFromChunk, toOpenAIError } from './errors';
 import {
-  candidateIndexOf,
   completionId,
   isPromptBlocked,
   mapFinishReason,

@@ -21,6 +21,8 @@ export interface Content {
 
 /** Candidates Gemini generates for one request at most (`generationConfig.candidateCount`). */
 export const MAX_CANDIDATES = 8;
+/** Stop sequences Gemini takes at most (`generationConfig.stopSequences`). */
+export const MAX_STOP_SEQUENCES = 5;
 
 export const TOKENS_PER_IMAGE = 258;
 const CHARS_PER_TOKEN = 4;

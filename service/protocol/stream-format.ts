@@ -42,6 +42,12 @@ export function endsMidAnswer(lastEvent: string): boolean {
   return lastEvent.includes('"candidates"') && !isFinishingEvent(lastEvent);
 }
 
+/** A response candidate's index: its `index`, or else its position among the event's candidates. */
+export function candidateIndexOf(candidate: { index?: unknown } | null | undefined, position: number): number {
+  const index = candidate?.index;
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : position;
+}
+
 /**
  * Which candidates of a stream have finished, for a request that asked for several (`candidateCount`): they
  * finish in different events, so its last event cannot tell whether the stream is whole. It reads every
@@ -60,8 +66,7 @@ export class CandidateFinishes {
     }
     if (!Array.isArray(parsed.candidates)) return;
     (parsed.candidates as Array<{ index?: unknown; finishReason?: unknown } | null>).forEach((candidate, position) => {
-      // A candidate without an index is the one at its position, as the OpenAI translation reads it.
-      const index = typeof candidate?.index === 'number' ? candidate.index : position;
+      const index = candidateIndexOf(candidate, position);
       this.seen.add(index);
       // A candidate that goes on after a finish reason (Gemini's server-side tools do) is not finished yet.
       if (typeof candidate?.finishReason === 'string') this.finished.add(index);
