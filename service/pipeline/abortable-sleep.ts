@@ -10,13 +10,20 @@ export class CancelledWhileWaiting extends GoogleApiError {
   }
 }
 
+/**
+ * The abort listener goes when the wait ends either way: a request that waits many times (an admission queue
+ * polls its slot) must not pile one up per wait on its signal.
+ */
 export const abortableSleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
-    const cancelled = (): void => reject(new CancelledWhileWaiting());
-    if (signal.aborted) return cancelled();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    if (signal.aborted) return reject(new CancelledWhileWaiting());
+    const onAbort = (): void => {
       clearTimeout(timer);
-      cancelled();
-    }, { once: true });
+      reject(new CancelledWhileWaiting());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });

@@ -69,6 +69,15 @@ export class StreamFlight extends Followable {
    */
   async *subscribe(signal: AbortSignal): AsyncGenerator<string> {
     this.readers++;
+    // One abort listener for the whole subscription, not one per wait: a stream of thousands of events
+    // would otherwise pile up a listener (and its closure) per event on the request's signal until it ends.
+    let wake: Listener | undefined;
+    const onAbort = (): void => {
+      if (!wake) return;
+      this.listeners.delete(wake);
+      wake();
+    };
+    signal.addEventListener('abort', onAbort);
     let index = 0;
     try {
       for (;;) {
@@ -79,11 +88,13 @@ export class StreamFlight extends Followable {
         }
         if (signal.aborted) return;
         await new Promise<void>((resolve) => {
+          wake = resolve;
           this.listeners.add(resolve);
-          signal.addEventListener('abort', () => resolve(), { once: true });
         });
+        wake = undefined;
       }
     } finally {
+      signal.removeEventListener('abort', onAbort);
       this.readers--;
       this.left(signal.reason);
     }
