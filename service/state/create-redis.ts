@@ -1,6 +1,7 @@
 /** State on Redis, with this replica's memory standing in while Redis is unreachable (see `resilient.ts`). */
 import { MemoryAdmissionStore } from './memory-admission';
 import type { MemoryCacheStore } from './memory-cache';
+import { withDeadline } from './deadline';
 import { RedisReachability } from './reachability';
 import { RedisAdmissionStore } from './redis-admission';
 import { createRedisClient } from './redis-client';
@@ -43,7 +44,8 @@ export function createRedisState(options: StateOptions, redisUrl: string, memory
         // What an outage spent is not lost with this replica (a scale-in, a deployment): one last try.
         await admission.payBackAll();
         reachability.close();
-        await client.quit().catch(() => client.disconnect());
+        // QUIT within the timeout, as any command; a Redis that does not answer it has its connection dropped.
+        await withDeadline(client.quit(), timeoutMs).catch(() => client.disconnect());
       },
     },
   };

@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { withDeadline } from './deadline';
+import { expireAfter, withDeadline } from './deadline';
 
 /** When Redis is unreachable: `open` serves from this replica's memory, `closed` refuses (503). */
 export type FailureMode = 'open' | 'closed';
@@ -68,10 +68,13 @@ export class RedisReachability implements Reachability {
     client.on('error', (error: unknown) => (this.lastError = error));
     if (client.status === 'ready') this.markReachable();
     else {
-      const firstConnectionDeadline = setTimeout(() => {
-        if (this.reachable === undefined) this.markUnreachable(this.withLastError(`no connection within ${options.timeoutMs} ms`));
-      }, options.timeoutMs);
-      firstConnectionDeadline.unref();
+      expireAfter(
+        options.timeoutMs,
+        () => {
+          if (this.reachable === undefined) this.markUnreachable(this.withLastError(`no connection within ${options.timeoutMs} ms`));
+        },
+        { unref: true },
+      );
     }
   }
 

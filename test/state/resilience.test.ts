@@ -290,6 +290,28 @@ describe('failure mode open', () => {
     expect(logsSaying(harness, 'reachable again')).toHaveLength(1);
     expect(harness.transitions).toEqual([true, false, true]);
   });
+
+  test('this process stalling past the timeout while Redis answers is not Redis being unreachable', async () => {
+    const { state, replica } = harness;
+    expect(await admittedCount(state.admission, 1)).toBe(1);
+
+    // The command is sent before the stall, and Redis answers it within a millisecond; the answer waits in
+    // the socket while this process is busy (a long synchronous task, a collection, a CPU-throttled
+    // container) for twice the timeout. When the process runs again, the expired timer is due before the
+    // socket is read.
+    const reserved = withDeadline(state.admission.reserve(request()), HANG_GUARD_MS);
+    setImmediate(() => {
+      const until = performance.now() + 2 * REDIS_TIMEOUT_MS;
+      while (performance.now() < until);
+    });
+    expect((await reserved).admitted).toBe(true);
+
+    expect(state.health.degraded()).toBe(false);
+    expect(logsSaying(harness, 'unreachable')).toEqual([]);
+    expect(harness.transitions).toEqual([true]);
+    // Charged in Redis, shared with the other replica: 2 here, so 2 more there fill the limit of 4.
+    expect(await admittedCount(replica, 3)).toBe(2);
+  });
 });
 
 describe('failure mode closed', () => {
