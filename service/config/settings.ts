@@ -179,7 +179,7 @@ export const SETTINGS = {
     schema: z.enum(['open', 'closed']).default('open'),
     doc: 'When Redis is unreachable: `open` keeps serving on local limits (and says so in a metric and a log line); `closed` refuses with 503.',
   },
-  redisTimeoutMs: { env: 'GATEWAY_REDIS_TIMEOUT_MS', schema: positiveInt(250), doc: 'A Redis command slower than this (ms) counts as Redis being unreachable.' },
+  redisTimeoutMs: { env: 'GATEWAY_REDIS_TIMEOUT_MS', schema: positiveInt(250), doc: 'A Redis command slower than this (ms) counts as Redis being unreachable. An answer that reached the socket in time counts as in time, even if this process was too busy to read it then.' },
   authMode: {
     env: 'GATEWAY_AUTH_MODE',
     schema: z.enum(['keys', 'iam', 'open']).optional(),
