@@ -1,5 +1,9 @@
-/** Command-line options: `--gateway-env` (settings every gateway gets on top of the bench's own, checked against the settings catalogue) and profile mode. */
-import { gatewayEnv, parseArgs } from './bench';
+/**
+ * Command-line options: `--gateway-env` (settings every gateway gets on top of the bench's own, checked
+ * against the settings catalogue), the peer's headers and process, and profile mode.
+ */
+import { gatewayEnv, parseArgs, peerHeaders } from './bench';
+import { targetCallPath } from './load';
 
 const parse = (...argv: string[]) => parseArgs(argv, () => undefined);
 
@@ -33,4 +37,29 @@ test("a gateway's environment: the bench's base, overridden by --gateway-env, th
 test('profile mode drives cache misses unless --profile-hits asks for hits', () => {
   expect(parse('--profile', '/tmp/p').profileCache).toBe('miss');
   expect(parse('--profile', '/tmp/p', '--profile-hits').profileCache).toBe('hit');
+});
+
+test("a peer's headers: its key, then each --peer-header with {upstream} as this run's emulator", () => {
+  const options = parse('--peer', 'http://127.0.0.1:8787/v1/', '--peer-key', 'K', '--peer-header', 'x-portkey-provider: google', '--peer-header', 'x-portkey-custom-host:{upstream}');
+  expect(options.peer).toBe('http://127.0.0.1:8787/v1');
+  expect(peerHeaders(options, 'http://127.0.0.1:40001')).toEqual({
+    'x-goog-api-key': 'K',
+    'x-portkey-provider': 'google',
+    'x-portkey-custom-host': 'http://127.0.0.1:40001',
+  });
+  expect(peerHeaders(parse(), 'http://127.0.0.1:40001')).toEqual({});
+});
+
+test('a --peer-header without a header name before its colon, or a --peer-pid that is no process id, is refused', () => {
+  for (const header of ['x-portkey-provider google', ': google', 'bad name: x']) {
+    expect(() => parse('--peer-header', header)).toThrow(/--peer-header needs 'Name: value'/);
+  }
+  expect(parse('--peer-pid', '4242').peerPid).toBe(4242);
+  for (const pid of ['0', '1.5', 'me']) expect(() => parse('--peer-pid', pid)).toThrow(/--peer-pid needs a process id|needs a non-negative number/);
+});
+
+test("a target's calls go under its URL's own path, so a gateway serving Gemini under a prefix can be driven", () => {
+  expect(targetCallPath({ url: 'http://127.0.0.1:8787/v1' }, false)).toBe('/v1/v1beta/models/gemini-3.5-flash-lite:generateContent');
+  expect(targetCallPath({ url: 'http://127.0.0.1:8787/v1/' }, true)).toBe('/v1/v1beta/models/gemini-3.5-flash-lite:streamGenerateContent?alt=sse');
+  expect(targetCallPath({ url: 'http://127.0.0.1:9000' }, false)).toBe('/v1beta/models/gemini-3.5-flash-lite:generateContent');
 });

@@ -32,6 +32,10 @@ export interface BenchOptions {
   quick: boolean;
   peer?: string;
   peerKey?: string;
+  /** Extra headers sent to the peer (`--peer-header`); `{upstream}` in a value is the run's emulator URL. */
+  peerHeaders: Record<string, string>;
+  /** The peer's server process, pinned and measured like the bench's own servers (`--peer-pid`). */
+  peerPid?: number;
   redis: boolean;
   memory: boolean;
   memoryStreams: number;
@@ -63,8 +67,12 @@ const USAGE = `usage: npm run bench -- [options]
   --warmup <s>            warm-up per target before measuring, split over the four request shapes
                           (default 8; quick 0.4)
   --realistic             upstream with 60±15 ms to first byte and a chunk every 30 ms
-  --peer <base URL>       also drive another Gemini-compatible gateway (same paths and bodies)
+  --peer <base URL>       also drive another Gemini-compatible gateway (same paths and bodies, after the
+                          URL's own path: http://127.0.0.1:8787/v1 calls /v1/v1beta/models/…)
   --peer-key <key>        x-goog-api-key sent to the peer (default: none)
+  --peer-header '<Name>: <value>'  another header sent to the peer (repeatable); {upstream} in the value
+                          is this run's emulator URL, for a gateway told its upstream per request
+  --peer-pid <pid>        the peer's process: pinned and measured (CPU µs/req) like the bench's own servers
   --no-redis              skip the Redis-state gateway and the round-trip count
   --no-memory             skip the many-streams memory run
   --memory-streams <n>    streams held at once in the memory run (default 1000; quick 100)
@@ -93,6 +101,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     concurrency: quick ? [16] : [1, 16, 256],
     realistic: false,
     quick,
+    peerHeaders: {},
     redis: true,
     memory: true,
     memoryStreams: quick ? 100 : 1000,
@@ -148,6 +157,17 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
       case '--peer-key':
         options.peerKey = value();
         break;
+      case '--peer-header': {
+        const [name, header] = peerHeader(value());
+        options.peerHeaders[name] = header;
+        break;
+      }
+      case '--peer-pid': {
+        const pid = number();
+        if (!Number.isInteger(pid) || pid < 1) throw new Error(`--peer-pid needs a process id\n${USAGE}`);
+        options.peerPid = pid;
+        break;
+      }
       case '--no-redis':
         options.redis = false;
         break;
@@ -223,6 +243,24 @@ const BENCH_OWN_SETTINGS: ReadonlySet<string> = new Set(
   (['port', 'host', 'geminiBaseUrl', 'apiKey', 'authMode', 'callers', 'telemetry', 'traceSampleRatio', 'tracesExporter', 'redisUrl', 'upstreamConnections'] as const).map((key) => SETTINGS[key].env),
 );
 const SETTING_NAMES: ReadonlySet<string> = new Set(Object.values(SETTINGS).map((setting) => setting.env));
+
+/** What an HTTP header's name may be made of (RFC 9110's token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A `--peer-header` value, `Name: value`, as [name, value]. */
+export function peerHeader(text: string): [string, string] {
+  const at = text.indexOf(':');
+  const name = at > 0 ? text.slice(0, at).trim() : '';
+  if (!HEADER_NAME.test(name)) throw new Error(`--peer-header needs 'Name: value' with Name a header name, not ${JSON.stringify(text)}`);
+  return [name, text.slice(at + 1).trim()];
+}
+
+/** The peer's headers for this run: its key as `x-goog-api-key`, then `--peer-header`s with `{upstream}` filled in. */
+export function peerHeaders(options: Pick<BenchOptions, 'peerKey' | 'peerHeaders'>, upstreamUrl: string): Record<string, string> {
+  const headers: Record<string, string> = options.peerKey ? { 'x-goog-api-key': options.peerKey } : {};
+  for (const [name, value] of Object.entries(options.peerHeaders)) headers[name] = value.replaceAll('{upstream}', upstreamUrl);
+  return headers;
+}
 
 /** `NAME=VALUE` for `--gateway-env`: a setting the gateway knows (settings.ts), and not one the bench sets per target. */
 export function gatewaySetting(text: string): [string, string] {
@@ -386,7 +424,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     if (telemetryOn) targets.push({ id: 'gateway-telemetry-off', label: 'gateway, telemetry off', url: gatewayOff.url, headers: auth, pid: gatewayOff.pid });
     else await gatewayOff.stop();
     if (gatewayRedis) targets.push({ id: 'gateway-redis', label: 'gateway, Redis state', url: gatewayRedis.url, headers: auth, pid: gatewayRedis.pid });
-    if (options.peer) targets.push({ id: 'peer', label: `peer ${options.peer}`, url: options.peer, headers: options.peerKey ? { 'x-goog-api-key': options.peerKey } : {} });
+    if (options.peer) targets.push({ id: 'peer', label: `peer ${options.peer}`, url: options.peer, headers: peerHeaders(options, upstream.url), pid: options.peerPid });
 
     const placement = CpuPlacement.plan(options.pin);
     placement.background(process.pid, upstream.pid, redisServer?.pid(), ...targets.map((t) => t.pid));
@@ -493,6 +531,9 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
           promptBytes: options.promptBytes,
           traceSample: options.traceSample,
           peer: options.peer,
+          // Names only: a header's value may be a credential.
+          peerHeaders: Object.keys(options.peerHeaders),
+          peerPid: options.peerPid,
           quick: options.quick,
         },
         placement: placement.status,

@@ -21,7 +21,7 @@ export interface Target {
   label: string;
   url: string;
   headers: Record<string, string>;
-  /** The server process behind the URL (when it is ours), whose CPU time is measured per run. */
+  /** The server process behind the URL (ours, or a peer's given by --peer-pid), whose CPU time is measured per run. */
   pid?: number;
 }
 
@@ -42,6 +42,11 @@ export function workloadName(w: Workload): string {
 
 export function callPath(stream: boolean): string {
   return stream ? `/v1beta/models/${MODEL}:streamGenerateContent?alt=sse` : `/v1beta/models/${MODEL}:generateContent`;
+}
+
+/** The path a call takes on `target`: its URL's own path first (a gateway serving Gemini under `/v1`, say). */
+export function targetCallPath(target: Pick<Target, 'url'>, stream: boolean): string {
+  return new URL(target.url).pathname.replace(/\/+$/, '') + callPath(stream);
 }
 
 const FILLER = 'The gateway forwards this prompt to Gemini and relays the answer; every stage it adds must cost next to nothing. ';
@@ -67,8 +72,8 @@ export function drive(target: Target, workload: Workload, durationS: number, bod
   const headers = { 'content-type': 'application/json', ...target.headers };
   const request: autocannon.Request =
     workload.cache === 'hit'
-      ? { method: 'POST', path: callPath(workload.stream), headers, body: bodies.hit }
-      : { method: 'POST', path: callPath(workload.stream), headers, setupRequest: (req) => ({ ...req, body: bodies.miss() }) };
+      ? { method: 'POST', path: targetCallPath(target, workload.stream), headers, body: bodies.hit }
+      : { method: 'POST', path: targetCallPath(target, workload.stream), headers, setupRequest: (req) => ({ ...req, body: bodies.miss() }) };
   let latencies = new Float64Array(4096);
   let ok = 0;
   let non2xx = 0;

@@ -64,3 +64,11 @@ test('the header names the settings given with --gateway-env, and says nothing w
   expect(table({ GATEWAY_ACCESS_LOG: 'failures', LOG_LEVEL: 'warn' })).toContain("gateway settings on top of the bench's: GATEWAY_ACCESS_LOG=failures LOG_LEVEL=warn");
   expect(table({})).not.toContain('gateway settings');
 });
+
+test("a peer's row says how many times its throughput the gateway's is", () => {
+  const partial = results([cell('passthrough', [4000]), cell('gateway', [3000]), cell('peer', [200])]);
+  expect(partial.ratios.gatewayOverPeer[WORKLOAD]).toBe(15);
+  expect(partial.ratios.peerOverPassthrough[WORKLOAD]).toBe(0.05);
+  const table = formatTable({ ...partial, meta: { ...partial.meta, targets: { peer: 'peer http://127.0.0.1:8787/v1' } }, targets: checkTargets(partial) });
+  expect(table).toMatch(/peer http:\/\/127\.0\.0\.1:8787\/v1 .*gateway÷peer 15\.0/);
+});

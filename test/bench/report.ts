@@ -33,6 +33,8 @@ export interface Ratios {
   redisOverMemory: Record<string, number>;
   /** Per workload: the peer's throughput ÷ the pass-through's. */
   peerOverPassthrough: Record<string, number>;
+  /** Per workload: the gateway's throughput ÷ the peer's. */
+  gatewayOverPeer: Record<string, number>;
   /**
    * Per workload: CPU time per request of the gateway process ÷ the pass-through process's. Steadier than
    * throughput on a busy machine; a CPU-bound gateway's throughput ratio cannot beat its inverse.
@@ -104,6 +106,7 @@ export function computeRatios(cells: Cell[]): Ratios {
     telemetryOnOverOffByRound: {},
     redisOverMemory: {},
     peerOverPassthrough: {},
+    gatewayOverPeer: {},
     cpuPerRequestGatewayOverPassthrough: {},
   };
   for (const workload of new Set(cells.map((c) => c.workload))) {
@@ -126,6 +129,7 @@ export function computeRatios(cells: Cell[]): Ratios {
     }
     if (gateway && redis) ratios.redisOverMemory[workload] = redis.rps / gateway.rps;
     if (peer && pass) ratios.peerOverPassthrough[workload] = peer.rps / pass.rps;
+    if (gateway && peer && peer.rps > 0) ratios.gatewayOverPeer[workload] = gateway.rps / peer.rps;
     if (gateway?.cpuUsPerRequest && pass?.cpuUsPerRequest) ratios.cpuPerRequestGatewayOverPassthrough[workload] = gateway.cpuUsPerRequest / pass.cpuUsPerRequest;
   }
   return ratios;
@@ -244,6 +248,7 @@ export function formatTable(results: BenchResults): string {
     if (cell.target === GATEWAY && ratios.telemetryOnOverOff[cell.workload] !== undefined) note = `telemetry on÷off ${fmt(ratios.telemetryOnOverOff[cell.workload], 2)}`;
     if (cell.target === 'gateway-redis') note = `redis÷memory ${fmt(ratios.redisOverMemory[cell.workload], 2)}`;
     if (cell.target === GATEWAY && cell.workload.includes(' hit ')) note = [`hit÷direct ${fmt(ratios.cacheHitOverDirect[cell.workload], 2)}`, note].filter(Boolean).join('; ');
+    if (cell.target === 'peer' && ratios.gatewayOverPeer[cell.workload] !== undefined) note = `gateway÷peer ${fmt(ratios.gatewayOverPeer[cell.workload], 1)}`;
     rows.push([
       cell.workload === previous ? '' : cell.workload,
       meta.targets[cell.target] ?? cell.target,
