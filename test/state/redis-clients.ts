@@ -2,12 +2,15 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../../service/state/redis-client';
 
-/** Generous: the tests exercise logic, not latency, and a loaded CI machine must not fail them. */
-const TEST_COMMAND_TIMEOUT_MS = 2_000;
+/**
+ * How long closing a connection may take (the client's only timer: the gateway bounds each command itself,
+ * with `withDeadline`). Generous: the tests exercise logic, not latency.
+ */
+const TEST_TIMEOUT_MS = 2_000;
 
 /** A client whose connection is ready (the gateway's client fails commands instead of queueing them). */
 export async function connectedClient(url: string): Promise<Redis> {
-  const client = createRedisClient(url, TEST_COMMAND_TIMEOUT_MS);
+  const client = createRedisClient(url, TEST_TIMEOUT_MS);
   client.on('error', () => undefined);
   await whenReady(client);
   return client;
