@@ -15,7 +15,7 @@ import type { AccessLogMode } from '../config/settings';
 import { accessLog } from './access-log';
 import { geminiRoutes, modelCallLane, type GeminiRouteOptions } from './gemini-routes';
 import { healthRoutes, type ReadinessCheck } from './health';
-import { openaiRoutes, type OpenAIRouteOptions } from './openai-routes';
+import { openAICallLane, openAIRouteContext, openaiRoutes, type OpenAIRouteContext, type OpenAIRouteOptions } from './openai-routes';
 import { errorRenderer, notFoundHandler } from './render-error';
 
 export interface AppOptions {
@@ -38,14 +38,14 @@ function collapseDoubleSlashes(req: IncomingMessage): void {
 }
 
 /** Everything but model calls. */
-function createExpressApp(options: AppOptions): Express {
+function createExpressApp(options: AppOptions, openai: OpenAIRouteContext | undefined): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
   if (options.telemetry) app.get(METRICS_PATH, options.telemetry.metricsHandler);
   app.use(healthRoutes(options.readiness, options.isDraining));
-  if (options.openai) app.use(openaiRoutes({ logger: options.logger, ...options.openai }));
+  if (openai) app.use(openaiRoutes(openai));
   app.use(geminiRoutes(options.gemini));
   app.use(notFoundHandler);
   app.use(errorRenderer(options.logger));
@@ -53,14 +53,16 @@ function createExpressApp(options: AppOptions): Express {
 }
 
 export function createApp(options: AppOptions): RequestListener {
-  const app = createExpressApp(options);
+  const openai = options.openai && openAIRouteContext({ logger: options.logger, ...options.openai });
+  const app = createExpressApp(options, openai);
   const serveModelCall = modelCallLane(options.gemini, options.logger);
+  const serveOpenAICall = openai ? openAICallLane(openai) : () => false;
   const logAccess = accessLog(typedRecordLogger(options.logger), options.accessLog);
   const route = (req: IncomingMessage, res: ServerResponse): void => {
     collapseDoubleSlashes(req);
     // While draining, ask keep-alive clients to reconnect elsewhere.
     if (options.isDraining()) res.setHeader('connection', 'close');
-    if (!serveModelCall(req, res)) app(req, res);
+    if (!serveModelCall(req, res) && !serveOpenAICall(req, res)) app(req, res);
   };
   const telemetry: HttpMiddleware | undefined = options.telemetry?.httpMetrics;
   return function handleRequest(req, res) {

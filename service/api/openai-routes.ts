@@ -8,7 +8,13 @@
  * is answered the OpenAI way only when it looks like an OpenAI client: `Authorization: Bearer`, and none of
  * what Google's SDKs send (`x-goog-api-key`, `?key=`, `x-goog-api-client`) and no Gemini paging parameters.
  * Anything else falls through to the Gemini routes, unchanged. `/v1beta/openai/models` is never ambiguous.
+ *
+ * A `POST` to `chat/completions` or `embeddings` at either base path is answered by the call lane
+ * (`openAICallLane`), before and without Express, as Gemini model calls are: Express's routing and response
+ * helpers cost such a call about a tenth of its CPU. The routes below still answer every other spelling of
+ * these paths (a trailing slash) and every other method.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Caller, Credentials } from '../pipeline/authenticate';
 import type { ModelCallHandler } from '../pipeline/handle-call';
@@ -23,6 +29,7 @@ import { clientGone, clientLeft } from './client-gone';
 import type { DrainDeadline } from './drain-deadline';
 import { serveModel, serveModelList } from './openai/models';
 import { reenterRequestContext } from '../telemetry/context-store';
+import { pathOf } from '../protocol/request-target';
 
 export interface OpenAIRouteOptions {
   handleModelCall: ModelCallHandler;
@@ -83,11 +90,16 @@ function methodNotAllowed(allowed: string): RequestHandler {
   };
 }
 
+/** Answers a failed request in OpenAI's shape; an error the gateway did not mean to throw is logged as the bug it is. */
+function answerFailure(logger: Logger | undefined, error: unknown, path: string, res: ServerResponse): void {
+  const known = error instanceof GoogleApiError || error instanceof OpenAIRequestError || (typeof error === 'object' && error !== null && 'type' in error);
+  if (!known) logger?.error({ err: error, path }, 'unhandled error in an OpenAI-compatible request');
+  sendOpenAIError(res, error);
+}
+
 function renderOpenAIError(logger: Logger | undefined): ErrorRequestHandler {
   return function renderOpenAIError(error: unknown, req, res, _next) {
-    const known = error instanceof GoogleApiError || error instanceof OpenAIRequestError || (typeof error === 'object' && error !== null && 'type' in error);
-    if (!known) logger?.error({ err: error, path: req.path }, 'unhandled error in an OpenAI-compatible request');
-    sendOpenAIError(res, error);
+    answerFailure(logger, error, req.path, res);
   };
 }
 
@@ -110,9 +122,52 @@ function routesAt(options: OpenAIRouteContext, base: (typeof OPENAI_BASE_PATHS)[
   return router;
 }
 
-export function openaiRoutes(options: OpenAIRouteOptions): Router {
-  const resolved: OpenAIRouteContext = { ...options, startedAt: options.startedAt ?? Math.floor(Date.now() / 1000) };
+/** The options with their defaults, made once for the routes and the call lane alike. */
+export function openAIRouteContext(options: OpenAIRouteOptions): OpenAIRouteContext {
+  return { ...options, startedAt: options.startedAt ?? Math.floor(Date.now() / 1000) };
+}
+
+export function openaiRoutes(options: OpenAIRouteContext): Router {
   const app = Router({ caseSensitive: true });
-  for (const base of OPENAI_BASE_PATHS) app.use(base, routesAt(resolved, base));
+  for (const base of OPENAI_BASE_PATHS) app.use(base, routesAt(options, base));
   return app;
+}
+
+/** A call the lane answers: on Node's own request (its body read) and response. */
+type ServeCall = (options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal) => Promise<void>;
+
+/** The calls the lane takes, by exact path: what the routes above answer them with. */
+const LANE_CALLS: ReadonlyMap<string, ServeCall> = new Map<string, ServeCall>(
+  OPENAI_BASE_PATHS.flatMap((base) => [
+    [`${base}/chat/completions`, serveChat],
+    [`${base}/embeddings`, serveEmbeddings],
+  ]),
+);
+
+/**
+ * The OpenAI call lane: takes a `POST` to `chat/completions` or `embeddings` and answers it as the routes
+ * would, reading the body with the same reader and ending in the same OpenAI-shaped errors. Returns false,
+ * having touched nothing, for any other request.
+ */
+export function openAICallLane(options: OpenAIRouteContext): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
+  return function serveOpenAICall(req, res) {
+    if (req.method !== 'POST') return false;
+    const path = pathOf(req.url);
+    const serve = LANE_CALLS.get(path);
+    if (!serve) return false;
+    const signal = clientGone(res, options.closing);
+    const fail = (error: unknown): void => {
+      if (clientLeft(signal)) return void res.destroy();
+      answerFailure(options.logger, error, path, res);
+    };
+    readBody(req, res, (error?: unknown) => {
+      if (error) return fail(error);
+      // The body was read in its stream's callbacks, outside the request's trace context.
+      reenterRequestContext(req, res, () => {
+        serve(options, req, res, signal).catch(fail);
+      });
+    });
+    return true;
+  };
 }

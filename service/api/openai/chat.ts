@@ -6,7 +6,7 @@
  * `data: {"error":…}` event and no `[DONE]`, which the SDK raises as an `APIError`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   chatToGemini,
   ChatStreamTranslator,
@@ -20,10 +20,11 @@ import {
 } from '../../openai';
 import { GatewayShuttingDown, GoogleApiError } from '../../protocol/errors';
 import { credentialsOf } from '../gemini-routes';
+import { queryOf } from '../../protocol/request-target';
 import { writeChunk } from '../relay';
 import type { OpenAIRouteContext } from '../openai-routes';
 import type { CallOutcome } from '../../pipeline/handle-call';
-import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, sendOpenAIError, targetModel } from './http';
+import { callPath, ignoredHeaders, mappingHeaders, openAIErrorOf, readJsonObject, sendJson, sendOpenAIError, targetModel } from './http';
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -37,8 +38,8 @@ function parseEvent(event: string): unknown {
   }
 }
 
-export async function serveChat(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  const credentials = credentialsOf(req, req.query, options.identityHeader);
+export async function serveChat(options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const credentials = credentialsOf(req, queryOf(req.url), options.identityHeader);
   // Who is calling comes first, as on OpenAI's API: an unknown caller learns nothing about the body.
   options.authenticate(credentials);
   const json = readJsonObject(req);
@@ -75,7 +76,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
     } catch {
       throw new GoogleApiError(502, 'The upstream answer is not JSON.');
     }
-    res.status(200).set(headers).json(geminiToChat(answer, context));
+    sendJson(res, 200, headers, geminiToChat(answer, context));
     return;
   }
 
@@ -84,7 +85,8 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
   let started = false;
   const start = (): void => {
     started = true;
-    res.status(200).set(headers);
+    res.statusCode = 200;
+    for (const [name, header] of Object.entries(headers)) res.setHeader(name, header);
     res.setHeader('content-type', 'text/event-stream; charset=utf-8');
     res.setHeader('cache-control', 'no-cache');
   };
@@ -94,7 +96,7 @@ export async function serveChat(options: OpenAIRouteContext, req: Request, res: 
       if (res.writableEnded) return false;
       if (output.kind === 'error') {
         if (!started) {
-          res.status(output.error.status).set({ ...headers, ...output.error.headers }).send(JSON.stringify(output.error.body));
+          sendJson(res, output.error.status, { ...headers, ...output.error.headers }, output.error.body);
         } else {
           res.end(sseFrame(output));
         }

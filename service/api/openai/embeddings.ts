@@ -5,16 +5,17 @@
  * the request: no partial list.
  */
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { embeddingsToGemini, geminiToEmbeddings, ignoredEmbeddingsFields, parseEmbeddingsRequest, type BatchEmbedContentsResponse } from '../../openai';
 import { GoogleApiError } from '../../protocol/errors';
 import type { SplitRequest } from '../../pipeline/handle-call';
 import { credentialsOf } from '../gemini-routes';
+import { queryOf } from '../../protocol/request-target';
 import type { OpenAIRouteContext } from '../openai-routes';
-import { callPath, ignoredHeaders, mappingHeaders, readJsonObject, targetModel } from './http';
+import { callPath, ignoredHeaders, mappingHeaders, readJsonObject, sendJson, targetModel } from './http';
 
-export async function serveEmbeddings(options: OpenAIRouteContext, req: Request, res: Response, signal: AbortSignal): Promise<void> {
-  const credentials = credentialsOf(req, req.query, options.identityHeader);
+export async function serveEmbeddings(options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const credentials = credentialsOf(req, queryOf(req.url), options.identityHeader);
   options.authenticate(credentials);
   const json = readJsonObject(req);
   const request = parseEmbeddingsRequest(json);
@@ -42,8 +43,6 @@ export async function serveEmbeddings(options: OpenAIRouteContext, req: Request,
     }
     upstreamHeaders = outcome.headers;
   }
-  res
-    .status(200)
-    .set({ ...upstreamHeaders, ...mappingHeaders(target), ...ignoredHeaders(ignoredEmbeddingsFields(json)), 'x-request-id': randomUUID() })
-    .json(geminiToEmbeddings(answers, call, { model: request.model }));
+  const headers = { ...upstreamHeaders, ...mappingHeaders(target), ...ignoredHeaders(ignoredEmbeddingsFields(json)), 'x-request-id': randomUUID() };
+  sendJson(res, 200, headers, geminiToEmbeddings(answers, call, { model: request.model }));
 }

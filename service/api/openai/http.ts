@@ -3,7 +3,7 @@
  * OpenAI-shaped 4xx), the model name a request asks for (mapped OpenAI names, checked ids), the signal that
  * fires when the client leaves, and writing errors in OpenAI's shape.
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GoogleApiError } from '../../protocol/errors';
 import { parseGeminiPath, type ModelCallPath, type ModelMethod } from '../../protocol/paths';
 import { normalizeModelName, OpenAIRequestError, toOpenAIError } from '../../openai';
@@ -17,7 +17,7 @@ export const MODEL_MAPPING_HEADER = 'x-gateway-model-mapping';
 export const IGNORED_PARAMS_HEADER = 'x-gateway-ignored-params';
 
 /** The JSON object a POST route was sent. A declared non-JSON content type is a 415; a missing one is read as JSON. */
-export function readJsonObject(req: Request): Record<string, unknown> {
+export function readJsonObject(req: IncomingMessage & { body?: unknown }): Record<string, unknown> {
   const type = req.headers['content-type'];
   if (type !== undefined && !JSON_TYPES.test(type)) {
     throw new OpenAIRequestError(`Content-Type ${JSON.stringify(type.slice(0, 100))} is not supported; send application/json.`, {
@@ -126,7 +126,20 @@ export function openAIErrorOf(error: unknown): ReturnType<typeof toOpenAIError> 
   return out;
 }
 
-export function sendOpenAIError(res: Response, error: unknown): void {
+/**
+ * A JSON answer on Node's own response, typed as Express types it (`application/json; charset=utf-8`):
+ * the call lane answers without Express, and its answers must read as the routes' always have.
+ */
+export function sendJson(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.statusCode = status;
+  for (const [name, header] of Object.entries(headers)) res.setHeader(name, header);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', body.length);
+  res.end(body);
+}
+
+export function sendOpenAIError(res: ServerResponse, error: unknown): void {
   // Already answered (a shutdown's drain time ended it): nothing more to say.
   if (res.writableEnded) return;
   if (res.headersSent) {
@@ -134,5 +147,5 @@ export function sendOpenAIError(res: Response, error: unknown): void {
     return;
   }
   const { status, headers, body } = openAIErrorOf(error);
-  res.status(status).set(headers).send(JSON.stringify(body));
+  sendJson(res, status, headers, body);
 }
