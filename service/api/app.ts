@@ -1,8 +1,9 @@
 /**
  * The gateway's HTTP handler. Every request passes the same steps on Node's own request and response:
- * telemetry, the access line, double slashes collapsed, `Connection: close` while draining. Then a model
- * call goes down the model-call lane and everything else to the Express application: probes, `/metrics`,
- * the OpenAI-compatible surface, models list/get, and Google-shaped errors for whatever matches nothing.
+ * telemetry, the access line, double slashes collapsed, `Connection: close` while draining. Then a Gemini
+ * model call goes down the model-call lane, an OpenAI chat completion or embedding down the OpenAI call
+ * lane, and everything else to the Express application: probes, `/metrics`, the rest of the
+ * OpenAI-compatible surface, models list/get, and Google-shaped errors for whatever matches nothing.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
@@ -37,7 +38,7 @@ function collapseDoubleSlashes(req: IncomingMessage): void {
   if (path.includes('//') && url.startsWith(path)) req.url = collapseSlashes(path) + url.slice(path.length);
 }
 
-/** Everything but model calls. */
+/** Everything but model calls and OpenAI calls (chat completions, embeddings). */
 function createExpressApp(options: AppOptions, openai: OpenAIRouteContext | undefined): Express {
   const app = express();
   app.disable('x-powered-by');
