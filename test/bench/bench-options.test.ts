@@ -3,7 +3,7 @@
  * against the settings catalogue), the peer's headers and process, and profile mode.
  */
 import { gatewayEnv, parseArgs, peerHeaders } from './bench';
-import { targetCallPath } from './load';
+import { targetCallPath, workloadName } from './load';
 
 const parse = (...argv: string[]) => parseArgs(argv, () => undefined);
 
@@ -56,6 +56,14 @@ test('a --peer-header without a header name before its colon, or a --peer-pid th
   }
   expect(parse('--peer-pid', '4242').peerPid).toBe(4242);
   for (const pid of ['0', '1.5', 'me']) expect(() => parse('--peer-pid', pid)).toThrow(/--peer-pid needs a process id|needs a non-negative number/);
+});
+
+test('--openai adds the OpenAI-format workloads; --peer-openai says where the peer serves that API', () => {
+  expect(parse().openai).toBe(false);
+  const options = parse('--openai', '--peer', 'http://127.0.0.1:8787/v1', '--peer-openai', 'http://127.0.0.1:8787/v1/');
+  expect(options).toMatchObject({ openai: true, peerOpenAI: 'http://127.0.0.1:8787/v1' });
+  expect(workloadName({ stream: false, cache: 'miss', concurrency: 16, openai: true })).toBe('openai miss c=16');
+  expect(workloadName({ stream: false, cache: 'miss', concurrency: 16 })).toBe('unary miss c=16');
 });
 
 test("a target's calls go under its URL's own path, so a gateway serving Gemini under a prefix can be driven", () => {

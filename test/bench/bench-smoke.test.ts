@@ -16,7 +16,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 test('a quick bench run prints the table and writes the JSON results', async () => {
   const lines: string[] = [];
   const options = parseArgs(
-    ['--quick', '--concurrency', '4', '--duration', '0.1', '--warmup', '0.1', '--memory-streams', '20', '--redis-requests', '5', '--out', out],
+    ['--quick', '--concurrency', '4', '--duration', '0.1', '--warmup', '0.1', '--memory-streams', '20', '--redis-requests', '5', '--openai', '--out', out],
     (line) => lines.push(line),
   );
   const { table, file } = await runBench(options);
@@ -32,9 +32,22 @@ test('a quick bench run prints the table and writes the JSON results', async () 
   const json = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   expect(Object.keys(json).sort()).toEqual(expect.arrayContaining(['cells', 'memory', 'meta', 'ratios', 'redis', 'targets', 'workloads']));
   expect(Object.keys(json.meta)).toEqual(expect.arrayContaining(['cores', 'node', 'cpu', 'commit', 'mode', 'placement', 'telemetry', 'targets']));
-  expect(json.workloads.map((w) => `${w.stream ? 'stream' : 'unary'} ${w.cache} c=${w.concurrency}`)).toEqual(['unary miss c=4', 'unary hit c=4', 'stream miss c=4', 'stream hit c=4']);
+  expect(json.workloads.map((w) => `${w.openai ? 'openai' : w.stream ? 'stream' : 'unary'} ${w.cache} c=${w.concurrency}`)).toEqual([
+    'unary miss c=4',
+    'unary hit c=4',
+    'stream miss c=4',
+    'stream hit c=4',
+    'openai miss c=4',
+    'openai hit c=4',
+  ]);
   const targets = new Set(json.cells.map((c) => c.target));
   for (const target of ['direct', 'passthrough', 'gateway', 'gateway-redis']) expect(targets).toContain(target);
+  // OpenAI-format calls go to the gateways only (the emulator and the pass-through do not speak that API), and they answer them.
+  const openaiCells = json.cells.filter((c) => c.workload.startsWith('openai '));
+  expect(new Set(openaiCells.map((c) => c.target))).toEqual(new Set(['gateway', 'gateway-telemetry-off', 'gateway-redis']));
+  for (const cell of openaiCells) expect(cell).toMatchObject({ ok: expect.any(Number), errors: 0, non2xx: 0 });
+  for (const cell of openaiCells) expect(cell.ok).toBeGreaterThan(0);
+  expect(table).toMatch(/^openai miss c=4 +gateway /m);
   for (const cell of json.cells) expect(Object.keys(cell)).toEqual(expect.arrayContaining(['workload', 'target', 'rps', 'p50Ms', 'p99Ms', 'ok', 'errors', 'roundRps', 'cpuUsPerRequest']));
   expect(Object.keys(json.ratios)).toEqual(expect.arrayContaining(['gatewayOverPassthrough', 'addedP50Ms', 'addedP99Ms', 'cacheHitOverDirect', 'telemetryOnOverOff', 'redisOverMemory', 'cpuPerRequestGatewayOverPassthrough']));
   expect(json.ratios.gatewayOverPassthrough['unary miss c=4']).toEqual(expect.any(Number));

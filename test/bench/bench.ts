@@ -36,6 +36,10 @@ export interface BenchOptions {
   peerHeaders: Record<string, string>;
   /** The peer's server process, pinned and measured like the bench's own servers (`--peer-pid`). */
   peerPid?: number;
+  /** Also OpenAI-format chat completions (`--openai`), on the gateways and on the peer if it has `peerOpenAI`. */
+  openai: boolean;
+  /** Where the peer serves OpenAI's API (`--peer-openai`). */
+  peerOpenAI?: string;
   redis: boolean;
   memory: boolean;
   memoryStreams: number;
@@ -64,7 +68,7 @@ const USAGE = `usage: npm run bench -- [options]
   --duration <s>          seconds per target per workload per round (default 1; quick 0.5)
   --rounds <n>            rounds; targets are interleaved in each (default 3; quick 1)
   --concurrency <list>    e.g. 1,16,256 (default; quick 16)
-  --warmup <s>            warm-up per target before measuring, split over the four request shapes
+  --warmup <s>            warm-up per target before measuring, split over the request shapes
                           (default 8; quick 0.4)
   --realistic             upstream with 60±15 ms to first byte and a chunk every 30 ms
   --peer <base URL>       also drive another Gemini-compatible gateway (same paths and bodies, after the
@@ -73,6 +77,9 @@ const USAGE = `usage: npm run bench -- [options]
   --peer-header '<Name>: <value>'  another header sent to the peer (repeatable); {upstream} in the value
                           is this run's emulator URL, for a gateway told its upstream per request
   --peer-pid <pid>        the peer's process: pinned and measured (CPU µs/req) like the bench's own servers
+  --openai                also OpenAI-format chat completions (unary, miss and hit) on the gateways, which
+                          serve them under /v1 (the emulator and the pass-through do not speak that API)
+  --peer-openai <base URL>  where the peer serves OpenAI's API, e.g. http://127.0.0.1:8787/v1 (with --openai)
   --no-redis              skip the Redis-state gateway and the round-trip count
   --no-memory             skip the many-streams memory run
   --memory-streams <n>    streams held at once in the memory run (default 1000; quick 100)
@@ -102,6 +109,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     realistic: false,
     quick,
     peerHeaders: {},
+    openai: false,
     redis: true,
     memory: true,
     memoryStreams: quick ? 100 : 1000,
@@ -162,6 +170,12 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
         options.peerHeaders[name] = header;
         break;
       }
+      case '--openai':
+        options.openai = true;
+        break;
+      case '--peer-openai':
+        options.peerOpenAI = value().replace(/\/+$/, '');
+        break;
       case '--peer-pid': {
         const pid = number();
         if (!Number.isInteger(pid) || pid < 1) throw new Error(`--peer-pid needs a process id\n${USAGE}`);
@@ -375,11 +389,9 @@ async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChi
 async function warmUp(targets: Target[], servers: ServerChild[], options: BenchOptions, bodies: ReturnType<typeof bodyMaker>, placement: CpuPlacement): Promise<void> {
   const load = async (target: Target, seconds: number): Promise<void> => {
     placement.focus(target.pid);
-    for (const stream of [false, true]) {
-      for (const cache of ['miss', 'hit'] as const) {
-        await drive(target, { stream, cache, concurrency: 16 }, seconds / 4, bodies);
-      }
-    }
+    const shapes: Workload[] = [false, true].flatMap((stream) => (['miss', 'hit'] as const).map((cache) => ({ stream, cache, concurrency: 16 })));
+    if (options.openai && target.openaiUrl !== undefined) shapes.push(...(['miss', 'hit'] as const).map((cache) => ({ stream: false, cache, concurrency: 16, openai: true })));
+    for (const shape of shapes) await drive(target, shape, seconds / shapes.length, bodies);
   };
   for (const target of targets) await load(target, options.warmupS);
   for (const server of servers) if (!(await server.collectGarbage())) options.log(`note: the ${server.role} process did not confirm its garbage collection after the warm-up`);
@@ -419,12 +431,12 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     const targets: Target[] = [
       { id: 'direct', label: 'direct (emulator)', url: upstream.url, headers: auth, pid: upstream.pid },
       { id: 'passthrough', label: 'pass-through', url: passthrough.url, headers: auth, pid: passthrough.pid },
-      { id: 'gateway', label: telemetryOn ? 'gateway' : 'gateway (no telemetry)', url: gateway.url, headers: auth, pid: gateway.pid },
+      { id: 'gateway', label: telemetryOn ? 'gateway' : 'gateway (no telemetry)', url: gateway.url, headers: auth, pid: gateway.pid, openaiUrl: `${gateway.url}/v1` },
     ];
-    if (telemetryOn) targets.push({ id: 'gateway-telemetry-off', label: 'gateway, telemetry off', url: gatewayOff.url, headers: auth, pid: gatewayOff.pid });
+    if (telemetryOn) targets.push({ id: 'gateway-telemetry-off', label: 'gateway, telemetry off', url: gatewayOff.url, headers: auth, pid: gatewayOff.pid, openaiUrl: `${gatewayOff.url}/v1` });
     else await gatewayOff.stop();
-    if (gatewayRedis) targets.push({ id: 'gateway-redis', label: 'gateway, Redis state', url: gatewayRedis.url, headers: auth, pid: gatewayRedis.pid });
-    if (options.peer) targets.push({ id: 'peer', label: `peer ${options.peer}`, url: options.peer, headers: peerHeaders(options, upstream.url), pid: options.peerPid });
+    if (gatewayRedis) targets.push({ id: 'gateway-redis', label: 'gateway, Redis state', url: gatewayRedis.url, headers: auth, pid: gatewayRedis.pid, openaiUrl: `${gatewayRedis.url}/v1` });
+    if (options.peer) targets.push({ id: 'peer', label: `peer ${options.peer}`, url: options.peer, headers: peerHeaders(options, upstream.url), pid: options.peerPid, openaiUrl: options.peerOpenAI });
 
     const placement = CpuPlacement.plan(options.pin);
     placement.background(process.pid, upstream.pid, redisServer?.pid(), ...targets.map((t) => t.pid));
@@ -434,21 +446,25 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
 
     const workloads: Workload[] = [];
     for (const stream of [false, true]) for (const cache of ['miss', 'hit'] as const) for (const concurrency of options.concurrency) workloads.push({ stream, cache, concurrency });
+    if (options.openai) for (const cache of ['miss', 'hit'] as const) for (const concurrency of options.concurrency) workloads.push({ stream: false, cache, concurrency, openai: true });
     const cells: Cell[] = [];
-    const total = workloads.length * targets.length * options.rounds;
+    // The OpenAI workloads run on the targets that serve that API only.
+    const targetsOf = (workload: Workload): Target[] => (workload.openai ? targets.filter((t) => t.openaiUrl !== undefined) : targets);
+    const total = workloads.reduce((runs, workload) => runs + targetsOf(workload).length * options.rounds, 0);
     let done = 0;
     for (const workload of workloads) {
-      const samples = new Map<string, RunSample[]>(targets.map((t) => [t.id, []]));
+      const running = targetsOf(workload);
+      const samples = new Map<string, RunSample[]>(running.map((t) => [t.id, []]));
       for (let round = 0; round < options.rounds; round++) {
-        for (let i = 0; i < targets.length; i++) {
-          const target = targets[(i + round) % targets.length]!;
+        for (let i = 0; i < running.length; i++) {
+          const target = running[(i + round) % running.length]!;
           placement.focus(target.pid);
           samples.get(target.id)!.push(await drive(target, workload, options.durationS, bodies));
           done++;
           await pause(50);
         }
       }
-      for (const target of targets) cells.push({ workload: workloadName(workload), target: target.id, ...aggregate(samples.get(target.id)!) });
+      for (const target of running) cells.push({ workload: workloadName(workload), target: target.id, ...aggregate(samples.get(target.id)!) });
       log(`  ${workloadName(workload).padEnd(18)} done (${done}/${total} runs)`);
     }
 
@@ -534,6 +550,8 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
           // Names only: a header's value may be a credential.
           peerHeaders: Object.keys(options.peerHeaders),
           peerPid: options.peerPid,
+          openai: options.openai,
+          peerOpenAI: options.peerOpenAI,
           quick: options.quick,
         },
         placement: placement.status,

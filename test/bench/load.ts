@@ -13,6 +13,8 @@ export interface Workload {
   stream: boolean;
   cache: 'miss' | 'hit';
   concurrency: number;
+  /** OpenAI-format chat completions (unary) instead of Gemini calls, on the targets that serve them. */
+  openai?: boolean;
 }
 
 export interface Target {
@@ -23,6 +25,8 @@ export interface Target {
   headers: Record<string, string>;
   /** The server process behind the URL (ours, or a peer's given by --peer-pid), whose CPU time is measured per run. */
   pid?: number;
+  /** Where the target serves OpenAI's API, if it does: chat completions go to `<openaiUrl>/chat/completions`. */
+  openaiUrl?: string;
 }
 
 /** One timed run: responses counted here, latencies of the 2xx ones in ms. */
@@ -37,7 +41,7 @@ export interface RunSample {
 }
 
 export function workloadName(w: Workload): string {
-  return `${w.stream ? 'stream' : 'unary'} ${w.cache} c=${w.concurrency}`;
+  return w.openai ? `openai ${w.cache} c=${w.concurrency}` : `${w.stream ? 'stream' : 'unary'} ${w.cache} c=${w.concurrency}`;
 }
 
 export function callPath(stream: boolean): string {
@@ -49,6 +53,14 @@ export function targetCallPath(target: Pick<Target, 'url'>, stream: boolean): st
   return new URL(target.url).pathname.replace(/\/+$/, '') + callPath(stream);
 }
 
+/** Where a workload's calls go on `target`: its origin and the path. */
+function endpointOf(target: Target, workload: Workload): { origin: string; path: string } {
+  if (!workload.openai) return { origin: new URL(target.url).origin, path: targetCallPath(target, workload.stream) };
+  if (target.openaiUrl === undefined) throw new Error(`${target.label} serves no OpenAI API`);
+  const base = new URL(target.openaiUrl);
+  return { origin: base.origin, path: `${base.pathname.replace(/\/+$/, '')}/chat/completions` };
+}
+
 const FILLER = 'The gateway forwards this prompt to Gemini and relays the answer; every stage it adds must cost next to nothing. ';
 
 /**
@@ -56,7 +68,7 @@ const FILLER = 'The gateway forwards this prompt to Gemini and relays the answer
  * cache-miss body differs from every other one the run ever sends (a run nonce and a counter); a hit body
  * is one fixed text per run.
  */
-export function bodyMaker(nonce: string, promptBytes: number): { miss: () => string; hit: string } {
+export function bodyMaker(nonce: string, promptBytes: number): { miss: () => string; hit: string; chatMiss: () => string; chatHit: string } {
   const text = FILLER.repeat(Math.max(1, Math.ceil(promptBytes / FILLER.length))).slice(0, promptBytes);
   const body = (prefix: string): string =>
     JSON.stringify({
@@ -64,16 +76,27 @@ export function bodyMaker(nonce: string, promptBytes: number): { miss: () => str
       contents: [{ role: 'user', parts: [{ text: `${prefix} ${text}` }] }],
       generationConfig: { maxOutputTokens: 256, temperature: 0.2 },
     });
+  // The same request in OpenAI's chat format (which the gateway translates into the Gemini one above).
+  const chat = (prefix: string): string =>
+    JSON.stringify({
+      model: MODEL,
+      messages: [
+        { role: 'system', content: 'You are a concise assistant.' },
+        { role: 'user', content: `${prefix} ${text}` },
+      ],
+      max_tokens: 256,
+      temperature: 0.2,
+    });
   let n = 0;
-  return { miss: () => body(`[${nonce}-${n++}]`), hit: body(`[${nonce}-hit]`) };
+  return { miss: () => body(`[${nonce}-${n++}]`), hit: body(`[${nonce}-hit]`), chatMiss: () => chat(`[${nonce}-${n++}]`), chatHit: chat(`[${nonce}-chat-hit]`) };
 }
 
-export function drive(target: Target, workload: Workload, durationS: number, bodies: { miss: () => string; hit: string }): Promise<RunSample> {
+export function drive(target: Target, workload: Workload, durationS: number, bodies: ReturnType<typeof bodyMaker>): Promise<RunSample> {
   const headers = { 'content-type': 'application/json', ...target.headers };
+  const { origin, path } = endpointOf(target, workload);
+  const [miss, hit] = workload.openai ? [bodies.chatMiss, bodies.chatHit] : [bodies.miss, bodies.hit];
   const request: autocannon.Request =
-    workload.cache === 'hit'
-      ? { method: 'POST', path: targetCallPath(target, workload.stream), headers, body: bodies.hit }
-      : { method: 'POST', path: targetCallPath(target, workload.stream), headers, setupRequest: (req) => ({ ...req, body: bodies.miss() }) };
+    workload.cache === 'hit' ? { method: 'POST', path, headers, body: hit } : { method: 'POST', path, headers, setupRequest: (req) => ({ ...req, body: miss() }) };
   let latencies = new Float64Array(4096);
   let ok = 0;
   let non2xx = 0;
@@ -82,7 +105,7 @@ export function drive(target: Target, workload: Workload, durationS: number, bod
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: new URL(target.url).origin,
+        url: origin,
         connections: workload.concurrency,
         pipelining: 1,
         duration: durationS,

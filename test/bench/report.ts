@@ -247,7 +247,7 @@ export function formatTable(results: BenchResults): string {
     let note = '';
     if (cell.target === GATEWAY && ratios.telemetryOnOverOff[cell.workload] !== undefined) note = `telemetry on÷off ${fmt(ratios.telemetryOnOverOff[cell.workload], 2)}`;
     if (cell.target === 'gateway-redis') note = `redis÷memory ${fmt(ratios.redisOverMemory[cell.workload], 2)}`;
-    if (cell.target === GATEWAY && cell.workload.includes(' hit ')) note = [`hit÷direct ${fmt(ratios.cacheHitOverDirect[cell.workload], 2)}`, note].filter(Boolean).join('; ');
+    if (cell.target === GATEWAY && ratios.cacheHitOverDirect[cell.workload] !== undefined) note = [`hit÷direct ${fmt(ratios.cacheHitOverDirect[cell.workload], 2)}`, note].filter(Boolean).join('; ');
     if (cell.target === 'peer' && ratios.gatewayOverPeer[cell.workload] !== undefined) note = `gateway÷peer ${fmt(ratios.gatewayOverPeer[cell.workload], 1)}`;
     rows.push([
       cell.workload === previous ? '' : cell.workload,
