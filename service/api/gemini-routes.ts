@@ -7,7 +7,7 @@
  * asked with the wrong method, stay on Express with every other route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Caller, Credentials } from '../pipeline/authenticate';
 import type { CallOutcome, ModelCallHandler } from '../pipeline/handle-call';
 import { GatewayShuttingDown, GoogleApiError } from '../protocol/errors';
@@ -16,9 +16,9 @@ import { framingFor } from '../protocol/stream-format';
 import { readUnary, rejectionOf } from '../upstream/read-reply';
 import type { Upstream } from '../upstream/types';
 import type { Logger } from '../telemetry/logger';
-import { reenterRequestContext } from '../telemetry/context-store';
 import { parseJsonBody, requireJsonContentType } from './body';
-import { clientGone, clientLeft } from './client-gone';
+import { callLane } from './call-lane';
+import { clientGone } from './client-gone';
 import type { DrainDeadline } from './drain-deadline';
 import { sendJsonBytes, writeEvents } from './relay';
 import { renderError, sendGoogleError } from './render-error';
@@ -77,8 +77,7 @@ async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: 
  * other route. Returns false, having touched nothing, for any other request.
  */
 export function modelCallLane(options: GeminiRouteOptions, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
-
+  const serveWithBody = callLane(options.maxBodyBytes);
   return function serveModelCall(req, res) {
     if (req.method !== 'POST') return false;
     const path = pathOf(req.url);
@@ -91,18 +90,13 @@ export function modelCallLane(options: GeminiRouteOptions, logger: Logger): (req
     }
     if (parsed?.kind !== 'call') return false;
     const call = parsed;
-    const signal = clientGone(res, options.closing);
-    const fail = (error: unknown): void => {
-      if (clientLeft(signal)) return void res.destroy();
-      renderError(error, res, logger, path);
-    };
-    readBody(req, res, (error?: unknown) => {
-      if (error) return fail(error);
-      // The body was read in its stream's callbacks, outside the request's trace context.
-      reenterRequestContext(req, res, () => {
-        serveCall(options, call, req, res, queryOf(req.url), signal).catch(fail);
-      });
-    });
+    serveWithBody(
+      req,
+      res,
+      options.closing,
+      (error) => renderError(error, res, logger, path),
+      (signal) => serveCall(options, call, req, res, queryOf(req.url), signal),
+    );
     return true;
   };
 }

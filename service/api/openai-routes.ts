@@ -25,6 +25,7 @@ import { OpenAIRequestError } from '../openai';
 import { serveChat } from './openai/chat';
 import { serveEmbeddings } from './openai/embeddings';
 import { sendOpenAIError } from './openai/http';
+import { callLane } from './call-lane';
 import { clientGone, clientLeft } from './client-gone';
 import type { DrainDeadline } from './drain-deadline';
 import { serveModel, serveModelList } from './openai/models';
@@ -103,14 +104,23 @@ function renderOpenAIError(logger: Logger | undefined): ErrorRequestHandler {
   };
 }
 
+/** A call (a `POST` with a JSON body), served on Node's own request (its body read) and response. */
+type ServeCall = (options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal) => Promise<void>;
+
+/** The calls, by path under a base path: the routes below and the call lane serve them alike. */
+const OPENAI_CALLS: ReadonlyArray<readonly [string, ServeCall]> = [
+  ['/chat/completions', serveChat],
+  ['/embeddings', serveEmbeddings],
+];
+
 /** One router per base path, so `next('router')` on `/v1/models` hands the request to the Gemini routes. */
 function routesAt(options: OpenAIRouteContext, base: (typeof OPENAI_BASE_PATHS)[number]): Router {
   const router = Router({ caseSensitive: true });
   const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
-  router.post('/chat/completions', readBody, reenterRequestContext, handler(options, serveChat));
-  router.all('/chat/completions', methodNotAllowed('POST'));
-  router.post('/embeddings', readBody, reenterRequestContext, handler(options, serveEmbeddings));
-  router.all('/embeddings', methodNotAllowed('POST'));
+  for (const [path, serve] of OPENAI_CALLS) {
+    router.post(path, readBody, reenterRequestContext, handler(options, serve));
+    router.all(path, methodNotAllowed('POST'));
+  }
   if (base === '/v1') router.use('/models', onlyOpenAIClients);
   router.get('/models', handler(options, serveModelList));
   router.get('/models/:id', handler(options, serveModel));
@@ -133,16 +143,8 @@ export function openaiRoutes(options: OpenAIRouteContext): Router {
   return app;
 }
 
-/** A call the lane answers: on Node's own request (its body read) and response. */
-type ServeCall = (options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal) => Promise<void>;
-
-/** The calls the lane takes, by exact path: what the routes above answer them with. */
-const LANE_CALLS: ReadonlyMap<string, ServeCall> = new Map<string, ServeCall>(
-  OPENAI_BASE_PATHS.flatMap((base) => [
-    [`${base}/chat/completions`, serveChat],
-    [`${base}/embeddings`, serveEmbeddings],
-  ]),
-);
+/** The calls the lane takes, by exact path: the same as the routes' at each base path. */
+const LANE_CALLS: ReadonlyMap<string, ServeCall> = new Map(OPENAI_BASE_PATHS.flatMap((base) => OPENAI_CALLS.map(([path, serve]) => [`${base}${path}`, serve] as const)));
 
 /**
  * The OpenAI call lane: takes a `POST` to `chat/completions` or `embeddings` and answers it as the routes
@@ -150,24 +152,19 @@ const LANE_CALLS: ReadonlyMap<string, ServeCall> = new Map<string, ServeCall>(
  * having touched nothing, for any other request.
  */
 export function openAICallLane(options: OpenAIRouteContext): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const readBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
+  const serveWithBody = callLane(options.maxBodyBytes);
   return function serveOpenAICall(req, res) {
     if (req.method !== 'POST') return false;
     const path = pathOf(req.url);
     const serve = LANE_CALLS.get(path);
     if (!serve) return false;
-    const signal = clientGone(res, options.closing);
-    const fail = (error: unknown): void => {
-      if (clientLeft(signal)) return void res.destroy();
-      answerFailure(options.logger, error, path, res);
-    };
-    readBody(req, res, (error?: unknown) => {
-      if (error) return fail(error);
-      // The body was read in its stream's callbacks, outside the request's trace context.
-      reenterRequestContext(req, res, () => {
-        serve(options, req, res, signal).catch(fail);
-      });
-    });
+    serveWithBody(
+      req,
+      res,
+      options.closing,
+      (error) => answerFailure(options.logger, error, path, res),
+      (signal) => serve(options, req, res, signal),
+    );
     return true;
   };
 }
