@@ -39,10 +39,20 @@ export function requireJsonContentType(req: IncomingMessage): void {
   }
 }
 
+/**
+ * The body as the body reader left it (`req.body`), taken off the request: the request object lives as
+ * long as its response, a stream's included, and nothing reads the bytes there again.
+ */
+export function takeBody(req: IncomingMessage & { body?: unknown }): unknown {
+  const body = req.body;
+  req.body = undefined;
+  return body;
+}
+
 /** Refuses bytes that are not UTF-8 instead of forwarding them with replacement characters. */
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-export function parseJsonBody(raw: Buffer | undefined): JsonBody {
+export function parseJsonBody(raw: unknown): JsonBody {
   const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
   if (bytes.length === 0) throw invalidArgument('The request has no body; send a JSON object.');
   let text: string;

@@ -16,7 +16,7 @@ import { framingFor } from '../protocol/stream-format';
 import { readUnary, rejectionOf } from '../upstream/read-reply';
 import type { Upstream } from '../upstream/types';
 import type { Logger } from '../telemetry/logger';
-import { parseJsonBody, requireJsonContentType } from './body';
+import { parseJsonBody, requireJsonContentType, takeBody } from './body';
 import { callLane } from './call-lane';
 import { clientGone } from './client-gone';
 import type { DrainDeadline } from './drain-deadline';
@@ -50,13 +50,22 @@ export function credentialsOf(req: IncomingMessage, query: Query, identityHeader
 }
 
 async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: IncomingMessage, res: ServerResponse, query: Query, signal: AbortSignal): Promise<void> {
+  const outcome = await answerTo(options, path, req, res, query, signal);
+  if (outcome.answer.kind === 'unary') return sendJsonBytes(res, outcome.answer.body, outcome.headers);
+  await writeEvents(res, outcome.answer.events, framingFor(query), outcome.headers, signal, options.closing);
+}
+
+/**
+ * The pipeline's answer. The body is read and held here only: what a stream's writer holds stays in memory
+ * until the stream ends, and the request is not needed once the upstream answers.
+ */
+async function answerTo(options: GeminiRouteOptions, path: ModelCallPath, req: IncomingMessage, res: ServerResponse, query: Query, signal: AbortSignal): Promise<CallOutcome> {
   requireJsonContentType(req);
-  const body = parseJsonBody((req as IncomingMessage & { body?: Buffer }).body);
+  const body = parseJsonBody(takeBody(req));
   // Until its answer is ready; the stream writer watches for the drain deadline itself.
   const stopWatching = options.closing?.watch(() => sendGoogleError(res, new GatewayShuttingDown()));
-  let outcome: CallOutcome;
   try {
-    outcome = await options.handleModelCall({
+    return await options.handleModelCall({
       path,
       raw: body.raw,
       body: body.value,
@@ -67,8 +76,6 @@ async function serveCall(options: GeminiRouteOptions, path: ModelCallPath, req: 
   } finally {
     stopWatching?.();
   }
-  if (outcome.answer.kind === 'unary') return sendJsonBytes(res, outcome.answer.body, outcome.headers);
-  await writeEvents(res, outcome.answer.events, framingFor(query), outcome.headers, signal, options.closing);
 }
 
 /**

@@ -9,7 +9,7 @@ import { proto3Normalized } from '../protocol/proto3-json';
 import type { ModelCallPath } from '../protocol/paths';
 import { CandidateFinishes, endsMidAnswer } from '../protocol/stream-format';
 import { rejectionOfEvent } from '../upstream/read-reply';
-import { type AccountOptions, accountFor, type AuditRecord, type FallbackAdmission, failureOutcome, type Outcome } from './account/audit';
+import { type AccountedCall, type AccountOptions, accountFor, type AuditRecord, type FallbackAdmission, failureOutcome, type Outcome } from './account/audit';
 import { AdmissionRefused, type Admission, type Admitter, type AdmitRequest } from './admit';
 import type { CacheWrite } from '../state/types';
 import type { Caller, Credentials } from './authenticate';
@@ -45,8 +45,20 @@ export interface SplitRequest {
   countedAgainstRpm: boolean;
 }
 
-/** The request with its input tokens (estimated, or counted by Gemini: see count-prompt.ts), used by routing, admission and accounting. */
-type EstimatedCall = IncomingCall & { inputTokens: number };
+/**
+ * The request with its input tokens (estimated, or counted by Gemini: see count-prompt.ts) and the output
+ * it allows itself, used by routing, admission and accounting.
+ */
+type EstimatedCall = IncomingCall & AccountedCall;
+
+/**
+ * What the account stage is given of a call: never the call itself, whose body (and raw bytes) a stream's
+ * settlement would otherwise keep in memory until the stream ends. Nothing that outlives the upstream
+ * call's start may hold the call: the closures below take this instead.
+ */
+function accountedOf(call: EstimatedCall): AccountedCall {
+  return { path: call.path, inputTokens: call.inputTokens, maxOutputTokens: call.maxOutputTokens };
+}
 
 export type OutgoingAnswer = { kind: 'unary'; body: Buffer } | { kind: 'stream'; events: AsyncGenerator<string> };
 
@@ -67,6 +79,8 @@ export interface PipelineOptions extends AccountOptions {
   /** Largest answer cached, in stored bytes: a larger one would be slow to read back from shared state. */
   cacheMaxEntryBytes: number;
   media: MediaLimits;
+  /** Output tokens reserved for a request that sets no `maxOutputTokens`. */
+  defaultMaxOutputTokens: number;
   events: PipelineEvents;
   tracing: Tracing;
 }
@@ -126,8 +140,7 @@ export function createPipeline(options: PipelineOptions) {
    */
   async function admitCall(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, signal: AbortSignal, lookup: CachedAnswer['kind'] | undefined): Promise<Admitted & { cached?: CachedAnswer }> {
     if (!BILLABLE.has(call.path.method)) return {};
-    const inputTokens = call.inputTokens;
-    const maxOutputTokens = allowedOutputTokens(call.path.method, call.body, options.defaultMaxOutputTokens);
+    const { inputTokens, maxOutputTokens } = call;
     const countsAsRequest = call.splitRequest?.countedAgainstRpm !== true;
     const requestFor = (model: string): AdmitRequest => ({
       caller,
@@ -186,6 +199,7 @@ export function createPipeline(options: PipelineOptions) {
 
   /** Calls upstream under `admission`; `finish` settles and audits when the answer is complete (or failed). */
   async function callAdmitted(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, { admission, startAt, requestFor }: Admitted, signal: AbortSignal, cacheLabel: AuditRecord['cache'], startedMs: number): Promise<{ result: CallResult; finish: Finish }> {
+    const accounted = accountedOf(call);
     // A fallback the call stage turns to is admitted for its own limits and dearer worst case (admit stage).
     const fallbackAdmissions: FallbackAdmission[] = [];
     const admitFallback =
@@ -198,11 +212,11 @@ export function createPipeline(options: PipelineOptions) {
     try {
       result = await options.callUpstream({ route, startAt, version: call.path.version, dialect: call.path.dialect, collection: call.path.collection, method: call.path.method, bodyFor: bodyForModel(call), signal, admitFallback });
     } catch (error) {
-      await account.record({ call, caller, route, key, result: undefined, admission, fallbackAdmissions, usageText: undefined, outcome: failureOutcome(error), error, cache: cacheLabel, startedMs });
+      await account.record({ call: accounted, caller, route, key, result: undefined, admission, fallbackAdmissions, usageText: undefined, outcome: failureOutcome(error), error, cache: cacheLabel, startedMs });
       throw error;
     }
     const finish: Finish = (outcome, usageText, ending = {}) =>
-      account.record({ call, caller, route, key, result, admission, fallbackAdmissions, usageText, outcome, error: ending.error, cache: cacheLabel, startedMs, ...(ending.cacheWrite && { cacheWrite: ending.cacheWrite }) });
+      account.record({ call: accounted, caller, route, key, result, admission, fallbackAdmissions, usageText, outcome, error: ending.error, cache: cacheLabel, startedMs, ...(ending.cacheWrite && { cacheWrite: ending.cacheWrite }) });
     return { result, finish };
   }
 
@@ -216,7 +230,7 @@ export function createPipeline(options: PipelineOptions) {
   /** A hit: reported, audited, and marked in the headers. */
   async function servedFromCache(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint): Promise<Record<string, string>> {
     options.events.cache({ model: route.model, result: 'hit' });
-    await account.recordWithoutCall({ call, caller, route, key }, 'hit');
+    await account.recordWithoutCall({ call: accountedOf(call), caller, route, key }, 'hit');
     return routeHeaders(route, route.model, 'HIT', key);
   }
 
@@ -241,11 +255,12 @@ export function createPipeline(options: PipelineOptions) {
     const existing = unaryFlights.get(key.cacheKey);
     if (existing?.followableBy(caller.id)) {
       options.events.cache({ model: route.model, result: 'coalesced' });
+      const accounted = accountedOf(call);
       const shared = await existing.wait(call.signal).catch(async (error: unknown) => {
-        await account.recordWithoutCall({ call, caller, route, key }, 'coalesced', error);
+        await account.recordWithoutCall({ call: accounted, caller, route, key }, 'coalesced', error);
         throw error;
       });
-      await account.recordWithoutCall({ call, caller, route, key }, 'coalesced');
+      await account.recordWithoutCall({ call: accounted, caller, route, key }, 'coalesced');
       return { headers: routeHeaders(route, shared.model, shared.cacheHeader, key), answer: { kind: 'unary', body: shared.body } };
     }
     // The shared call runs for every request waiting on it, whoever asked first, until they have all left.
@@ -271,23 +286,27 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   async function stream(call: EstimatedCall, caller: Caller, route: RouteDecision, key: RequestFingerprint, useCache: boolean): Promise<CallOutcome> {
+    // The closures made here last as long as the stream: they take these, never `call` (see accountedOf).
+    const { signal } = call;
+    const candidates = candidatesAsked(call.body);
     if (!useCache) {
-      const { result, finish } = await uncachedCall(call, caller, route, key, call.signal);
-      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish, call.signal, candidatesAsked(call.body)) } };
+      const { result, finish } = await uncachedCall(call, caller, route, key, signal);
+      return { headers: routeHeaders(route, result.model, undefined, undefined), answer: { kind: 'stream', events: relayed(result, finish, signal, candidates) } };
     }
     const existing = streamFlights.get(key.cacheKey);
     if (existing?.followableBy(caller.id)) {
       options.events.cache({ model: route.model, result: 'coalesced' });
-      const record = (error: unknown): Promise<void> => account.recordWithoutCall({ call, caller, route, key }, 'coalesced', error);
-      return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: followed(existing.subscribe(call.signal), call.signal, record) } };
+      const accounted = accountedOf(call);
+      const record = (error: unknown): Promise<void> => account.recordWithoutCall({ call: accounted, caller, route, key }, 'coalesced', error);
+      return { headers: routeHeaders(route, route.model, 'MISS', key), answer: { kind: 'stream', events: followed(existing.subscribe(signal), signal, record) } };
     }
     const upstreamAbort = new AbortController();
     const flight = new StreamFlight(caller.id, (reason) => upstreamAbort.abort(reason));
     streamFlights.start(key.cacheKey, flight);
     // Until the leader reads the flight, its leaving is the flight's to weigh against any follower's reading.
-    const leaderLeft = (): void => flight.left(call.signal.reason);
-    call.signal.addEventListener('abort', leaderLeft, { once: true });
-    if (call.signal.aborted) leaderLeft();
+    const leaderLeft = (): void => flight.left(signal.reason);
+    signal.addEventListener('abort', leaderLeft, { once: true });
+    if (signal.aborted) leaderLeft();
     let started: { result: CallResult; finish: Finish };
     try {
       const startedMs = account.now();
@@ -307,7 +326,7 @@ export function createPipeline(options: PipelineOptions) {
       streamFlights.end(key.cacheKey, flight);
       throw error;
     } finally {
-      call.signal.removeEventListener('abort', leaderLeft);
+      signal.removeEventListener('abort', leaderLeft);
     }
     // The complete stream is stored with the settlement, when the relay ends.
     const finish: Finish = (outcome, usageText, ending = {}) =>
@@ -315,7 +334,7 @@ export function createPipeline(options: PipelineOptions) {
     // The pump reads the upstream once and feeds every subscriber, the first caller included.
     void (async () => {
       try {
-        for await (const event of relayed(started.result, finish, upstreamAbort.signal, candidatesAsked(call.body))) flight.push(event);
+        for await (const event of relayed(started.result, finish, upstreamAbort.signal, candidates)) flight.push(event);
         flight.finish();
       } catch (error) {
         flight.finish(error instanceof GoogleApiError ? error : new GoogleApiError(502, 'The upstream stream failed.'));
@@ -323,7 +342,7 @@ export function createPipeline(options: PipelineOptions) {
         streamFlights.end(key.cacheKey, flight);
       }
     })();
-    return { headers: routeHeaders(route, started.result.model, 'MISS', key), answer: { kind: 'stream', events: flight.subscribe(call.signal) } };
+    return { headers: routeHeaders(route, started.result.model, 'MISS', key), answer: { kind: 'stream', events: flight.subscribe(signal) } };
   }
 
   /**
@@ -398,7 +417,7 @@ export function createPipeline(options: PipelineOptions) {
         route = routed(counted);
       }
     }
-    const call: EstimatedCall = { ...incoming, inputTokens };
+    const call: EstimatedCall = { ...incoming, inputTokens, maxOutputTokens: allowedOutputTokens(incoming.path.method, incoming.body, options.defaultMaxOutputTokens) };
     const useCache = shouldUseCache(options.cacheTtlMs, call.path.method, caller.policy, call.cacheControl);
     const key = fingerprint(route.model, call.path, cacheScope(caller), call.body);
 

@@ -42,7 +42,9 @@ export class HttpTransport {
   async send(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Uint8Array; signal: AbortSignal; timeoutMs?: number }): Promise<UpstreamReply> {
     const call = new CallDeadline(init.signal, Math.min(init.timeoutMs ?? this.options.timeoutMs, this.options.timeoutMs));
     try {
-      const response = await request(url, { method: init.method, headers: init.headers, body: init.body, signal: call.signal, dispatcher: this.agent });
+      const headers = init.body ? { ...init.headers, 'content-length': String(init.body.byteLength) } : init.headers;
+      const sent = init.body && handedOverOnce(init.body);
+      const response = await request(url, { method: init.method, headers, body: sent, signal: call.signal, dispatcher: this.agent });
       const contentType = response.headers['content-type'];
       const retryAfter = response.headers['retry-after'];
       const body = translateErrors(response.body, call);
@@ -102,6 +104,29 @@ class CallDeadline {
     clearTimeout(this.timer);
     this.caller.removeEventListener('abort', this.onCallerAbort);
   }
+}
+
+/**
+ * A request body undici lets go of once it is sent. Given bytes, undici keeps them on its request until the
+ * response has ended, which for a stream is as long as the model keeps answering: one copy of every
+ * prompt in flight, needed by nothing (a retry sends the body anew). An iterable is read once and then holds
+ * nothing. The length is declared with it (`content-length`), so the body is not sent chunked.
+ *
+ * Iterables are the way undici's own `fetch()` hands bodies to the dispatcher; the types of `request()` do
+ * not list them, hence the cast.
+ */
+function handedOverOnce(bytes: Uint8Array): Uint8Array {
+  let pending: Uint8Array | undefined = bytes;
+  const iterable: Iterable<Uint8Array> = {
+    [Symbol.iterator]: () => ({
+      next: (): IteratorResult<Uint8Array> => {
+        const value = pending;
+        pending = undefined;
+        return value ? { value, done: false } : { value: undefined, done: true };
+      },
+    }),
+  };
+  return iterable as unknown as Uint8Array;
 }
 
 async function* translateErrors(body: AsyncIterable<Uint8Array>, call: CallDeadline): AsyncIterable<Uint8Array> {

@@ -15,7 +15,7 @@
  * leak.
  *
  * 1. The JS heap still in use after a full GC (triggered through `support/gc-on-signal.js`, preloaded into
- *    the process with NODE_OPTIONS for this test only) must be within 16 MB of the baseline. This is
+ *    the process with NODE_OPTIONS for the memory tests only) must be within 16 MB of the baseline. This is
  *    the precise check: measured, it is the same ±2 MB before and after the corpus; 16 MB over 10,000
  *    requests fails any leak of more than about 1.6 KB per request.
  * 2. The resident set (VmRSS from /proc/<pid>/status) must settle within baseline + 160 MB. RSS cannot be
@@ -26,11 +26,10 @@
  *    was). The bound still fails any leak that keeps what it is sent: the corpus carries about 450 MB of
  *    bodies, and the test checks it carried at least twice the bound.
  */
-import { join } from 'node:path';
 import { Pool } from 'undici';
 import type { GatewayProcess } from '../support/process';
 import { corpusRequest, type CorpusLimits, type HostileRequest } from './support/hostile-corpus';
-import { pollUntil, residentBytes, startGatewayProcesses, stopGatewayProcess } from './support/processes';
+import { GC_HOOK_NODE_OPTIONS, heapAfterGc, pollUntil, residentBytes, startGatewayProcesses, stopGatewayProcess } from './support/processes';
 import { googleErrorProblem, HANG_GUARD_MS, runBounded, sha256Hex, type Reply } from './support/traffic';
 
 jest.setTimeout(180_000);
@@ -120,30 +119,6 @@ async function settledRss(pid: number): Promise<number> {
   return samples.sort((a, b) => a - b)[2]!;
 }
 
-/** Preloaded into the gateway process: on SIGUSR2, a full GC, then the JS heap still in use on stderr. */
-const GC_HOOK = join(__dirname, 'support', 'gc-on-signal.js');
-
-/** The JS heap the gateway process still uses after a full garbage collection, in bytes. */
-function heapAfterGc(target: GatewayProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => {
-      target.child.stderr?.off('data', listener);
-      reject(new Error('the gateway process did not answer the GC signal'));
-    }, 10_000);
-    const listener = (chunk: Buffer): void => {
-      buffered += chunk.toString();
-      const match = /gc-on-signal (\{.*\})\n/.exec(buffered);
-      if (!match) return;
-      clearTimeout(timer);
-      target.child.stderr?.off('data', listener);
-      resolve((JSON.parse(match[1]!) as { heapUsed: number }).heapUsed);
-    };
-    target.child.stderr?.on('data', listener);
-    target.child.kill('SIGUSR2');
-  });
-}
-
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 beforeAll(async () => {
@@ -156,7 +131,7 @@ beforeAll(async () => {
       GATEWAY_MAX_PDF_BYTES: String(LIMITS.maxPdfBytes),
       GATEWAY_MAX_PARTS: String(LIMITS.maxParts),
       GATEWAY_DRAIN_SECONDS: '0',
-      NODE_OPTIONS: `--expose-gc --require ${GC_HOOK}`,
+      NODE_OPTIONS: GC_HOOK_NODE_OPTIONS,
     },
   ]);
   pool = new Pool(gateway!.url, { connections: CONCURRENCY });
@@ -178,7 +153,7 @@ describe('a hostile corpus against the gateway process', () => {
     // Warm-up only: what these are answered is asserted for the corpus proper, below.
     await runCorpus(SEED + 1, WARM_UP_HOSTILE);
     baselineRss = await settledRss(gateway!.child.pid!);
-    baselineHeap = await heapAfterGc(gateway!);
+    baselineHeap = (await heapAfterGc(gateway!)).heapUsed;
   });
 
   test(`${CORPUS_SIZE} malformed or hostile requests: each a Google-shaped 4xx with the status it calls for`, async () => {
@@ -211,7 +186,7 @@ describe('a hostile corpus against the gateway process', () => {
 
   test(`memory: the JS heap after a full GC is back within ${mb(HEAP_SLACK_BYTES)} of the baseline`, async () => {
     expect(baselineHeap).toBeGreaterThan(0);
-    const heap = await heapAfterGc(gateway!);
+    const heap = (await heapAfterGc(gateway!)).heapUsed;
     expect({ baseline: mb(baselineHeap), after: mb(heap), within: heap <= baselineHeap + HEAP_SLACK_BYTES }).toEqual({ baseline: mb(baselineHeap), after: mb(heap), within: true });
   });
 

@@ -38,7 +38,20 @@ function parseEvent(event: string): unknown {
   }
 }
 
-export async function serveChat(options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal): Promise<void> {
+/** What the answer is written with: the pipeline's outcome, the response headers, and what the translation needs. */
+interface ChatAnswer {
+  outcome: CallOutcome;
+  headers: Record<string, string>;
+  context: { model: string; created: number; fallbackId: string };
+  includeUsage: boolean;
+}
+
+/**
+ * The request read, translated and sent through the pipeline. Held here only: what the stream below holds
+ * stays in memory until it ends, and the request (the whole conversation) is not needed once the upstream
+ * answers.
+ */
+async function chatAnswer(options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal): Promise<ChatAnswer> {
   const credentials = credentialsOf(req, queryOf(req.url), options.identityHeader);
   // Who is calling comes first, as on OpenAI's API: an unknown caller learns nothing about the body.
   options.authenticate(credentials);
@@ -49,7 +62,7 @@ export async function serveChat(options: OpenAIRouteContext, req: IncomingMessag
   const { model, body } = chatToGemini(request, { model: target.model, allowRemoteImages: options.allowRemoteImages, thinkingModel: resolved, maxPdfBytes: options.maxPdfBytes });
   const stream = request.stream === true;
   const requestId = randomUUID();
-  // Until the answer is ready; the stream below watches for the drain deadline itself.
+  // Until the answer is ready; the stream watches for the drain deadline itself.
   const stopWatching = options.closing?.watch(() => sendOpenAIError(res, new GatewayShuttingDown()));
   let outcome: CallOutcome;
   try {
@@ -64,9 +77,16 @@ export async function serveChat(options: OpenAIRouteContext, req: IncomingMessag
   } finally {
     stopWatching?.();
   }
-  const headers = { ...outcome.headers, ...mappingHeaders(target), ...ignoredHeaders(ignoredChatFields(json)), 'x-request-id': requestId };
-  const context = { model: request.model, created: nowSeconds(), fallbackId: requestId };
+  return {
+    outcome,
+    headers: { ...outcome.headers, ...mappingHeaders(target), ...ignoredHeaders(ignoredChatFields(json)), 'x-request-id': requestId },
+    context: { model: request.model, created: nowSeconds(), fallbackId: requestId },
+    includeUsage: request.stream_options?.include_usage === true,
+  };
+}
 
+export async function serveChat(options: OpenAIRouteContext, req: IncomingMessage & { body?: unknown }, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const { outcome, headers, context, includeUsage } = await chatAnswer(options, req, res, signal);
   if (outcome.answer.kind === 'unary') {
     // Answered with a 503 meanwhile (the drain time of a shutdown is up): the late answer has nowhere to go.
     if (res.headersSent) return;
@@ -81,7 +101,7 @@ export async function serveChat(options: OpenAIRouteContext, req: IncomingMessag
   }
 
   const events = outcome.answer.events;
-  const translator = new ChatStreamTranslator({ ...context, includeUsage: request.stream_options?.include_usage === true });
+  const translator = new ChatStreamTranslator({ ...context, includeUsage });
   let started = false;
   const start = (): void => {
     started = true;

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GoogleApiError } from '../../protocol/errors';
 import { parseGeminiPath, type ModelCallPath, type ModelMethod } from '../../protocol/paths';
 import { normalizeModelName, OpenAIRequestError, toOpenAIError } from '../../openai';
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../body';
+import { jsonDepthExceeds, MAX_JSON_DEPTH, takeBody } from '../body';
 
 const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
@@ -16,7 +16,7 @@ export const MODEL_MAPPING_HEADER = 'x-gateway-model-mapping';
 /** The response header listing request fields that had no effect (`logprobs, user`). */
 export const IGNORED_PARAMS_HEADER = 'x-gateway-ignored-params';
 
-/** The JSON object a POST route was sent. A declared non-JSON content type is a 415; a missing one is read as JSON. */
+/** The JSON object a POST route was sent (taken off the request: see `takeBody`). A declared non-JSON content type is a 415; a missing one is read as JSON. */
 export function readJsonObject(req: IncomingMessage & { body?: unknown }): Record<string, unknown> {
   const type = req.headers['content-type'];
   if (type !== undefined && !JSON_TYPES.test(type)) {
@@ -25,7 +25,8 @@ export function readJsonObject(req: IncomingMessage & { body?: unknown }): Recor
       code: 'unsupported_media_type',
     });
   }
-  const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const body = takeBody(req);
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
   if (bytes.length === 0) throw new OpenAIRequestError('The request has no body; send a JSON object.', { code: 'invalid_json' });
   let value: unknown;
   try {

@@ -16,13 +16,13 @@ test('usage unknown: of a chain that names a fallback twice, only the admission 
       return Promise.resolve(undefined);
     },
   } as unknown as Admitter;
-  const account = accountFor({ prices: createPriceLookup(DEFAULT_PRICES), admitter, events: NO_EVENTS, audit: () => undefined, promptHmac: (sha) => sha, defaultMaxOutputTokens: 1000 });
+  const account = accountFor({ prices: createPriceLookup(DEFAULT_PRICES), admitter, events: NO_EVENTS, audit: () => undefined, promptHmac: (sha) => sha });
   const fallbackAdmissions: FallbackAdmission[] = [
     { model: 'gemini-3.1-pro-preview', admission: admission('gemini-3.1-pro-preview') },
     { model: 'gemini-3.1-pro-preview', admission: admission('gemini-3.1-pro-preview') },
   ];
   await account.record({
-    call: { path: parseGeminiPath('/v1beta/models/gemini-3.5-flash-lite:generateContent') as ModelCallPath, body: { contents: [] }, inputTokens: 10 },
+    call: { path: parseGeminiPath('/v1beta/models/gemini-3.5-flash-lite:generateContent') as ModelCallPath, inputTokens: 10, maxOutputTokens: 1000 },
     caller: { id: 'team-a', policy: callerSchema.parse({ id: 'team-a' }) },
     route: { requestedModel: 'gemini-3.5-flash-lite', model: 'gemini-3.5-flash-lite', backend: 'ai-studio', fallbacks: [] },
     key: { promptSha256: 'p', cacheKey: 'k' },

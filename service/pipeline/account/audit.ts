@@ -14,7 +14,6 @@ import { errorTypeOf } from '../call/failures';
 import type { CacheResult, PipelineEvents } from '../events';
 import type { RouteDecision } from '../route';
 import type { ModelCallPath } from '../../protocol/paths';
-import { allowedOutputTokens } from '../estimate';
 import { costMicros, microsToUsd, tokenCounts, totalTokens, type TokenCounts, type UsageMetadata } from './cost';
 import type { PriceLookup } from './price-table';
 import type { PromptHmac } from './prompt-hmac';
@@ -55,13 +54,22 @@ export interface AccountOptions {
   events: PipelineEvents;
   audit: (record: AuditRecord) => void;
   promptHmac: PromptHmac;
-  /** Output tokens reserved for a request that sets no `maxOutputTokens`. */
-  defaultMaxOutputTokens: number;
   now?: () => number;
 }
 
+/**
+ * What accounting needs of a call, and nothing of its body: a stream's record is written when the stream
+ * ends, and whatever it holds until then stays in memory that long.
+ */
+export interface AccountedCall {
+  path: ModelCallPath;
+  inputTokens: number;
+  /** The output tokens the request allows itself (its `maxOutputTokens`, else the gateway's default). */
+  maxOutputTokens: number;
+}
+
 interface RecordInput {
-  call: { path: ModelCallPath; body: Record<string, unknown>; inputTokens: number };
+  call: AccountedCall;
   caller: Caller;
   route: RouteDecision;
   key: RequestFingerprint;
@@ -145,7 +153,7 @@ export function accountFor(options: AccountOptions) {
       // and how much it generated is unknown, so the output the request was allowed is charged, with the
       // prompt as counted (or estimated): budgets err on the safe side.
       const prompt = usage ? tokenCounts(usage) : { input: input.call.inputTokens, cached: 0, output: 0, thinking: 0 };
-      return { ...prompt, output: allowedOutputTokens(input.call.path.method, input.call.body, options.defaultMaxOutputTokens) };
+      return { ...prompt, output: input.call.maxOutputTokens };
     }
     if (usage) return tokenCounts(usage);
     // Embeddings answers carry no usage: they are billed on their input, as Vertex's predict counted it when it did.

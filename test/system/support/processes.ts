@@ -3,6 +3,7 @@
  * (`test/support/process.ts` starts them; this stops them and reads what the kernel says about them).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startGatewayProcess, type GatewayProcess } from '../../support/process';
 
 /** How long a gateway may take to drain and exit on SIGTERM before it is killed. */
@@ -55,4 +56,39 @@ export async function pollUntil(condition: () => boolean | Promise<boolean>, tim
 /** Log lines of one logger: those written under `logName: 'audit'`, i.e. the audit records. */
 export function auditRecords(logs: ReadonlyArray<Record<string, unknown>>): Array<Record<string, unknown>> {
   return logs.filter((line) => line.logName === 'audit' && typeof line.audit === 'object' && line.audit !== null).map((line) => line.audit as Record<string, unknown>);
+}
+
+/**
+ * NODE_OPTIONS that preload `gc-on-signal.js` into a gateway process (memory tests only): on SIGUSR2 it
+ * runs a full garbage collection and reports what is still in use.
+ */
+export const GC_HOOK_NODE_OPTIONS = `--expose-gc --require ${join(__dirname, 'gc-on-signal.js')}`;
+
+/** What a gateway process still holds after a full garbage collection, in bytes. */
+export interface HeapInUse {
+  /** The JS heap. */
+  heapUsed: number;
+  /** Memory of ArrayBuffers and Buffers (outside the JS heap). */
+  arrayBuffers: number;
+}
+
+/** Asks a gateway process started with {@link GC_HOOK_NODE_OPTIONS} for a full GC and reads what it still holds. */
+export function heapAfterGc(target: GatewayProcess): Promise<HeapInUse> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      target.child.stderr?.off('data', listener);
+      reject(new Error('the gateway process did not answer the GC signal'));
+    }, 10_000);
+    const listener = (chunk: Buffer): void => {
+      buffered += chunk.toString();
+      const match = /gc-on-signal (\{.*\})\n/.exec(buffered);
+      if (!match) return;
+      clearTimeout(timer);
+      target.child.stderr?.off('data', listener);
+      resolve(JSON.parse(match[1]!) as HeapInUse);
+    };
+    target.child.stderr?.on('data', listener);
+    target.child.kill('SIGUSR2');
+  });
 }
