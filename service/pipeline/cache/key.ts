@@ -9,6 +9,7 @@
 import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import type { ModelCallPath } from '../../protocol/paths';
+import { canonicalSha256 } from './canonical-hash';
 
 const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
@@ -23,7 +24,8 @@ export interface RequestFingerprint {
  */
 export function fingerprint(model: string, path: Pick<ModelCallPath, 'collection' | 'dialect' | 'method'>, scope: string, body: Record<string, unknown>): RequestFingerprint {
   const { contents, systemInstruction, ...rest } = body;
-  const promptSha256 = sha256(stringify({ contents: contents ?? null, systemInstruction: systemInstruction ?? null }) ?? '');
+  // The prompt is nearly all of a large request: its text is hashed without being written out (canonical-hash.ts).
+  const promptSha256 = canonicalSha256({ contents: contents ?? null, systemInstruction: systemInstruction ?? null });
   const cacheKey = sha256(`${model}\n${path.collection}\n${path.dialect}\n${path.method}\n${scope}\n${promptSha256}\n${stringify(rest) ?? ''}`);
   return { promptSha256, cacheKey };
 }
