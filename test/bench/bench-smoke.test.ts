@@ -55,5 +55,8 @@ test('a quick bench run prints the table and writes the JSON results', async () 
   expect(Object.keys(json.memory!)).toEqual(expect.arrayContaining(['streams', 'maxHeld', 'idleRssMb', 'peakRssMb', 'perStreamKb', 'passthrough']));
   expect(json.memory!.passthrough).toMatchObject({ streams: 20, maxHeld: 20, completed: 20, failed: 0 });
   expect(table).toContain('pass-through, same streams: 20 held at once');
+  // The second pass measured what the streams keep alive, in both processes, with all 20 open.
+  for (const live of [json.memory!.live, json.memory!.passthrough!.live]) expect(live).toMatchObject({ idle: { heapUsed: expect.any(Number) }, held: { arrayBuffers: expect.any(Number) }, perStreamKb: expect.any(Number) });
+  expect(table).toMatch(/kept alive after a full GC: heap [0-9.]+ → [0-9.]+ MB, Buffers [0-9.]+ → [0-9.]+ MB with every stream open \(second pass\), ≈ -?[0-9.]+ KB per held stream/);
   expect(json.targets).toHaveLength(6);
 }, 60_000);

@@ -16,7 +16,7 @@ import { startChild, type ServerChild } from './children';
 import { CpuPlacement, describePlacement } from './cpu-placement';
 import { formatSummary, summarise } from './cpuprofile-summary';
 import { aggregate, bodyMaker, drive, workloadName, type RunSample, type Target, type Workload } from './load';
-import { holdStreams } from './memory';
+import { holdStreams, liveMemory, type HeldAfterGc } from './memory';
 import { countRedisTrips } from './redis-trips';
 import { checkTargets, computeRatios, formatTable, type BenchResults, type Cell } from './report';
 
@@ -365,6 +365,14 @@ class Cleanup {
   }
 }
 
+/** What a server process holds after a full garbage collection (the memory run's second pass). */
+async function heldAfterGc(server: ServerChild): Promise<HeldAfterGc> {
+  if (!(await server.collectGarbage())) throw new Error(`the ${server.role} process did not confirm a full GC`);
+  const memory = (await server.stats()).memory;
+  if (!memory) throw new Error(`the ${server.role} process reported no memory`);
+  return { heapUsed: memory.heapUsed, arrayBuffers: memory.arrayBuffers };
+}
+
 async function startServer(cleanup: Cleanup, ...args: Parameters<typeof startChild>): Promise<ServerChild> {
   const child = await startChild(...args);
   cleanup.add(() => child.stop());
@@ -514,6 +522,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       await drive(target, { stream: false, cache: 'miss', concurrency: 4 }, 0.3, bodies);
       await pause(300);
       const gatewayHeld = await holdStreams(held.url, held.pid, auth, options.memoryStreams, bodies.miss, 60_000);
+      const gatewayLive = await liveMemory(held.url, held.pid, auth, options.memoryStreams, bodies.miss, 60_000, () => heldAfterGc(held));
       await held.stop();
       // The floor: what a bare Node proxy (node:http and an undici pool) needs to hold the same streams.
       log(`holding ${options.memoryStreams} slow streams through the pass-through…`);
@@ -521,7 +530,8 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       await drive({ id: 'memory-passthrough', label: 'memory pass-through', url: floor.url, headers: auth }, { stream: false, cache: 'miss', concurrency: 4 }, 0.3, bodies);
       await pause(300);
       const passthrough = await holdStreams(floor.url, floor.pid, auth, options.memoryStreams, bodies.miss, 60_000);
-      memory = { ...gatewayHeld, upstreamConnections, chunkIntervalMs, passthrough };
+      const passthroughLive = await liveMemory(floor.url, floor.pid, auth, options.memoryStreams, bodies.miss, 60_000, () => heldAfterGc(floor));
+      memory = { ...gatewayHeld, live: gatewayLive, upstreamConnections, chunkIntervalMs, passthrough: { ...passthrough, live: passthroughLive } };
       await cleanup.run();
     }
 

@@ -3,6 +3,11 @@
  * prompts, so none is coalesced or cached) against an upstream that paces its chunks slowly, the gateway's
  * resident set sampled from /proc while they are open. A stream counts as held from its first byte until
  * its end; the peak that matters is the one reached while all N were held together.
+ *
+ * The peak is mostly what the N requests' arrival leaves behind and how far V8 lets its heap grow, not
+ * what a stream keeps. So the same N are held a second time, and the process is asked for a full garbage
+ * collection with none open and with all N open: the difference is what each held stream keeps alive
+ * (JS heap and Buffers). That pass comes second because its collection would lower the peak.
  */
 import { Pool } from 'undici';
 import { residentMemory } from './children';
@@ -21,11 +26,52 @@ export interface MemoryResult {
   /** Peak RSS above idle, divided by the streams held. */
   perStreamKb: number;
   heldForMs: number;
+  /** From the second pass: what the process holds after a full GC, idle and with every stream open. */
+  live?: LiveMemory;
+}
+
+/** What a process holds after a full garbage collection, in bytes. */
+export interface HeldAfterGc {
+  heapUsed: number;
+  arrayBuffers: number;
+}
+
+export interface LiveMemory {
+  idle: HeldAfterGc;
+  held: HeldAfterGc;
+  /** (held − idle), heap and Buffers together, divided by the streams held. */
+  perStreamKb: number;
+}
+
+/** The second pass: the same streams held again, with a full GC idle and once all are open (`measure` does both). */
+export async function liveMemory(gatewayUrl: string, pid: number, headers: Record<string, string>, streams: number, body: () => string, deadlineMs: number, measure: () => Promise<HeldAfterGc>): Promise<LiveMemory | undefined> {
+  const idle = await measure();
+  let held: HeldAfterGc | undefined;
+  const result = await holdStreams(gatewayUrl, pid, headers, streams, body, deadlineMs, async (stillAllHeld) => {
+    const measured = await measure().catch(() => undefined);
+    // A stream that ended meanwhile was not in the measure.
+    if (stillAllHeld()) held = measured;
+  });
+  if (!held || result.maxHeld !== streams) return undefined;
+  const grown = held.heapUsed + held.arrayBuffers - idle.heapUsed - idle.arrayBuffers;
+  return { idle, held, perStreamKb: grown / 1024 / streams };
 }
 
 const MB = 1024 * 1024;
 
-export async function holdStreams(gatewayUrl: string, pid: number, headers: Record<string, string>, streams: number, body: () => string, deadlineMs: number): Promise<MemoryResult> {
+/**
+ * `whileAllHeld` runs once every stream is open, told whether they still all are; the result is returned
+ * once it has finished.
+ */
+export async function holdStreams(
+  gatewayUrl: string,
+  pid: number,
+  headers: Record<string, string>,
+  streams: number,
+  body: () => string,
+  deadlineMs: number,
+  whileAllHeld?: (stillAllHeld: () => boolean) => Promise<void>,
+): Promise<MemoryResult> {
   const idle = residentMemory(pid)?.rss ?? NaN;
   const pool = new Pool(gatewayUrl, { connections: streams, pipelining: 1 });
   let peak = idle;
@@ -41,6 +87,7 @@ export async function holdStreams(gatewayUrl: string, pid: number, headers: Reco
   }, 20);
   const controller = new AbortController();
   const deadline = setTimeout(() => controller.abort(), deadlineMs);
+  let allHeld: Promise<void> | undefined;
 
   const one = async (): Promise<void> => {
     let open = false;
@@ -51,8 +98,12 @@ export async function holdStreams(gatewayUrl: string, pid: number, headers: Reco
           open = true;
           held++;
           if (held > maxHeld) maxHeld = held;
-          if (held === streams) allHeldAt = Date.now();
+          if (held === streams) {
+            allHeldAt = Date.now();
+            allHeld = whileAllHeld?.(() => held === streams);
+          }
         }
+
       }
       if (reply.statusCode === 200) completed++;
       else failed++;
@@ -66,6 +117,7 @@ export async function holdStreams(gatewayUrl: string, pid: number, headers: Reco
     }
   };
   await Promise.all(Array.from({ length: streams }, one));
+  await allHeld;
   clearInterval(sampler);
   clearTimeout(deadline);
   const end = residentMemory(pid);

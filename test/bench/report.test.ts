@@ -72,3 +72,14 @@ test("a peer's row says how many times its throughput the gateway's is", () => {
   const table = formatTable({ ...partial, meta: { ...partial.meta, targets: { peer: 'peer http://127.0.0.1:8787/v1' } }, targets: checkTargets(partial) });
   expect(table).toMatch(/peer http:\/\/127\.0\.0\.1:8787\/v1 .*gateway÷peer 15\.0/);
 });
+
+test('the memory lines say what each held stream keeps alive after a full GC, for the gateway and the pass-through', () => {
+  const partial = results([cell('passthrough', [4000]), cell('gateway', [3000])]);
+  const MB = 1024 * 1024;
+  const run = { streams: 1000, maxHeld: 1000, completed: 1000, failed: 0, idleRssMb: 118, peakRssMb: 182, hwmMb: 182, perStreamKb: 65, heldForMs: 3000 };
+  const live = (idleHeap: number, heldHeap: number) => ({ idle: { heapUsed: idleHeap * MB, arrayBuffers: 0.5 * MB }, held: { heapUsed: heldHeap * MB, arrayBuffers: 1.5 * MB }, perStreamKb: ((heldHeap - idleHeap + 1) * 1024) / 1000 });
+  const memory = { ...run, live: live(30, 55), upstreamConnections: 1024, chunkIntervalMs: 1000, passthrough: { ...run, live: live(11, 35) } };
+  const table = formatTable({ ...partial, memory, targets: checkTargets({ ...partial, memory }) });
+  expect(table).toContain('\n  kept alive after a full GC: heap 30.0 → 55.0 MB, Buffers 0.5 → 1.5 MB with every stream open (second pass), ≈ 26.6 KB per held stream');
+  expect(table).toContain('\n  pass-through, kept alive after a full GC: heap 11.0 → 35.0 MB, Buffers 0.5 → 1.5 MB with every stream open (second pass), ≈ 25.6 KB per held stream');
+});

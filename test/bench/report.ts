@@ -4,7 +4,7 @@
  */
 import { describePlacement, type PlacementStatus } from './cpu-placement';
 import type { Aggregate, Workload } from './load';
-import type { MemoryResult } from './memory';
+import type { LiveMemory, MemoryResult } from './memory';
 import type { TripCount } from './redis-trips';
 
 export interface Cell extends Aggregate {
@@ -225,6 +225,15 @@ function gatewaySettingsLine(settings: Record<string, string>): string[] {
   return given.length === 0 ? [] : [`gateway settings on top of the bench's: ${given.map(([name, value]) => `${name}=${value}`).join(' ')}`];
 }
 
+/** The memory run's second pass: what each held stream keeps alive, after a full GC. */
+function liveLine(live: LiveMemory): string {
+  const mb = (bytes: number): string => fmt(bytes / 1024 / 1024, 1);
+  return (
+    `kept alive after a full GC: heap ${mb(live.idle.heapUsed)} → ${mb(live.held.heapUsed)} MB, Buffers ${mb(live.idle.arrayBuffers)} → ${mb(live.held.arrayBuffers)} MB ` +
+    `with every stream open (second pass), ≈ ${fmt(live.perStreamKb, 1)} KB per held stream`
+  );
+}
+
 export function formatTable(results: BenchResults): string {
   const { meta, cells, ratios } = results;
   const lines: string[] = [];
@@ -281,12 +290,14 @@ export function formatTable(results: BenchResults): string {
         `${m.maxHeld} held at once for ${m.heldForMs} ms, ${m.completed} completed, ${m.failed} failed; ` +
         `RSS idle ${fmt(m.idleRssMb, 1)} MB → peak ${fmt(m.peakRssMb, 1)} MB (VmHWM ${fmt(m.hwmMb, 1)} MB), ≈ ${fmt(m.perStreamKb, 1)} KB per held stream`,
     );
+    if (m.live) lines.push(`  ${liveLine(m.live)}`);
     const p = m.passthrough;
     if (p) {
       lines.push(
         `  pass-through, same streams: ${p.maxHeld} held at once, ${p.completed} completed, ${p.failed} failed; RSS idle ${fmt(p.idleRssMb, 1)} MB → peak ${fmt(p.peakRssMb, 1)} MB, ≈ ${fmt(p.perStreamKb, 1)} KB per held stream; ` +
           `gateway ÷ pass-through peak ${fmt(m.peakRssMb / p.peakRssMb, 2)} (+${fmt(m.peakRssMb - p.peakRssMb, 1)} MB)`,
       );
+      if (p.live) lines.push(`  pass-through, ${liveLine(p.live)}`);
     }
   }
   if (results.redis) {
