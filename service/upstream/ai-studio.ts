@@ -65,7 +65,7 @@ export class AiStudioUpstream implements Upstream {
     const url = `${this.baseUrl}/${aiStudioVersion(call.version)}/${collection}/${call.model}:${call.method}${query}`;
     const wrapped = call.method === 'countTokens' && vertexDialect ? countTokensForGeminiApi(call.model, parseBody(call.body)) : undefined;
     const body = wrapped ? Buffer.from(JSON.stringify(wrapped)) : call.body;
-    const send = (key: string): Promise<UpstreamReply> => this.transport.send(url, { method: 'POST', headers: this.headers(true, key), body, signal: call.signal, timeoutMs: call.timeoutMs });
+    const send = (key: string): Promise<UpstreamReply> => this.transport.send(url, { method: 'POST', headers: this.headers(true, key), body, streamed: call.method === 'streamGenerateContent', signal: call.signal, timeoutMs: call.timeoutMs });
     const reply = await this.withKeyRetry(send);
     return vertexDialect && GENERATE_METHODS.has(call.method) ? { ...reply, rewrite: citationsForVertex } : reply;
   }

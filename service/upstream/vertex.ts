@@ -49,7 +49,7 @@ export class VertexUpstream implements Upstream {
     const url = `${this.resourceUrl(call)}:${call.method}${query}`;
     const unwrapped = call.method === 'countTokens' && geminiApiDialect ? countTokensForVertex(parseBody(call.body)) : undefined;
     const body = unwrapped ? Buffer.from(JSON.stringify(unwrapped)) : call.body;
-    const reply = await this.transport.send(url, { method: 'POST', headers: await this.headers(true), body, signal: call.signal, timeoutMs: call.timeoutMs });
+    const reply = await this.transport.send(url, { method: 'POST', headers: await this.headers(true), body, streamed: call.method === 'streamGenerateContent', signal: call.signal, timeoutMs: call.timeoutMs });
     return geminiApiDialect && GENERATE_METHODS.has(call.method) ? { ...reply, rewrite: citationsForGeminiApi } : reply;
   }
 

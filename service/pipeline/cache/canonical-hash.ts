@@ -13,7 +13,7 @@
  * `undefined` is left out of an object and is `null` in an array, as JSON.stringify does): not for class
  * instances, `toJSON` methods or cycles, which `safe-stable-stringify` would treat otherwise.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 
 /** What JSON escapes in a string: C0 controls, `"`, `\` and UTF-16 surrogates (the set `safe-stable-stringify` tests for). */
 // eslint-disable-next-line no-control-regex -- the control characters are what is being looked for
@@ -24,22 +24,32 @@ const LONG_STRING = 4096;
 
 /** The canonical text's SHA-256, in hex. */
 export function canonicalSha256(value: Record<string, unknown> | readonly unknown[]): string {
-  const hash = createHash('sha256');
-  const text = new CanonicalText(hash);
+  const text = new CanonicalText();
   text.write(value);
-  text.flush();
-  return hash.digest('hex');
+  return text.digest();
 }
 
-/** Writes JSON text into a hash: short pieces are joined first, since each `update` has a fixed cost. */
+/**
+ * Writes JSON text into a hash. Short pieces are joined first, since each `update` has a fixed cost; a
+ * value without a long string is hashed in one call, the way that costs least (`crypto.hash`).
+ */
 class CanonicalText {
   private pending = '';
+  /** Made at the first long string. */
+  private hash: Hash | undefined;
 
-  constructor(private readonly hash: Hash) {}
+  digest(): string {
+    if (!this.hash) return hash('sha256', this.pending, 'hex');
+    this.flush();
+    return this.hash.digest('hex');
+  }
 
-  flush(): void {
+  /** The hash, with what is pending written into it. */
+  private flush(): Hash {
+    this.hash ??= createHash('sha256');
     if (this.pending.length > 0) this.hash.update(this.pending);
     this.pending = '';
+    return this.hash;
   }
 
   /** Writes `value`; false (writing nothing) for a value JSON has no text for. */
@@ -73,9 +83,9 @@ class CanonicalText {
       this.pending += escaped ? JSON.stringify(value) : `"${value}"`;
       return;
     }
-    this.flush();
-    if (escaped) this.hash.update(JSON.stringify(value));
-    else this.hash.update('"').update(value).update('"');
+    const into = this.flush();
+    if (escaped) into.update(JSON.stringify(value));
+    else into.update('"').update(value).update('"');
   }
 
   private array(values: readonly unknown[]): void {
