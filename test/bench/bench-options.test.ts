@@ -34,9 +34,11 @@ test("a gateway's environment: the bench's base, overridden by --gateway-env, th
   expect(gatewayEnv('http://127.0.0.1:1', {})).not.toHaveProperty('GATEWAY_ACCESS_LOG');
 });
 
-test('profile mode drives cache misses unless --profile-hits asks for hits', () => {
+test('profile mode drives Gemini cache misses unless --profile-hits asks for hits, or --profile-openai for chat completions', () => {
   expect(parse('--profile', '/tmp/p').profileCache).toBe('miss');
   expect(parse('--profile', '/tmp/p', '--profile-hits').profileCache).toBe('hit');
+  expect(parse('--profile', '/tmp/p').profileOpenAI).toBe(false);
+  expect(parse('--profile', '/tmp/p', '--profile-openai').profileOpenAI).toBe(true);
 });
 
 test("a peer's headers: its key, then each --peer-header with {upstream} as this run's emulator", () => {

@@ -56,6 +56,8 @@ export interface BenchOptions {
   profileDir?: string;
   /** Which unary workload profile mode drives: cache misses (the default) or cache hits. */
   profileCache: 'miss' | 'hit';
+  /** Profile mode drives OpenAI-format chat completions instead of Gemini calls. */
+  profileOpenAI: boolean;
   profileSeconds: number;
   profileConcurrency: number;
   profileRedis: boolean;
@@ -94,6 +96,7 @@ const USAGE = `usage: npm run bench -- [options]
   --profile <dir>         profile mode: run the gateway with --cpu-prof (profile written to <dir>) under
                           unary cache-miss load, then print the top functions by self time
   --profile-hits          profile under unary cache-hit load instead
+  --profile-openai        profile under OpenAI-format chat completions (/v1/chat/completions) instead
   --profile-seconds <s>   load time in profile mode (default 15)
   --profile-concurrency <n>  (default 16)
   --profile-redis         profile the Redis-state gateway instead
@@ -120,6 +123,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     gatewaySettings: {},
     outDir: join(ROOT, 'bench-results'),
     profileCache: 'miss',
+    profileOpenAI: false,
     profileSeconds: 15,
     profileConcurrency: 16,
     profileRedis: false,
@@ -216,6 +220,9 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
         break;
       case '--profile-hits':
         options.profileCache = 'hit';
+        break;
+      case '--profile-openai':
+        options.profileOpenAI = true;
         break;
       case '--profile-seconds':
         options.profileSeconds = number();
@@ -620,13 +627,13 @@ export async function runProfile(options: BenchOptions): Promise<string> {
       ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250'],
     );
     const bodies = bodyMaker(randomBytes(4).toString('hex'), options.promptBytes);
-    const target: Target = { id: 'gateway', label: 'gateway', url: gateway.url, headers: { 'x-goog-api-key': GATEWAY_KEY } };
+    const target: Target = { id: 'gateway', label: 'gateway', url: gateway.url, headers: { 'x-goog-api-key': GATEWAY_KEY }, openaiUrl: `${gateway.url}/v1` };
     const placement = CpuPlacement.plan(options.pin);
     placement.background(process.pid, upstream.pid, redisServer?.pid());
     placement.focus(gateway.pid);
     options.log(describePlacement(placement.status));
-    const workload = { stream: false, cache: options.profileCache, concurrency: options.profileConcurrency };
-    options.log(`profiling the gateway (telemetry ${gateway.ready.telemetry ?? 'off'}${redisServer ? ', Redis state' : ''}) under unary ${options.profileCache} c=${options.profileConcurrency} for ${options.profileSeconds} s…`);
+    const workload: Workload = { stream: false, cache: options.profileCache, concurrency: options.profileConcurrency, ...(options.profileOpenAI && { openai: true }) };
+    options.log(`profiling the gateway (telemetry ${gateway.ready.telemetry ?? 'off'}${redisServer ? ', Redis state' : ''}) under ${workloadName(workload)} for ${options.profileSeconds} s…`);
     // The first of these requests stores the hit body's answer.
     await drive(target, workload, 2, bodies);
     const sample = aggregate([await drive(target, workload, options.profileSeconds, bodies)]);
