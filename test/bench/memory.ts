@@ -103,7 +103,6 @@ export async function holdStreams(
             allHeld = whileAllHeld?.(() => held === streams);
           }
         }
-
       }
       if (reply.statusCode === 200) completed++;
       else failed++;
