@@ -2,10 +2,14 @@
  * The bare pass-through proxy: the floor any Node proxy pays. It forwards method, path and body to one
  * upstream origin over a keep-alive undici Pool and streams the answer back as it arrives. Nothing else:
  * no parsing, no auth, no limits, no logs, no telemetry.
+ *
+ * The answer goes back through `Readable.pipe`, not `stream.pipeline`: the latter aborts an
+ * AbortController of its own at every finish, and Node 22 builds a DOMException (with its stack) for
+ * that. In one profile that was 40 µs of CPU per unary request, about half of it garbage collection:
+ * 90 against 50 µs per request. A floor that pays it would flatter every gateway measured against it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
 
 export interface Passthrough {
@@ -20,14 +24,16 @@ export async function startPassthrough(upstream: string, options: { connections:
     if (req.headers['content-type']) headers['content-type'] = req.headers['content-type'];
     pool
       .request({ method: req.method as 'GET' | 'POST', path: req.url ?? '/', headers, body: req.method === 'GET' ? undefined : req })
-      .then(async (reply) => {
+      .then((reply) => {
         const out: Record<string, string> = {};
         const type = reply.headers['content-type'];
         if (typeof type === 'string') out['content-type'] = type;
         const length = reply.headers['content-length'];
         if (typeof length === 'string') out['content-length'] = length;
         res.writeHead(reply.statusCode, out);
-        await pipeline(reply.body, res);
+        // The client left: stop reading the upstream. The upstream failed: the client must not see a clean end.
+        res.once('close', () => reply.body.destroy());
+        reply.body.once('error', () => res.destroy()).pipe(res);
       })
       .catch(() => {
         if (!res.headersSent) res.writeHead(502).end();
