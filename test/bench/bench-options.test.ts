@@ -34,11 +34,15 @@ test("a gateway's environment: the bench's base, overridden by --gateway-env, th
   expect(gatewayEnv('http://127.0.0.1:1', {})).not.toHaveProperty('GATEWAY_ACCESS_LOG');
 });
 
-test('profile mode drives Gemini cache misses unless --profile-hits asks for hits, or --profile-openai for chat completions', () => {
+test('profile mode drives unary Gemini cache misses unless --profile-hits asks for hits, --profile-stream for streams, or --profile-openai for chat completions', () => {
   expect(parse('--profile', '/tmp/p').profileCache).toBe('miss');
   expect(parse('--profile', '/tmp/p', '--profile-hits').profileCache).toBe('hit');
+  expect(parse('--profile', '/tmp/p').profileStream).toBe(false);
+  expect(parse('--profile', '/tmp/p', '--profile-stream', '--profile-hits')).toMatchObject({ profileStream: true, profileCache: 'hit' });
   expect(parse('--profile', '/tmp/p').profileOpenAI).toBe(false);
   expect(parse('--profile', '/tmp/p', '--profile-openai').profileOpenAI).toBe(true);
+  // The bench sends chat completions unary only: asking for both is an error, not a silent unary profile.
+  expect(() => parse('--profile', '/tmp/p', '--profile-stream', '--profile-openai')).toThrow(/--profile-stream and --profile-openai/);
 });
 
 test("a peer's headers: its key, then each --peer-header with {upstream} as this run's emulator", () => {

@@ -52,10 +52,12 @@ export interface BenchOptions {
   /** Settings (by environment name) every gateway gets on top of the bench's own, e.g. a deployment's. */
   gatewaySettings: Record<string, string>;
   outDir: string;
-  /** Profile mode: write a CPU profile of the gateway under unary load here and summarise it. */
+  /** Profile mode: write a CPU profile of the gateway under load here and summarise it. */
   profileDir?: string;
-  /** Which unary workload profile mode drives: cache misses (the default) or cache hits. */
+  /** Which workload profile mode drives: cache misses (the default) or cache hits. */
   profileCache: 'miss' | 'hit';
+  /** Profile mode drives streamed Gemini calls (`streamGenerateContent`, SSE) instead of unary ones. */
+  profileStream: boolean;
   /** Profile mode drives OpenAI-format chat completions instead of Gemini calls. */
   profileOpenAI: boolean;
   profileSeconds: number;
@@ -95,7 +97,8 @@ const USAGE = `usage: npm run bench -- [options]
   --out <dir>             where the JSON goes (default bench-results/)
   --profile <dir>         profile mode: run the gateway with --cpu-prof (profile written to <dir>) under
                           unary cache-miss load, then print the top functions by self time
-  --profile-hits          profile under unary cache-hit load instead
+  --profile-hits          profile under cache-hit load instead
+  --profile-stream        profile streamed calls (streamGenerateContent, SSE) instead of unary ones
   --profile-openai        profile under OpenAI-format chat completions (/v1/chat/completions) instead
   --profile-seconds <s>   load time in profile mode (default 15)
   --profile-concurrency <n>  (default 16)
@@ -123,6 +126,7 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     gatewaySettings: {},
     outDir: join(ROOT, 'bench-results'),
     profileCache: 'miss',
+    profileStream: false,
     profileOpenAI: false,
     profileSeconds: 15,
     profileConcurrency: 16,
@@ -221,6 +225,9 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
       case '--profile-hits':
         options.profileCache = 'hit';
         break;
+      case '--profile-stream':
+        options.profileStream = true;
+        break;
       case '--profile-openai':
         options.profileOpenAI = true;
         break;
@@ -246,6 +253,8 @@ export function parseArgs(argv: string[], log: (line: string) => void = (line) =
     }
   }
   if (options.concurrency.length === 0) throw new Error(`--concurrency needs at least one positive number\n${USAGE}`);
+  // The bench sends OpenAI-format chat completions unary only.
+  if (options.profileStream && options.profileOpenAI) throw new Error(`--profile-stream and --profile-openai: the bench streams Gemini calls only\n${USAGE}`);
   return options;
 }
 
@@ -606,7 +615,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
   }
 }
 
-/** Profile mode: the gateway under --cpu-prof, unary load (cache misses, or hits), then the profile's summary. */
+/** Profile mode: the gateway under --cpu-prof, unary or streamed load (cache misses, or hits), then the profile's summary. */
 export async function runProfile(options: BenchOptions): Promise<string> {
   const dir = options.profileDir!;
   mkdirSync(dir, { recursive: true });
@@ -632,7 +641,7 @@ export async function runProfile(options: BenchOptions): Promise<string> {
     placement.background(process.pid, upstream.pid, redisServer?.pid());
     placement.focus(gateway.pid);
     options.log(describePlacement(placement.status));
-    const workload: Workload = { stream: false, cache: options.profileCache, concurrency: options.profileConcurrency, ...(options.profileOpenAI && { openai: true }) };
+    const workload: Workload = { stream: options.profileStream, cache: options.profileCache, concurrency: options.profileConcurrency, ...(options.profileOpenAI && { openai: true }) };
     options.log(`profiling the gateway (telemetry ${gateway.ready.telemetry ?? 'off'}${redisServer ? ', Redis state' : ''}) under ${workloadName(workload)} for ${options.profileSeconds} s…`);
     // The first of these requests stores the hit body's answer.
     await drive(target, workload, 2, bodies);
