@@ -11,8 +11,8 @@
  *
  * A `POST` to `chat/completions` or `embeddings` at either base path is answered by the call lane
  * (`openAICallLane`), before and without Express, as Gemini model calls are: through Express a chat
- * completion cost 0.33 ms of CPU, without it 0.20 ms (a Gemini call on the same gateway: 0.18 ms). The routes below still answer every other spelling of
- * these paths (a trailing slash) and every other method.
+ * completion cost 0.33 ms of CPU, without it 0.20 ms (a Gemini call on the same gateway: 0.18 ms). The
+ * routes below still answer every other spelling of these paths (a trailing slash) and every other method.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
