@@ -30,6 +30,7 @@ export function telemetryFromConfig(config: GatewayConfig, serviceVersion: strin
     serviceVersion,
     tracesExporter: config.tracesExporter,
     sampleRatio: config.traceSampleRatio,
+    tracesPerSecond: config.tracesPerSecond,
     spanExport: { delayMs: config.spanExportDelayMs, batchSize: config.spanExportBatchSize, queueSize: config.spanQueueSize, timeoutMs: config.spanExportTimeoutMs },
     modelLabel: knownModelLabel(configuredModels(config)),
     metricsPort: config.metricsPort,
