@@ -4,7 +4,7 @@
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
 import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type BatchObservableResult, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
-import type { AdmissionReason, BreakerState, CacheResult, FallbackReason, PipelineEvents, SpanHandle, TracedStage, Tracing, UpstreamCallSpan, UsageReport } from '../pipeline/events';
+import type { AdmissionReason, BreakerState, CacheResult, FallbackReason, PipelineEvents, SpanHandle, Tracing, UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
@@ -264,25 +264,32 @@ function handleFor(span: Span, errored: { value: boolean }): SpanHandle {
  */
 export function createTracing(tracer: Tracer): Tracing {
   return {
-    inSpan,
-    inStage<T>(stage: TracedStage, model: string | undefined, work: (span: SpanHandle) => Promise<T>): Promise<T> {
-      const spec = stageSpan(stage, model);
-      return inSpan(spec.name, spec.attributes, work);
+    inSpan(name, attributes, work) {
+      const parent = activeContext();
+      return underUnsampled(parent) ? work(NO_SPAN) : inNewSpan(name, attributes, parent, work);
     },
-    inUpstreamCall<T>(call: UpstreamCallSpan, work: (span: SpanHandle) => Promise<T>): Promise<T> {
+    inStage(stage, model, work) {
+      const parent = activeContext();
+      if (underUnsampled(parent)) return work(NO_SPAN);
+      const spec = stageSpan(stage, model);
+      return inNewSpan(spec.name, spec.attributes, parent, work);
+    },
+    inUpstreamCall(call, work) {
+      const parent = activeContext();
+      if (underUnsampled(parent)) return work(NO_SPAN);
       const spec = upstreamSpan(call);
-      return inSpan(spec.name, spec.attributes, work);
+      return inNewSpan(spec.name, spec.attributes, parent, work);
     },
   };
 
-  function inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, work: (span: SpanHandle) => Promise<T>): Promise<T> {
-    const parent = activeContext();
-    // The sampler follows the parent: under a trace that is not sampled, a child span would record
-    // nothing, so neither it, nor a context switch, nor a promise around `work` is made (most requests,
-    // at a sampling ratio below 1).
+  /**
+   * The sampler follows the parent: under a trace that is not sampled, a child span would record nothing,
+   * so neither it, nor its name and attributes, nor a context switch, nor a promise around the work is made
+   * (most requests, at a sampling ratio below 1).
+   */
+  function underUnsampled(parent: Context): boolean {
     const parentSpan = trace.getSpanContext(parent);
-    if (parentSpan && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0) return work(NO_SPAN);
-    return inNewSpan(name, attributes, parent, work);
+    return parentSpan !== undefined && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0;
   }
 
   async function inNewSpan<T>(name: string, attributes: Record<string, string | number | boolean>, parent: Context, work: (span: SpanHandle) => Promise<T>): Promise<T> {

@@ -7,11 +7,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { FaultRuleInput } from '../../service/emulator/faults';
 import { GoogleApiError } from '../../service/protocol/errors';
-import { activeContext } from '../../service/telemetry/context-store';
+import { activeContext, withContext } from '../../service/telemetry/context-store';
 import { createTelemetry, type GatewayTelemetry } from '../../service/telemetry/create';
 import { stageSpan, upstreamSpan } from '../../service/telemetry/span-names';
 import { startTestGateway } from '../support/gateway';
@@ -182,6 +182,26 @@ describe('the HTTP middleware', () => {
       ['POST /v1beta/models/{model}:generateContent', '4bf92f3577b34da6a3ce929d0e0e4736'],
     ]);
   });
+});
+
+test('under a trace its caller did not sample, stage and upstream work runs with no span of its own', async () => {
+  const unsampled = trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE, isRemote: true });
+  const activeSpanIds: Array<string | undefined> = [];
+  const note = (): Promise<string> => {
+    activeSpanIds.push(trace.getSpanContext(activeContext())?.spanId);
+    return Promise.resolve('done');
+  };
+  const results = await withContext(unsampled, () =>
+    Promise.all([
+      telemetry.tracing.inStage('admit', 'gemini-2.5-flash', note),
+      telemetry.tracing.inUpstreamCall({ method: 'generateContent', model: 'gemini-2.5-flash', backend: 'ai-studio', stream: false }, note),
+      telemetry.tracing.inSpan('middleware - handle', { 'gateway.stage': 'handle' }, note),
+    ]),
+  );
+  await telemetry.flushSpans();
+  expect(results).toEqual(['done', 'done', 'done']);
+  expect(activeSpanIds).toEqual(['00f067aa0ba902b7', '00f067aa0ba902b7', '00f067aa0ba902b7']);
+  expect(spans()).toEqual([]);
 });
 
 test('with nowhere to export spans, the gateway samples no trace of its own; one its caller sampled stays sampled', async () => {
