@@ -284,7 +284,7 @@ export const SETTINGS = {
   tracesPerSecond: {
     env: 'GATEWAY_TRACES_PER_SECOND',
     schema: z.coerce.number().min(0).default(10),
-    doc: 'Most new traces each instance samples a second, on top of the ratio (fractions allowed; `0` removes the cap). A sampled trace costs far more CPU than an unsampled one, so with a ratio alone tracing grows dearer with the load (in the benchmark, 10% sampled uncapped cost a quarter of the gateway\'s throughput at full load, 8–13% with this cap, metrics included): the cap bounds it, while a quiet instance still samples its full ratio. Traces a caller sampled are neither counted nor capped.',
+    doc: 'Most new traces each instance samples a second, on top of the ratio (fractions allowed; `0` removes the cap). A sampled trace costs far more CPU than an unsampled one, so with a ratio alone tracing grows dearer with the load (in the benchmark, 10% sampled uncapped cost a quarter of the gateway\'s throughput at full load, and all of telemetry 8–22% with this cap): the cap bounds it, while a quiet instance still samples its full ratio. Traces a caller sampled are neither counted nor capped.',
   },
   spanExportDelayMs: {
     env: 'OTEL_BSP_SCHEDULE_DELAY',
