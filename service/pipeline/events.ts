@@ -81,5 +81,6 @@ export interface Tracing {
   inUpstreamCall<T>(call: UpstreamCallSpan, work: (span: SpanHandle) => Promise<T>): Promise<T>;
 }
 
-const NO_SPAN: SpanHandle = { setAttributes: () => undefined, recordError: () => undefined };
+/** A span handle that records nothing: work run outside any span (no tracing, or an unsampled trace). */
+export const NO_SPAN: SpanHandle = { setAttributes: () => undefined, recordError: () => undefined };
 export const NO_TRACING: Tracing = { inSpan: (_name, _attributes, work) => work(NO_SPAN), inStage: (_stage, _model, work) => work(NO_SPAN), inUpstreamCall: (_call, work) => work(NO_SPAN) };

@@ -4,7 +4,7 @@
  * here throws into a request: failures are reported through `diag` and the request goes on.
  */
 import { diag, SpanKind, SpanStatusCode, trace, TraceFlags, type BatchObservableResult, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
-import type { AdmissionReason, BreakerState, CacheResult, FallbackReason, PipelineEvents, SpanHandle, Tracing, UsageReport } from '../pipeline/events';
+import { NO_SPAN, type AdmissionReason, type BreakerState, type CacheResult, type FallbackReason, type PipelineEvents, type SpanHandle, type Tracing, type UsageReport } from '../pipeline/events';
 import { boundedErrorType, oneOf, operationName, providerName } from './bounded-values';
 import { activeContext, withContext } from './context-store';
 import type { Instruments } from './instruments';
@@ -241,7 +241,6 @@ export function errorTypeOf(error: unknown): string {
   return ERROR_TYPE_VALUE_OTHER;
 }
 
-const NO_SPAN: SpanHandle = { setAttributes: () => undefined, recordError: () => undefined };
 const MAX_SPAN_NAME = 128;
 
 function handleFor(span: Span, errored: { value: boolean }): SpanHandle {
