@@ -23,7 +23,7 @@ test('a quick bench run prints the table and writes the JSON results', async () 
 
   const printed = lines.join('\n');
   expect(printed).toContain(table);
-  for (const heading of ['workload', 'target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', '÷ pass', '+p50 ms', '÷ direct', 'targets (issue 6):', 'memory:', 'redis round trips per request:']) {
+  for (const heading of ['workload', 'target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'GC µs/req', '÷ pass', '+p50 ms', '÷ direct', 'targets (issue 6):', 'memory:', 'redis round trips per request:']) {
     expect(table).toContain(heading);
   }
   expect(table).toMatch(/\d+ cores/);
@@ -48,7 +48,9 @@ test('a quick bench run prints the table and writes the JSON results', async () 
   for (const cell of openaiCells) expect(cell).toMatchObject({ ok: expect.any(Number), errors: 0, non2xx: 0 });
   for (const cell of openaiCells) expect(cell.ok).toBeGreaterThan(0);
   expect(table).toMatch(/^openai miss c=4 +gateway /m);
-  for (const cell of json.cells) expect(Object.keys(cell)).toEqual(expect.arrayContaining(['workload', 'target', 'rps', 'p50Ms', 'p99Ms', 'ok', 'errors', 'roundRps', 'cpuUsPerRequest']));
+  for (const cell of json.cells) expect(Object.keys(cell)).toEqual(expect.arrayContaining(['workload', 'target', 'rps', 'p50Ms', 'p99Ms', 'ok', 'errors', 'roundRps', 'cpuUsPerRequest', 'gcUsPerRequest']));
+  // Every target is one of the bench's own processes here, so each reported its collections' pauses.
+  for (const cell of json.cells) expect(cell.gcUsPerRequest).toBeGreaterThanOrEqual(0);
   expect(Object.keys(json.ratios)).toEqual(expect.arrayContaining(['gatewayOverPassthrough', 'addedP50Ms', 'addedP99Ms', 'cacheHitOverDirect', 'telemetryOnOverOff', 'redisOverMemory', 'cpuPerRequestGatewayOverPassthrough']));
   expect(json.ratios.gatewayOverPassthrough['unary miss c=4']).toEqual(expect.any(Number));
   expect(Object.keys(json.redis!)).toEqual(expect.arrayContaining(['unaryMiss', 'unaryHit', 'streamMiss', 'streamHit', 'degradedMsUnderLoad']));

@@ -460,13 +460,13 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
 
     const auth = { 'x-goog-api-key': GATEWAY_KEY };
     const targets: Target[] = [
-      { id: 'direct', label: 'direct (emulator)', url: upstream.url, headers: auth, pid: upstream.pid },
-      { id: 'passthrough', label: 'pass-through', url: passthrough.url, headers: auth, pid: passthrough.pid },
-      { id: 'gateway', label: telemetryOn ? 'gateway' : 'gateway (no telemetry)', url: gateway.url, headers: auth, pid: gateway.pid, openaiUrl: `${gateway.url}/v1` },
+      { id: 'direct', label: 'direct (emulator)', url: upstream.url, headers: auth, pid: upstream.pid, gcPauseMs: () => upstream.gcPauseMs() },
+      { id: 'passthrough', label: 'pass-through', url: passthrough.url, headers: auth, pid: passthrough.pid, gcPauseMs: () => passthrough.gcPauseMs() },
+      { id: 'gateway', label: telemetryOn ? 'gateway' : 'gateway (no telemetry)', url: gateway.url, headers: auth, pid: gateway.pid, openaiUrl: `${gateway.url}/v1`, gcPauseMs: () => gateway.gcPauseMs() },
     ];
-    if (telemetryOn) targets.push({ id: 'gateway-telemetry-off', label: 'gateway, telemetry off', url: gatewayOff.url, headers: auth, pid: gatewayOff.pid, openaiUrl: `${gatewayOff.url}/v1` });
+    if (telemetryOn) targets.push({ id: 'gateway-telemetry-off', label: 'gateway, telemetry off', url: gatewayOff.url, headers: auth, pid: gatewayOff.pid, openaiUrl: `${gatewayOff.url}/v1`, gcPauseMs: () => gatewayOff.gcPauseMs() });
     else await gatewayOff.stop();
-    if (gatewayRedis) targets.push({ id: 'gateway-redis', label: 'gateway, Redis state', url: gatewayRedis.url, headers: auth, pid: gatewayRedis.pid, openaiUrl: `${gatewayRedis.url}/v1` });
+    if (gatewayRedis) targets.push({ id: 'gateway-redis', label: 'gateway, Redis state', url: gatewayRedis.url, headers: auth, pid: gatewayRedis.pid, openaiUrl: `${gatewayRedis.url}/v1`, gcPauseMs: () => gatewayRedis.gcPauseMs() });
     if (options.peer) targets.push({ id: 'peer', label: `peer ${options.peer}`, url: options.peer, headers: peerHeaders(options, upstream.url), pid: options.peerPid, openaiUrl: options.peerOpenAI });
 
     const placement = CpuPlacement.plan(options.pin);

@@ -30,6 +30,13 @@ export interface ChildStats {
   stateDegradedMs?: number;
 }
 
+/** The reply to `gc-pauses`. */
+export interface ChildGcPauses {
+  type: 'gc-pauses';
+  /** Main-thread time spent in garbage-collection pauses since the process started, ms (every kind). */
+  ms: number;
+}
+
 /** The reply to `collect-garbage`, once the collection is done. */
 export interface ChildCollected {
   type: 'collected';
@@ -37,8 +44,8 @@ export interface ChildCollected {
   confirmed: boolean;
 }
 
-export type ChildRequest = { type: 'stats' } | { type: 'collect-garbage' } | { type: 'stop' };
-type ChildReply = ChildReady | ChildStats | ChildCollected;
+export type ChildRequest = { type: 'stats' } | { type: 'gc-pauses' } | { type: 'collect-garbage' } | { type: 'stop' };
+type ChildReply = ChildReady | ChildStats | ChildGcPauses | ChildCollected;
 
 export interface ServerChild {
   role: Role;
@@ -46,6 +53,8 @@ export interface ServerChild {
   pid: number;
   ready: ChildReady;
   stats(): Promise<ChildStats>;
+  /** Its garbage-collection pauses so far, ms; undefined if it did not answer within 5 s. */
+  gcPauseMs(): Promise<number | undefined>;
   /** A full garbage collection in the server (see `warmUp` in bench.ts for why); false if it did not confirm within 5 s. */
   collectGarbage(): Promise<boolean>;
   stop(): Promise<void>;
@@ -108,6 +117,10 @@ export function startChild(role: Role, env: Record<string, string>, execArgv: st
         pid: message.pid,
         ready: message,
         stats: () => ask<ChildStats>({ type: 'stats' }, { type: 'stats' }),
+        gcPauseMs: async () => {
+          const reply = await ask<ChildGcPauses>({ type: 'gc-pauses' }, { type: 'gc-pauses', ms: NaN });
+          return Number.isNaN(reply.ms) ? undefined : reply.ms;
+        },
         collectGarbage: async () => (await ask<ChildCollected>({ type: 'collect-garbage' }, { type: 'collected', confirmed: false })).confirmed,
         stop: async () => {
           if (child.exitCode !== null || child.signalCode !== null) return;

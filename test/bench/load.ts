@@ -27,6 +27,8 @@ export interface Target {
   pid?: number;
   /** Where the target serves OpenAI's API, if it does: chat completions go to `<openaiUrl>/chat/completions`. */
   openaiUrl?: string;
+  /** The bench's own servers: their garbage-collection pauses so far, ms (asked before and after each run). */
+  gcPauseMs?: () => Promise<number | undefined>;
 }
 
 /** One timed run: responses counted here, latencies of the 2xx ones in ms. */
@@ -38,6 +40,8 @@ export interface RunSample {
   latenciesMs: Float64Array;
   /** CPU time the target's server process used during the run, ms (undefined when not ours). */
   cpuMs?: number;
+  /** Of that, main-thread time paused for garbage collection, ms (undefined when not ours). */
+  gcMs?: number;
 }
 
 export function workloadName(w: Workload): string {
@@ -91,7 +95,15 @@ export function bodyMaker(nonce: string, promptBytes: number): { miss: () => str
   return { miss: () => body(`[${nonce}-${n++}]`), hit: body(`[${nonce}-hit]`), chatMiss: () => chat(`[${nonce}-${n++}]`), chatHit: chat(`[${nonce}-chat-hit]`) };
 }
 
-export function drive(target: Target, workload: Workload, durationS: number, bodies: ReturnType<typeof bodyMaker>): Promise<RunSample> {
+export async function drive(target: Target, workload: Workload, durationS: number, bodies: ReturnType<typeof bodyMaker>): Promise<RunSample> {
+  // Asked outside the timed run: the server answers between requests, and that CPU is not the run's.
+  const gcBefore = await target.gcPauseMs?.();
+  const sample = await run(target, workload, durationS, bodies);
+  const gcAfter = gcBefore === undefined ? undefined : await target.gcPauseMs?.();
+  return gcBefore !== undefined && gcAfter !== undefined ? { ...sample, gcMs: gcAfter - gcBefore } : sample;
+}
+
+function run(target: Target, workload: Workload, durationS: number, bodies: ReturnType<typeof bodyMaker>): Promise<RunSample> {
   const headers = { 'content-type': 'application/json', ...target.headers };
   const { origin, path } = endpointOf(target, workload);
   const [miss, hit] = workload.openai ? [bodies.chatMiss, bodies.chatHit] : [bodies.miss, bodies.hit];
@@ -154,6 +166,14 @@ export interface Aggregate {
   roundRps: number[];
   /** CPU time of the target's server process per successful request, µs (null when not measured). */
   cpuUsPerRequest: number | null;
+  /** Of that, main-thread garbage-collection pauses per successful request, µs (null when not measured). */
+  gcUsPerRequest: number | null;
+}
+
+/** A per-run time (ms) summed over the runs, per successful request in µs; null unless every run measured it. */
+function perRequestUs(samples: RunSample[], ok: number, ms: (sample: RunSample) => number | undefined): number | null {
+  if (ok === 0 || samples.some((s) => ms(s) === undefined)) return null;
+  return (samples.reduce((n, s) => n + ms(s)!, 0) * 1000) / ok;
 }
 
 export function aggregate(samples: RunSample[]): Aggregate {
@@ -175,6 +195,7 @@ export function aggregate(samples: RunSample[]): Aggregate {
     non2xx: samples.reduce((n, s) => n + s.non2xx, 0),
     errors: samples.reduce((n, s) => n + s.errors, 0),
     roundRps: samples.map((s) => (s.elapsedS > 0 ? s.ok / s.elapsedS : 0)),
-    cpuUsPerRequest: samples.every((s) => s.cpuMs !== undefined) && ok > 0 ? (samples.reduce((n, s) => n + s.cpuMs!, 0) * 1000) / ok : null,
+    cpuUsPerRequest: perRequestUs(samples, ok, (s) => s.cpuMs),
+    gcUsPerRequest: perRequestUs(samples, ok, (s) => s.gcMs),
   };
 }

@@ -8,7 +8,7 @@ const WORKLOAD = 'unary miss c=16';
 
 function cell(target: string, roundRps: number[]): Cell {
   const rps = roundRps.reduce((sum, r) => sum + r, 0) / roundRps.length;
-  return { workload: WORKLOAD, target, rps, p50Ms: 1, p99Ms: 2, ok: Math.round(rps * roundRps.length), non2xx: 0, errors: 0, roundRps, cpuUsPerRequest: null };
+  return { workload: WORKLOAD, target, rps, p50Ms: 1, p99Ms: 2, ok: Math.round(rps * roundRps.length), non2xx: 0, errors: 0, roundRps, cpuUsPerRequest: null, gcUsPerRequest: null };
 }
 
 function results(cells: Cell[]): Omit<BenchResults, 'targets'> {
@@ -82,4 +82,12 @@ test('the memory lines say what each held stream keeps alive after a full GC, fo
   const table = formatTable({ ...partial, memory, targets: checkTargets({ ...partial, memory }) });
   expect(table).toContain('\n  kept alive after a full GC: heap 30.0 → 55.0 MB, Buffers 0.5 → 1.5 MB with every stream open (second pass), ≈ 26.6 KB per held stream');
   expect(table).toContain('\n  pass-through, kept alive after a full GC: heap 11.0 → 35.0 MB, Buffers 0.5 → 1.5 MB with every stream open (second pass), ≈ 25.6 KB per held stream');
+});
+
+test("each row gives its server's CPU and, of that, its garbage-collection pauses per request; a dash where they were not measured", () => {
+  const partial = results([{ ...cell('passthrough', [4000]), cpuUsPerRequest: 150, gcUsPerRequest: 21 }, cell('gateway', [3000])]);
+  const table = formatTable({ ...partial, targets: checkTargets(partial) });
+  expect(table).toMatch(/^ *workload +target +req\/s +p50 ms +p99 ms +CPU µs\/req +GC µs\/req +errors/m);
+  expect(table).toMatch(/^unary miss c=16 +passthrough +4000 +1\.00 +2\.00 +150 +21 +0 /m);
+  expect(table).toMatch(/^ +gateway +3000 +1\.00 +2\.00 +– +– +0 /m);
 });

@@ -246,7 +246,7 @@ export function formatTable(results: BenchResults): string {
     `telemetry: ${meta.telemetry}`,
     '',
   );
-  const header = ['workload', 'target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', '÷ pass', '+p50 ms', '+p99 ms', '÷ direct', 'same-run ratio'];
+  const header = ['workload', 'target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'GC µs/req', 'errors', '÷ pass', '+p50 ms', '+p99 ms', '÷ direct', 'same-run ratio'];
   const rows: string[][] = [header];
   let previous = '';
   for (const cell of cells) {
@@ -265,6 +265,7 @@ export function formatTable(results: BenchResults): string {
       fmt(cell.p50Ms, 2),
       fmt(cell.p99Ms, 2),
       cell.cpuUsPerRequest === null ? '–' : fmt(cell.cpuUsPerRequest, 0),
+      cell.gcUsPerRequest === null ? '–' : fmt(cell.gcUsPerRequest, 0),
       String(cell.errors + cell.non2xx),
       pass ? fmt(cell.rps / pass.rps, 2) : '–',
       pass && isProxy ? signed(cell.p50Ms - pass.p50Ms, 2) : '',
@@ -274,7 +275,7 @@ export function formatTable(results: BenchResults): string {
     ]);
     previous = cell.workload;
   }
-  lines.push(...render(rows, [false, false, true, true, true, true, true, true, true, true, true, false]));
+  lines.push(...render(rows, [false, false, true, true, true, true, true, true, true, true, true, true, false]));
   lines.push('', 'targets (issue 6):');
   for (const check of results.targets) {
     const mark = check.met === null ? 'n/a ' : check.met ? 'MET ' : 'MISS';

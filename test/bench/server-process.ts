@@ -7,12 +7,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { GatewayConfig } from '../../service/config/load';
 import type { Telemetry } from '../../service/telemetry/types';
 import type * as TelemetryModule from '../../service/telemetry/from-config';
-import type { ChildCollected, ChildReady, ChildRequest, ChildStats } from './children';
+import type { ChildCollected, ChildGcPauses, ChildReady, ChildRequest, ChildStats } from './children';
 
 const env = process.env;
 const role = process.argv[2];
@@ -23,7 +24,17 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-function send(message: ChildReady | ChildStats | ChildCollected): void {
+/**
+ * Main-thread time this process has spent paused for garbage collection: scavenges of the young generation,
+ * full collections and their incremental steps. V8's helper threads' share is in the process's CPU time, not
+ * here. Observed in every role alike; an observer is called once per collection, not per request.
+ */
+let gcPauseMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauseMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
+function send(message: ChildReady | ChildStats | ChildGcPauses | ChildCollected): void {
   if (message.type === 'ready') message.compilerLoaded = Object.keys(require.cache).some((file) => file.includes('/node_modules/typescript/'));
   process.send?.(message);
 }
@@ -130,6 +141,7 @@ async function main(): Promise<void> {
   }
   process.on('message', (message: ChildRequest) => {
     if (message.type === 'stats') void Promise.resolve(stats()).then((reply) => send({ ...reply, memory: process.memoryUsage() }));
+    if (message.type === 'gc-pauses') send({ type: 'gc-pauses', ms: gcPauseMs });
     if (message.type === 'collect-garbage') {
       collectGarbage();
       send({ type: 'collected', confirmed: true });
