@@ -218,6 +218,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   if (resolvedUpstream.kind === 'vertex' && Object.values(settings.models.backends).includes('ai-studio')) {
     throw new ConfigError('GATEWAY_MODELS: a model is routed to ai-studio but the default upstream is vertex; make ai-studio the default (GEMINI_API_KEY) and route models to vertex instead');
   }
+  if (settings.tracesExporter === 'cloud-trace' && settings.project === undefined) {
+    throw new ConfigError('OTEL_TRACES_EXPORTER=cloud-trace: needs GOOGLE_CLOUD_PROJECT, the project whose Cloud Trace receives the spans');
+  }
   const allCallers = resolveCallers(settings);
   return {
     ...settings,

@@ -61,6 +61,13 @@ export const VERTEX_ENDPOINT_NAME = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9]|\d
 export const ACCESS_LOG_MODES = ['all', 'failures', 'off'] as const;
 export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
 
+/** Where spans go (`OTEL_TRACES_EXPORTER`): see the setting's doc. */
+export const TRACES_EXPORTERS = ['none', 'otlp', 'cloud-trace'] as const;
+export type TracesExporter = (typeof TRACES_EXPORTERS)[number];
+
+/** Google's Telemetry API, which files OTLP spans in Cloud Trace: `cloud-trace`'s default endpoint. */
+export const CLOUD_TRACE_OTLP_URL = 'https://telemetry.googleapis.com/v1/traces';
+
 export const SETTINGS = {
   port: { env: 'PORT', schema: z.coerce.number().int().min(0).max(65535).default(8080), doc: 'TCP port the gateway listens on (0 picks a free one).' },
   host: { env: 'HOST', schema: z.string().min(1).default('0.0.0.0'), doc: 'Interface the gateway binds to.' },
@@ -87,7 +94,7 @@ export const SETTINGS = {
   project: {
     env: 'GOOGLE_CLOUD_PROJECT',
     schema: z.string().min(1).optional(),
-    doc: 'Google Cloud project for Vertex AI calls. Required with the vertex upstream.',
+    doc: 'Google Cloud project: of Vertex AI calls (required with the vertex upstream), of the spans `OTEL_TRACES_EXPORTER=cloud-trace` sends (required with it), and of the trace links on log lines.',
     example: 'my-project',
   },
   location: { env: 'GOOGLE_CLOUD_LOCATION', schema: z.string().min(1).default('global'), doc: 'Vertex AI location (`global`, `us-central1`, …).' },
@@ -273,8 +280,14 @@ export const SETTINGS = {
   },
   tracesExporter: {
     env: 'OTEL_TRACES_EXPORTER',
-    schema: z.enum(['none', 'otlp']).default('none'),
-    doc: 'Where spans go: `otlp` exports over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (read by the exporter); `none` exports none, and samples no trace of its own (requests keep a trace id, for their log lines).',
+    schema: z.enum(TRACES_EXPORTERS).default('none'),
+    doc: 'Where spans go: `otlp` exports over OTLP/HTTP (JSON) to `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; `cloud-trace` exports them to Cloud Trace through Google\'s Telemetry API (OTLP/HTTP, protobuf), signed with the instance\'s own credentials (ADC) and billed to `GOOGLE_CLOUD_PROJECT`, which it needs; `none` exports none, and samples no trace of its own (requests keep a trace id, for their log lines).',
+  },
+  tracesEndpoint: {
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    schema: url.optional(),
+    doc: `Where exported spans are sent, the whole URL. Default: for \`otlp\`, \`OTEL_EXPORTER_OTLP_ENDPOINT\` plus \`/v1/traces\` (read by the exporter; \`http://localhost:4318\` without it); for \`cloud-trace\`, \`${CLOUD_TRACE_OTLP_URL}\`.`,
+    example: 'http://otel-collector:4318/v1/traces',
   },
   traceSampleRatio: {
     env: 'OTEL_TRACES_SAMPLER_ARG',

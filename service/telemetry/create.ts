@@ -32,9 +32,11 @@ import { firstSeenModelLabel } from './bounded-values';
 import { createHttpMetrics } from './http-metrics';
 import { CARDINALITY_LIMIT, catalogueViews, createInstruments } from './instruments';
 import { BudgetRatios, createPipelineEvents, createTracing, observeBudgets } from './pipeline-events';
+import type { TracesExporter } from '../config/settings';
+import { cloudTraceExporter, type CloudTraceTarget } from './cloud-trace';
 import { RateLimitedSampler } from './rate-limited-sampler';
 import { RuntimeMetrics } from './runtime-metrics';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv';
+import { ATTR_GCP_PROJECT_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv';
 import { SummedHistograms } from './summed-histogram';
 import { traceFields, type TraceFields } from './logger';
 import type { Telemetry } from './types';
@@ -45,8 +47,15 @@ export const SCOPE_NAME = 'gemini-gateway';
 export interface TelemetryOptions {
   serviceName: string;
   serviceVersion: string;
-  /** `otlp`: batch-export spans over OTLP/HTTP; `memory`: keep them in `spanExporter` (tests); `none`: no export. */
-  tracesExporter: 'none' | 'otlp' | 'memory';
+  /**
+   * `otlp`: batch-export spans over OTLP/HTTP; `cloud-trace`: batch-export them to Cloud Trace (`cloudTrace`
+   * says where and as whom); `memory`: keep them in `spanExporter` (tests); `none`: no export.
+   */
+  tracesExporter: TracesExporter | 'memory';
+  /** For `otlp`: the traces URL. Default: the exporter's own (`OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`). */
+  tracesEndpoint?: string;
+  /** For `cloud-trace` (required with it). */
+  cloudTrace?: CloudTraceTarget;
   /** Fraction of new traces sampled (0..1); a request with a sampled parent is always sampled. */
   sampleRatio: number;
   /** Most new traces sampled a second (`RateLimitedSampler`); undefined or 0: no cap, the ratio alone. */
@@ -98,18 +107,20 @@ function spanProcessorFor(options: TelemetryOptions): { processor?: SpanProcesso
       const exporter = options.spanExporter ?? new InMemorySpanExporter();
       return { processor: new SimpleSpanProcessor({ exporter }), exporter };
     }
-    case 'otlp': {
-      const exporter = options.spanExporter ?? new OTLPTraceExporter();
-      const batching = options.spanExport;
-      const processor = new BatchSpanProcessor({
-        exporter,
-        ...(batching
-          ? { scheduledDelayMillis: batching.delayMs, maxExportBatchSize: batching.batchSize, maxQueueSize: batching.queueSize, exportTimeoutMillis: batching.timeoutMs }
-          : {}),
-      });
-      return { processor, exporter };
-    }
+    case 'otlp':
+      return batched(options.spanExporter ?? new OTLPTraceExporter(options.tracesEndpoint ? { url: options.tracesEndpoint } : {}), options.spanExport);
+    case 'cloud-trace':
+      if (!options.cloudTrace) throw new Error('The cloud-trace span exporter needs its target (cloudTrace).');
+      return batched(options.spanExporter ?? cloudTraceExporter(options.cloudTrace), options.spanExport);
   }
+}
+
+function batched(exporter: SpanExporter, batching: SpanExportOptions | undefined): { processor: SpanProcessor; exporter: SpanExporter } {
+  const processor = new BatchSpanProcessor({
+    exporter,
+    ...(batching ? { scheduledDelayMillis: batching.delayMs, maxExportBatchSize: batching.batchSize, maxQueueSize: batching.queueSize, exportTimeoutMillis: batching.timeoutMs } : {}),
+  });
+  return { processor, exporter };
 }
 
 /** New traces: the ratio, capped at `perSecond` sampled a second when that is set. */
@@ -119,7 +130,12 @@ function rootSampler(ratio: number, perSecond: number | undefined): Sampler {
 }
 
 export function createTelemetry(options: TelemetryOptions): GatewayTelemetry {
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion });
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: options.serviceName,
+    [ATTR_SERVICE_VERSION]: options.serviceVersion,
+    // The project the spans belong to, on the spans themselves as well as on each export's request.
+    ...(options.tracesExporter === 'cloud-trace' && options.cloudTrace ? { [ATTR_GCP_PROJECT_ID]: options.cloudTrace.project } : {}),
+  });
   const modelLabel = options.modelLabel ?? firstSeenModelLabel();
 
   const histograms = new SummedHistograms(resource, { name: SCOPE_NAME, version: options.serviceVersion }, CARDINALITY_LIMIT);

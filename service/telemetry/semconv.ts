@@ -151,6 +151,12 @@ export const METRIC_V8JS_MEMORY_HEAP_USED = 'v8js.memory.heap.used' as const;
 /** The V8 heap space a `v8js.memory.heap.*` value belongs to. @experimental Development status. */
 export const ATTR_V8JS_HEAP_SPACE_NAME = 'v8js.heap.space.name' as const;
 
+/**
+ * The Google Cloud project a resource's telemetry belongs to: Google's resource attribute, read by its
+ * Telemetry API (not in the OpenTelemetry conventions).
+ */
+export const ATTR_GCP_PROJECT_ID = 'gcp.project_id' as const;
+
 // ---------------------------------------------------------------------------------------------------------
 // The gateway's own attributes
 // ---------------------------------------------------------------------------------------------------------
