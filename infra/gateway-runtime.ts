@@ -5,7 +5,7 @@
  * Run at every access, so a rotation needs no restart.
  */
 import type { AuthMode } from '../service/config/load';
-import { SETTINGS, type AccessLogMode } from '../service/config/settings';
+import { SETTINGS, type AccessLogMode, type TracesExporter } from '../service/config/settings';
 import { COUNT_DEADLINE_MS } from '../service/pipeline/count-deadline';
 import type { Environment } from './environment-schema';
 import { GATEWAY_PORT, resourceNames } from './naming';
@@ -47,6 +47,9 @@ export const SHUTDOWN = {
 /** Cloud Run's own request log already has a line per request (method, URL, status, latency, size); GKE has none. */
 const ACCESS_LOG = { 'cloud-run': 'failures', gke: 'all' } as const satisfies Record<Platform, AccessLogMode>;
 
+/** Straight to the Telemetry API as the runtime account: no collector to run beside the gateway. */
+const TRACES_EXPORTER: TracesExporter = 'cloud-trace';
+
 /** A deployed gateway holds real Gemini credentials: every caller presents a team key (no IAP sets identities here). */
 const AUTH_MODE: AuthMode = 'keys';
 
@@ -69,13 +72,16 @@ export function gatewayRuntime(env: Environment, platform: Platform): GatewayRun
     { name: SETTINGS.authMode.env, value: AUTH_MODE },
     // Key hashes and limits, not keys: a plain variable, and a change to them is a new revision like any other.
     { name: SETTINGS.callers.env, value: JSON.stringify(env.callers) },
+    // Sampled traces go to the environment's Cloud Trace, and log lines link to them there.
+    { name: SETTINGS.project.env, value: env.project },
+    { name: SETTINGS.tracesExporter.env, value: TRACES_EXPORTER },
   ];
   // Cloud Run writes a request log of every request itself; the gateway adds lines only for failures there.
   variables.push({ name: SETTINGS.accessLog.env, value: ACCESS_LOG[platform] });
   // Cloud Run sets PORT itself and rejects a revision that sets it; on GKE the container must be told.
   if (platform === 'gke') variables.push({ name: SETTINGS.port.env, value: String(GATEWAY_PORT) });
   if (env.upstream === 'vertex') {
-    variables.push({ name: SETTINGS.project.env, value: env.project }, { name: SETTINGS.location.env, value: env.vertex.location });
+    variables.push({ name: SETTINGS.location.env, value: env.vertex.location });
     if (env.vertex.endpoint !== undefined) {
       variables.push(
         { name: SETTINGS.vertexEndpoint.env, value: vertexEndpointName(env) },

@@ -14,7 +14,8 @@ import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-acco
 import { Construct } from 'constructs';
 import type { ProjectService } from '@cdktf/provider-google/lib/project-service';
 
-export const RUNTIME_PROJECT_ROLES = ['roles/cloudtrace.agent', 'roles/logging.logWriter', 'roles/monitoring.metricWriter'] as const;
+/** `telemetry.tracesWriter`: the gateway's spans go to Cloud Trace through the Telemetry API (OTLP). */
+export const RUNTIME_PROJECT_ROLES = ['roles/cloudtrace.agent', 'roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/telemetry.tracesWriter'] as const;
 export const ROTATOR_PROJECT_ROLES = ['roles/logging.logWriter', 'roles/serviceusage.apiKeysAdmin'] as const;
 
 export interface IdentityConfig {

@@ -44,6 +44,8 @@ export function requiredApis(env: Environment): string[] {
     'run.googleapis.com',
     'secretmanager.googleapis.com',
     'billingbudgets.googleapis.com',
+    // The Telemetry API: where the gateway's spans are sent (OTLP), to be filed in Cloud Trace.
+    'telemetry.googleapis.com',
   ];
   if (env.upstream === 'vertex') apis.push('aiplatform.googleapis.com');
   if (env.upstream === 'ai-studio') apis.push('apikeys.googleapis.com', 'generativelanguage.googleapis.com', 'pubsub.googleapis.com', 'cloudscheduler.googleapis.com');

@@ -12,6 +12,7 @@ const PROJECT_ROLES_ALLOWED: Record<string, RegExp> = {
   'roles/logging.logWriter': /identity_(runtime|rotator)_[0-9A-F]{8}\.member\}$/,
   'roles/monitoring.metricWriter': /identity_runtime_[0-9A-F]{8}\.member\}$/,
   'roles/cloudtrace.agent': /identity_runtime_[0-9A-F]{8}\.member\}$/,
+  'roles/telemetry.tracesWriter': /identity_runtime_[0-9A-F]{8}\.member\}$/,
   'roles/aiplatform.user': /identity_runtime_[0-9A-F]{8}\.member\}$/,
   'roles/serviceusage.apiKeysAdmin': /identity_rotator_[0-9A-F]{8}\.member\}$/,
   'roles/monitoring.viewer': /\/sa\/custom-metrics-stackdriver-adapter$/,

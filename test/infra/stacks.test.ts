@@ -67,13 +67,15 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, env) 
     expect(envOf(containers(), SETTINGS.port.env)).toEqual([]);
     expect(envOf(containers(), SETTINGS.redisUrl.env)).toEqual([{ name: 'REDIS_URL', value_source: { secret_key_ref: { secret: 'gemini-gw-redis-url', version: 'latest' } } }]);
     expect(valueOf(containers(), SETTINGS.redisCaFile.env)).toBe('/secrets/redis-ca/ca.pem');
+    // Sampled traces go to the environment's own Cloud Trace, whatever the upstream.
+    expect(valueOf(containers(), SETTINGS.tracesExporter.env)).toBe('cloud-trace');
+    expect(valueOf(containers(), SETTINGS.project.env)).toBe(env.project);
     if (env.upstream === 'vertex') {
-      expect(valueOf(containers(), SETTINGS.project.env)).toBe(env.project);
       expect(valueOf(containers(), SETTINGS.location.env)).toBe(env.vertex.location);
       expect(envOf(containers(), SETTINGS.apiKeyFile.env)).toEqual([]);
     } else {
       expect(valueOf(containers(), SETTINGS.apiKeyFile.env)).toBe('/secrets/gemini-api-key/key');
-      expect(envOf(containers(), SETTINGS.project.env)).toEqual([]);
+      expect(envOf(containers(), SETTINGS.location.env)).toEqual([]);
     }
   });
 
