@@ -143,27 +143,39 @@ return 'throttled'
 `;
 
 /**
- * Adds spend that Redis did not record when it happened (see `spend-ledger.ts`) to budgets' `spent`, once
- * per repayment: a repayment whose id is already recorded (a retry of one that timed out yet ran) adds
- * nothing. The script runs atomically, so nothing runs between the check and the mark.
- * KEYS: [1] the repayment's marker, then the budget hashes. ARGV: [1] the marker's lifetime (ms); for
- * budget i (from 1), at [2i] the micro-dollars to add and at [2i + 1] the hash's lifetime (ms). A hash that
- * expired meanwhile is made again, living until its period ends.
+ * Records what Redis missed while it was unreachable (see `spend-ledger.ts`), once per repayment: adds spend
+ * to budgets' `spent`, and releases estimates still held for settlements never sent. A repayment whose id
+ * is already recorded (a retry of one that timed out yet ran) changes nothing. The script runs atomically,
+ * so nothing runs between the check and the mark.
+ * KEYS: [1] the repayment's marker, then the n budget hashes, then the hold counters to release.
+ * ARGV: [1] the marker's lifetime (ms), [2] n; for budget i (from 1), at [1 + 2i] the micro-dollars to add
+ * and at [2 + 2i] the hash's lifetime (ms); then for hold counter j (from 1), at [2 + 2n + j] the
+ * micro-dollars to release, negated. A hash that expired meanwhile is made again, living until its period
+ * ends; a hold counter that expired stays gone (its hold has lapsed), and none goes below zero.
  * Returns 'added', or 'already' for a repayment recorded before.
  */
 export const ADD_SPENT_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 'already'
 end
-for i = 2, #KEYS do
-  local budget = i - 1
-  -- A key that is not a budget's hash (another writer's) can hold no spend, and must not fail the script
-  -- halfway: Redis keeps what a failed script wrote, and its retry would add the rest again.
-  local kind = redis.call('TYPE', KEYS[i]).ok
+local budgets = tonumber(ARGV[2])
+for i = 1, budgets do
+  local key = KEYS[1 + i]
+  -- A key of another kind (another writer's) can hold no spend, and must not fail the script halfway:
+  -- Redis keeps what a failed script wrote, and its retry would add the rest again.
+  local kind = redis.call('TYPE', key).ok
   if kind == 'hash' or kind == 'none' then
-    redis.call('HINCRBY', KEYS[i], 'spent', ARGV[2 * budget])
-    if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2 * budget + 1]) then
-      redis.call('PEXPIRE', KEYS[i], ARGV[2 * budget + 1])
+    redis.call('HINCRBY', key, 'spent', ARGV[1 + 2 * i])
+    if redis.call('PTTL', key) < tonumber(ARGV[2 + 2 * i]) then
+      redis.call('PEXPIRE', key, ARGV[2 + 2 * i])
+    end
+  end
+end
+for j = 1, #KEYS - 1 - budgets do
+  local key = KEYS[1 + budgets + j]
+  if redis.call('TYPE', key).ok == 'string' and tonumber(redis.call('GET', key)) then
+    if redis.call('INCRBY', key, ARGV[2 + 2 * budgets + j]) < 0 then
+      redis.call('SET', key, '0', 'KEEPTTL')
     end
   end
 end

@@ -11,8 +11,8 @@
  * the `spent` micro-dollars), `<prefix>budget:<key>:held:<slot>` (micro-dollars reserved in one hold slot,
  * see `HOLD_SLOT_MS`, expiring when the longest hold that wrote to it lapses), `<prefix>throttle:<key>` (the throttle's end, epoch ms),
  * each expiring EXPIRY_MARGIN_MS after its window, period, hold or throttle ends; `<prefix>cache:<key>` (an
- * answer's bytes, expiring after its time to live); `<prefix>repaid:<id>` (a repayment of spend recorded,
- * see `addSpent`, kept as long as its budgets).
+ * answer's bytes, expiring after its time to live); `<prefix>repaid:<id>` (a repayment recorded, see
+ * `addSpent`, kept as long as its budgets and holds).
  */
 import type { Redis } from 'ioredis';
 import {
@@ -93,20 +93,25 @@ export class RedisAdmissionStore implements AdmissionStore {
   }
 
   /**
-   * Adds spend recorded elsewhere to the budgets' `spent`, in one round trip (see `spend-ledger.ts`), unless
-   * a repayment with the same id was recorded before (a retry of one that timed out yet ran).
+   * Records in one round trip what Redis missed (see `spend-ledger.ts`): spend added to the budgets' `spent`,
+   * estimates released from their hold counters; unless a repayment with the same id was recorded before
+   * (a retry of one that timed out yet ran).
    */
   async addSpent(repayment: Repayment, nowMs: number): Promise<void> {
     const owed = repayment.spends.filter((spend) => spend.periodEndMs > nowMs && spend.micros > 0);
-    if (owed.length === 0) return;
-    // The id is remembered as long as the longest of its budgets lives: after that, a retry changes nothing anyway.
-    const remembered = lifetimeMs(Math.max(...owed.map((spend) => spend.periodEndMs)), nowMs);
+    const releases = repayment.releases.filter((release) => release.lapsesAtMs > nowMs && release.micros > 0);
+    if (owed.length === 0 && releases.length === 0) return;
+    // The id is remembered as long as the longest of its keys lives: after that, a retry changes nothing anyway.
+    const remembered = lifetimeMs(Math.max(...owed.map((spend) => spend.periodEndMs), ...releases.map((release) => release.lapsesAtMs)), nowMs);
+    const keys = [this.repaymentKey(repayment.id), ...owed.map((spend) => this.budgetKey(spend.key)), ...releases.map((release) => this.heldKey(release.key, release.slot))];
     await this.client.gatewayAddSpent(
-      owed.length + 1,
-      this.repaymentKey(repayment.id),
-      ...owed.map((spend) => this.budgetKey(spend.key)),
+      keys.length,
+      ...keys,
       remembered,
+      String(owed.length),
       ...owed.flatMap((spend) => [String(Math.ceil(spend.micros)), lifetimeMs(spend.periodEndMs, nowMs)]),
+      // Negated here, where `-0` cannot arise (each is above zero); INCRBY takes the text as it is.
+      ...releases.map((release) => String(-Math.ceil(release.micros))),
     );
   }
 

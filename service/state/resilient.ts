@@ -13,10 +13,11 @@
  *   in `open` mode (local admission honours it) and dropped in `closed` mode (nothing is admitted locally
  *   anyway).
  * - Budget spend Redis never saw is owed to it (`spend-ledger.ts`): a reservation charged and settled in
- *   memory, and a settlement not sent because Redis was known to be unreachable (its estimate also stays
- *   held until its hold lapses). It is paid back when Redis is reachable again, after any command Redis
- *   answers while some is still owed, and when the state closes (a shutdown). So the money an outage spent
- *   still counts against each budget once Redis is back, instead of being spendable again. A repayment is
+ *   memory, and a settlement not sent because Redis was known to be unreachable, whose estimate is owed a
+ *   release too. It is paid back when Redis is reachable again, after any command Redis answers while
+ *   some is still owed, and when the state closes (a shutdown). So the money an outage spent
+ *   still counts against each budget once Redis is back, instead of being spendable again, and an
+ *   estimate no settlement reached stops counting then, not when its hold lapses. A repayment is
  *   made once: retried under the same id until Redis confirms it, and Redis records each id once, so one
  *   that timed out yet ran is not added again. A settlement that was sent and failed is not owed: a stalled
  *   Redis may still run it when it resumes, and its spend would count twice. Its real cost is then not
@@ -30,7 +31,7 @@
 import { randomUUID } from 'node:crypto';
 import { withDeadline } from './deadline';
 import type { FailureMode, Reachability } from './reachability';
-import { planSettlement } from './admission-plan';
+import { holdSlot, planSettlement, slotLapsesAtMs } from './admission-plan';
 import { SpendLedger, type Repayment } from './spend-ledger';
 import { StateUnavailableError } from './state-unavailable-error';
 import type { AdmissionStore, BudgetStatus, Reservation, ReservationRequest, ReservationResult, Settlement } from './types';
@@ -86,7 +87,7 @@ export class ResilientAdmissionStore implements AdmissionStore {
   async settle(reservation: Reservation, settlement: Settlement): Promise<BudgetStatus | undefined> {
     if (chargerOf(reservation) === 'memory') {
       const status = await this.parts.memory.settle(reservation, settlement);
-      this.owe(reservation, settlement);
+      this.owe(reservation, settlement, { heldInRedis: false });
       return status;
     }
     const attempt = await tryRedis(this.parts, () => this.parts.redis.settle(reservation, settlement));
@@ -94,11 +95,11 @@ export class ResilientAdmissionStore implements AdmissionStore {
       void this.payBack();
       return attempt.value;
     }
-    // The estimates stay charged in Redis until they lapse. A settlement never sent is owed to Redis; one
-    // that failed may still run there (a stalled Redis runs it when it resumes), so owing it too would
-    // count its spend twice. The answer is still worth keeping, here: an empty reservation settles
-    // nothing in memory, so only the cache write happens.
-    if (!attempt.asked) this.owe(reservation, settlement);
+    // A settlement never sent is owed to Redis, its budget's spend and the release of its estimate. One
+    // that failed may still run there (a stalled Redis runs it when it resumes), so owing it too would count
+    // it twice: its estimates stay charged in Redis until they lapse. The answer is still worth keeping,
+    // here: an empty reservation settles nothing in memory, so only the cache write happens.
+    if (!attempt.asked) this.owe(reservation, settlement, { heldInRedis: true });
     if (settlement.cacheWrite) await this.parts.memory.settle({ counters: [] }, { actualAmounts: {}, cacheWrite: settlement.cacheWrite });
     return undefined;
   }
@@ -109,10 +110,14 @@ export class ResilientAdmissionStore implements AdmissionStore {
     else if (this.parts.failureMode === 'open') await this.parts.memory.throttle(key, untilMs, nowMs);
   }
 
-  /** A settlement's budget spend that Redis did not record. */
-  private owe(reservation: Reservation, settlement: Settlement): void {
+  /** A settlement's budget spend that Redis did not record, and the estimate it holds there if it does. */
+  private owe(reservation: Reservation, settlement: Settlement, { heldInRedis }: { heldInRedis: boolean }): void {
     const { budget } = planSettlement(reservation, settlement);
-    if (budget && reservation.budget) this.owed.add(budget.key, budget.spendMicros, reservation.budget.periodEndMs);
+    if (!budget || !reservation.budget) return;
+    this.owed.add(budget.key, budget.spendMicros, reservation.budget.periodEndMs);
+    if (!heldInRedis) return;
+    const slot = holdSlot(budget.heldAtMs);
+    this.owed.release(budget.key, slot, budget.releaseMicros, slotLapsesAtMs(slot, budget.holdMs));
   }
 
   /**
@@ -123,9 +128,9 @@ export class ResilientAdmissionStore implements AdmissionStore {
     if (this.repaying) return this.repaying;
     if (!this.unconfirmed) {
       if (this.owed.isEmpty) return NOTHING_OWED;
-      const spends = this.owed.take(Date.now());
-      if (spends.length === 0) return NOTHING_OWED;
-      this.unconfirmed = { id: randomUUID(), spends };
+      const owed = this.owed.take(Date.now());
+      if (owed.spends.length === 0 && owed.releases.length === 0) return NOTHING_OWED;
+      this.unconfirmed = { id: randomUUID(), ...owed };
     }
     const repayment = this.unconfirmed;
     this.repaying = tryRedis(this.parts, () => this.parts.redis.addSpent(repayment, Date.now()))

@@ -162,6 +162,7 @@ test('spend recorded elsewhere is added to budgets in one round trip, once per r
       { key: 'budget:team-b', micros: 2_500, periodEndMs: nowMs + MINUTE },
       { key: 'budget:team-c', micros: 700, periodEndMs: nowMs - 1 },
     ],
+    releases: [],
   };
   await store.addSpent(repayment, nowMs);
   expect(sent).toHaveBeenCalledTimes(1);
@@ -180,6 +181,40 @@ test('spend recorded elsewhere is added to budgets in one round trip, once per r
   expect(await inspector.hget(`${keyPrefix}budget:budget:team-a`, 'spent')).toBe('11000');
 });
 
+test('a repayment releases the estimates settlements never sent still hold, once, never below zero, and never makes a lapsed hold again', async () => {
+  const nowMs = Date.now();
+  const slot = Math.floor(nowMs / HOLD_SLOT_MS);
+  const request = { counters: [], budget: { key: 'budget:team-h', limitMicros: 1_000, amountMicros: 600, periodEndMs: nowMs + DAY }, nowMs };
+  // Two reservations hold 900 of the 1,000; a third of 400 does not fit.
+  const held = [reservationOf(await store.reserve(request)), reservationOf(await store.reserve({ ...request, budget: { ...request.budget, amountMicros: 300 } }))];
+  expect(held).toHaveLength(2);
+  expect((await store.reserve({ ...request, budget: { ...request.budget, amountMicros: 400 } })).admitted).toBe(false);
+
+  const lapsesAtMs = nowMs + 10 * MINUTE;
+  const repayment = {
+    id: 'repayment-4',
+    spends: [{ key: 'budget:team-h', micros: 100, periodEndMs: nowMs + DAY }],
+    releases: [
+      // The first reservation's settlement, never sent: 600 held, 100 spent.
+      { key: 'budget:team-h', slot, micros: 600, lapsesAtMs },
+      // A hold whose counter is gone (lapsed): not made again.
+      { key: 'budget:team-h', slot: slot - 50, micros: 50, lapsesAtMs },
+    ],
+  };
+  await store.addSpent(repayment, nowMs);
+  expect(await budgetTotals(store, 'budget:team-h')).toEqual({ spentMicros: 100, reservedMicros: 300 });
+  expect(await inspector.exists(`${keyPrefix}budget:budget:team-h:held:${slot - 50}`)).toBe(0);
+  expect((await store.reserve({ ...request, budget: { ...request.budget, amountMicros: 400 } })).admitted).toBe(true);
+  // A retry of the same repayment releases nothing more.
+  await store.addSpent(repayment, nowMs);
+  expect(await budgetTotals(store, 'budget:team-h')).toEqual({ spentMicros: 100, reservedMicros: 700 });
+  // More released than held (a hold counted twice elsewhere) leaves the counter at zero, its lifetime kept.
+  const ttl = await inspector.pttl(`${keyPrefix}budget:budget:team-h:held:${slot}`);
+  await store.addSpent({ id: 'repayment-5', spends: [], releases: [{ key: 'budget:team-h', slot, micros: 5_000, lapsesAtMs }] }, nowMs);
+  expect(await inspector.get(`${keyPrefix}budget:budget:team-h:held:${slot}`)).toBe('0');
+  expect(await inspector.pttl(`${keyPrefix}budget:budget:team-h:held:${slot}`)).toBeGreaterThan(ttl - MINUTE);
+});
+
 test('a budget key another writer turned into something else is passed over: the repayment of the others is recorded once', async () => {
   const nowMs = Date.now();
   await inspector.set(`${keyPrefix}budget:budget:team-b`, 'not a budget');
@@ -189,6 +224,7 @@ test('a budget key another writer turned into something else is passed over: the
       { key: 'budget:team-a', micros: 100, periodEndMs: nowMs + DAY },
       { key: 'budget:team-b', micros: 50, periodEndMs: nowMs + DAY },
     ],
+    releases: [],
   };
   await store.addSpent(repayment, nowMs);
   await store.addSpent(repayment, nowMs);

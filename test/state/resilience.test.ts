@@ -206,6 +206,29 @@ describe('failure mode open', () => {
     await eventually(async () => (await spentInRedis(harness)) === 120, 'the settlement in Redis');
   });
 
+  test("the estimate of a settlement not sent is released once Redis answers again, not when its hold lapses", async () => {
+    const { server, keyPrefix, replica } = harness;
+    const client = await connectedClient(server.url);
+    let reachable = true;
+    const store = storeWithReachability(new RedisAdmissionStore(client, { keyPrefix }), () => reachable);
+    try {
+      // Charged in Redis: 800 of the 1,000 µ$ held.
+      const reservation = await budgetReservation(store, 800);
+      reachable = false;
+      await store.settle(reservation, { actualAmounts: {}, actualBudgetMicros: 120 });
+      // Until Redis hears of it, the estimate still holds there: another replica finds 200 left.
+      expect((await replica.reserve(budgetRequest(201))).admitted).toBe(false);
+      reachable = true;
+      await store.payBack();
+      expect(await spentInRedis(harness)).toBe(120);
+      // The 800 held is released, the 120 spent counts: 880 left.
+      expect((await replica.reserve(budgetRequest(881))).admitted).toBe(false);
+      expect((await replica.reserve(budgetRequest(880))).admitted).toBe(true);
+    } finally {
+      await closeClients(client);
+    }
+  });
+
   test('a repayment that timed out yet ran in Redis is not added again when it is retried', async () => {
     const { server, keyPrefix } = harness;
     const client = await connectedClient(server.url);
