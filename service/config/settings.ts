@@ -292,12 +292,17 @@ export const SETTINGS = {
   traceSampleRatio: {
     env: 'OTEL_TRACES_SAMPLER_ARG',
     schema: z.coerce.number().min(0).max(1).default(0.1),
-    doc: 'Share of new traces sampled (0–1; default 0.1, since tracing every request costs about a fifth of the gateway\'s CPU), at most `GATEWAY_TRACES_PER_SECOND` a second; a request whose caller sampled its trace is always sampled. Only with an exporter (`OTEL_TRACES_EXPORTER`).',
+    doc: 'Share of new traces sampled (0–1; default 0.1, since tracing every request costs about a fifth of the gateway\'s CPU), at most `GATEWAY_TRACES_PER_SECOND` a second; a request whose caller sampled its trace is sampled too (up to `GATEWAY_CALLER_TRACES_PER_SECOND`). Only with an exporter (`OTEL_TRACES_EXPORTER`).',
   },
   tracesPerSecond: {
     env: 'GATEWAY_TRACES_PER_SECOND',
     schema: z.coerce.number().min(0).default(10),
-    doc: 'Most new traces each instance samples a second, on top of the ratio (fractions allowed; `0` removes the cap). A sampled trace costs far more CPU than an unsampled one, so with a ratio alone tracing grows dearer with the load (in the benchmark, 10% sampled uncapped cost a quarter of the gateway\'s throughput at full load, and all of telemetry 8–22% with this cap): the cap bounds it, while a quiet instance still samples its full ratio. Traces a caller sampled are neither counted nor capped.',
+    doc: 'Most new traces each instance samples a second, on top of the ratio (fractions allowed; `0` removes the cap). A sampled trace costs far more CPU than an unsampled one, so with a ratio alone tracing grows dearer with the load (in the benchmark, 10% sampled uncapped cost a quarter of the gateway\'s throughput at full load, and all of telemetry 8–22% with this cap): the cap bounds it, while a quiet instance still samples its full ratio. Traces a caller sampled are not counted here (see `GATEWAY_CALLER_TRACES_PER_SECOND`).',
+  },
+  callerTracesPerSecond: {
+    env: 'GATEWAY_CALLER_TRACES_PER_SECOND',
+    schema: z.coerce.number().min(0).default(100),
+    doc: 'Most traces a caller sampled (its `traceparent` says so) that each instance records and exports a second, with an exporter (`0` removes the cap). An app whose OpenTelemetry SDK samples every request would otherwise have the gateway trace every one of its calls, at the CPU and trace-storage cost of tracing everything; beyond the cap the caller\'s trace shows its own call to the gateway, without the gateway\'s spans under it.',
   },
   spanExportDelayMs: {
     env: 'OTEL_BSP_SCHEDULE_DELAY',

@@ -49,6 +49,7 @@ export function telemetryFromConfig(config: GatewayConfig, serviceVersion: strin
       : {}),
     sampleRatio: config.traceSampleRatio,
     tracesPerSecond: config.tracesPerSecond,
+    callerTracesPerSecond: config.callerTracesPerSecond,
     spanExport: { delayMs: config.spanExportDelayMs, batchSize: config.spanExportBatchSize, queueSize: config.spanQueueSize, timeoutMs: config.spanExportTimeoutMs },
     modelLabel: knownModelLabel(configuredModels(config)),
     metricsPort: config.metricsPort,

@@ -10,8 +10,9 @@
  *
  * A token bucket: it holds at most `perSecond` tokens (at least 1, so a rate below one a second still
  * samples), refills continuously, and each trace the inner sampler samples takes one; with none left, the
- * trace is not sampled. Traces the inner sampler drops take nothing. It only ever sees new traces: under
- * `ParentBasedSampler`, a request whose caller sampled its trace follows its caller, whatever the cap.
+ * trace is not sampled. Traces the inner sampler drops take nothing. Under `ParentBasedSampler` the gateway
+ * has two: one for new traces (`GATEWAY_TRACES_PER_SECOND`), one for traces callers sampled
+ * (`GATEWAY_CALLER_TRACES_PER_SECOND`), so callers that sample everything cannot use up the first.
  */
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';

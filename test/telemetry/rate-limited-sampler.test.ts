@@ -74,9 +74,9 @@ describe('the gateway’s tracer', () => {
   // One trace every 1,000 s: the bucket's single token goes to the first trace, and no test outlasts its refill.
   const SLOW = 0.001;
 
-  async function tracesRecorded(tracesPerSecond: number | undefined, parent: Context, n: number): Promise<string[]> {
+  async function tracesRecorded(tracesPerSecond: number | undefined, parent: Context, n: number, callerTracesPerSecond?: number): Promise<string[]> {
     const exporter = new InMemorySpanExporter();
-    const telemetry = createTelemetry({ serviceName: 'g', serviceVersion: 't', tracesExporter: 'memory', sampleRatio: 1, tracesPerSecond, spanExporter: exporter });
+    const telemetry = createTelemetry({ serviceName: 'g', serviceVersion: 't', tracesExporter: 'memory', sampleRatio: 1, tracesPerSecond, callerTracesPerSecond, spanExporter: exporter });
     try {
       for (let i = 0; i < n; i++) await withContext(parent, () => telemetry.tracing.inStage('authenticate', undefined, () => Promise.resolve()));
       return exporter.getFinishedSpans().map((span) => span.spanContext().traceId);
@@ -94,10 +94,35 @@ describe('the gateway’s tracer', () => {
     expect(await tracesRecorded(undefined, ROOT_CONTEXT, 5)).toHaveLength(5);
   });
 
-  test('follows a caller that sampled its trace, whatever the cap', async () => {
-    const callerSampled = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  const callerSampled = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+
+  test('follows a caller that sampled its trace, whatever the cap on new traces', async () => {
     expect(await tracesRecorded(SLOW, callerSampled, 5)).toEqual(Array(5).fill(TRACE_ID));
   });
+
+  test("follows callers' sampled traces up to their own cap, which leaves new traces theirs", async () => {
+    expect(await tracesRecorded(0, callerSampled, 5, SLOW)).toEqual([TRACE_ID]);
+    expect(await tracesRecorded(0, callerSampled, 5, 0)).toHaveLength(5);
+    // A caller sampling everything takes nothing from the gateway's own traces.
+    const exporter = new InMemorySpanExporter();
+    const telemetry = createTelemetry({ serviceName: 'g', serviceVersion: 't', tracesExporter: 'memory', sampleRatio: 1, tracesPerSecond: SLOW, callerTracesPerSecond: SLOW, spanExporter: exporter });
+    try {
+      for (const parent of [callerSampled, callerSampled, ROOT_CONTEXT, ROOT_CONTEXT]) await withContext(parent, () => telemetry.tracing.inStage('authenticate', undefined, () => Promise.resolve()));
+      const traceIds = exporter.getFinishedSpans().map((span) => span.spanContext().traceId);
+      expect(traceIds).toHaveLength(2);
+      expect(traceIds[0]).toBe(TRACE_ID);
+      expect(traceIds[1]).not.toBe(TRACE_ID);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+});
+
+test('GATEWAY_CALLER_TRACES_PER_SECOND defaults to 100, takes 0 (no cap), and refuses negatives', () => {
+  const open = { GATEWAY_AUTH_MODE: 'open' };
+  expect(loadConfig(open).callerTracesPerSecond).toBe(100);
+  expect(loadConfig({ ...open, GATEWAY_CALLER_TRACES_PER_SECOND: '0' }).callerTracesPerSecond).toBe(0);
+  expect(() => loadConfig({ ...open, GATEWAY_CALLER_TRACES_PER_SECOND: '-1' })).toThrow(/GATEWAY_CALLER_TRACES_PER_SECOND/);
 });
 
 test('GATEWAY_TRACES_PER_SECOND defaults to 10, takes 0 (no cap) and fractions, and refuses negatives', () => {
