@@ -27,14 +27,27 @@ test('work that settles first settles it, either way, and leaves no timer behind
   expect(pendingTimers()).toBe(before);
 });
 
-test('a deadline cancelled when its timer has fired, but before it expires, never expires', async () => {
-  const expired = jest.fn();
-  // Timers of one duration fire in the order they were set, in one pass: the cancel runs between the
-  // deadline's timer and its expiry.
-  const cancel = expireAfter(5, expired);
-  setTimeout(cancel, 5);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(expired).not.toHaveBeenCalled();
+test('a deadline cancelled when its timer has fired, but before it expires, never expires', () => {
+  // Fake timers put the cancel exactly between the deadline's timer and its expiry (the immediate it sets);
+  // real ones cannot be relied on to run two timers of one duration in one pass on a loaded machine.
+  jest.useFakeTimers();
+  try {
+    const expired = jest.fn();
+    const cancel = expireAfter(5, expired);
+    jest.advanceTimersByTime(5);
+    expect(jest.getTimerCount()).toBe(1);
+    cancel();
+    jest.runAllTimers();
+    expect(expired).not.toHaveBeenCalled();
+    // Uncancelled, the same deadline expires once its immediate runs.
+    expireAfter(5, expired);
+    jest.advanceTimersByTime(5);
+    expect(expired).not.toHaveBeenCalled();
+    jest.runAllTimers();
+    expect(expired).toHaveBeenCalledTimes(1);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 describe('an answer that arrived while this process was stalled', () => {
