@@ -15,11 +15,11 @@
  * - Budget spend Redis never saw is owed to it (`spend-ledger.ts`): a reservation charged and settled in
  *   memory, and a settlement not sent because Redis was known to be unreachable, whose estimate is owed a
  *   release too. It is paid back when Redis is reachable again, after any command Redis answers while
- *   some is still owed, and when the state closes (a shutdown). So the money an outage spent
- *   still counts against each budget once Redis is back, instead of being spendable again, and an
- *   estimate no settlement reached stops counting then, not when its hold lapses. A repayment is
- *   made once: retried under the same id until Redis confirms it, and Redis records each id once, so one
- *   that timed out yet ran is not added again. A settlement that was sent and failed is not owed: a stalled
+ *   some is still owed, and when the state closes (a shutdown). So the money an outage spent still counts
+ *   against each budget once Redis is back, instead of being spendable again, and an estimate no
+ *   settlement reached stops counting then, not when its hold lapses. A repayment is made once: retried
+ *   under the same id until Redis confirms it, and Redis records each id once, so one that timed out yet
+ *   ran is not added again. A settlement that was sent and failed is not owed: a stalled
  *   Redis may still run it when it resumes, and its spend would count twice. Its real cost is then not
  *   recorded; its estimate held until the hold lapses.
  * - The answer cache (looked up by `reserve`, written by `settle`) falls back to memory in both modes: a miss

@@ -33,15 +33,16 @@ test('estimates to release are summed per budget key and hold slot, and dropped 
   const ledger = new SpendLedger();
   ledger.release('budget:team-a:2026-11', 7, 0, END);
   expect(ledger.isEmpty).toBe(true);
-  ledger.release('budget:team-a:2026-11', 7, 600, END);
-  ledger.release('budget:team-a:2026-11', 7, 300, END);
+  ledger.release('budget:team-a:2026-11', 7, 600, END - 2);
+  ledger.release('budget:team-a:2026-11', 7, 0, END + 9);
+  ledger.release('budget:team-a:2026-11', 7, 300, END - 1);
   ledger.release('budget:team-a:2026-11', 8, 50, END);
   ledger.release('budget:team-b:2026-11', 7, 20, 1_000);
   expect(ledger.isEmpty).toBe(false);
   expect(ledger.take(1_000)).toEqual({
     spends: [],
     releases: [
-      { key: 'budget:team-a:2026-11', slot: 7, micros: 900, lapsesAtMs: END },
+      { key: 'budget:team-a:2026-11', slot: 7, micros: 900, lapsesAtMs: END - 1 },
       { key: 'budget:team-a:2026-11', slot: 8, micros: 50, lapsesAtMs: END },
     ],
   });

@@ -51,8 +51,11 @@ export class SpendLedger {
     if (!(micros > 0)) return;
     const id = `${slot}:${key}`;
     const owed = this.releases.get(id);
-    if (owed) owed.micros += micros;
-    else this.releases.set(id, { key, slot, micros, lapsesAtMs });
+    if (owed) {
+      owed.micros += micros;
+      // Holds of different lengths may share a slot: its counter lives until the longest lapses.
+      owed.lapsesAtMs = Math.max(owed.lapsesAtMs, lapsesAtMs);
+    } else this.releases.set(id, { key, slot, micros, lapsesAtMs });
   }
 
   get isEmpty(): boolean {

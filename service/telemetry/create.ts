@@ -57,13 +57,13 @@ export interface TelemetryOptions {
   tracesEndpoint?: string;
   /** For `cloud-trace` (required with it). */
   cloudTrace?: CloudTraceTarget;
-  /** Fraction of new traces sampled (0..1); a request with a sampled parent is always sampled. */
+  /** Fraction of new traces sampled (0..1); a request with a sampled parent follows it (`callerTracesPerSecond`). */
   sampleRatio: number;
   /** Most new traces sampled a second (`RateLimitedSampler`); undefined or 0: no cap, the ratio alone. */
   tracesPerSecond?: number;
   /** With an exporter, most traces a caller sampled that are recorded a second; undefined or 0: every one. */
   callerTracesPerSecond?: number;
-  /** For `otlp`: how finished spans are batched for export. Default: the SDK's (OpenTelemetry's) defaults. */
+  /** For `otlp` and `cloud-trace`: how finished spans are batched for export. Default: the SDK's (OpenTelemetry's). */
   spanExport?: SpanExportOptions;
   /** For `memory` (tests): where spans go; a fresh InMemorySpanExporter when omitted. */
   spanExporter?: SpanExporter;
