@@ -1,25 +1,14 @@
 /** Log lines carry Cloud Logging's trace fields for the active span, and only inside one; standard output loses none at exit. */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { createTelemetry } from '../../service/telemetry/create';
 import { auditLogger, createLogger, isoTimeOncePerMs, traceFields, typedRecordLogger } from '../../service/telemetry/logger';
-
-function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
+import { logLines } from '../support/log-lines';
 
 test('inside a span: trace, spanId and trace_sampled; outside: nothing', async () => {
   const telemetry = createTelemetry({ serviceName: 'g', serviceVersion: 't', tracesExporter: 'memory', sampleRatio: 1, spanExporter: new InMemorySpanExporter() });
-  const { stream, lines } = capture();
+  const { stream, lines } = logLines();
   const logger = createLogger('info', stream, { traceProjectId: 'acme-prod' });
   let inside: ReturnType<typeof traceFields> = {};
   await telemetry.tracing.inSpan('middleware - log', {}, () => {
@@ -43,14 +32,14 @@ test('inside a span: trace, spanId and trace_sampled; outside: nothing', async (
 });
 
 test('createLogger(level, destination) still works without trace fields', () => {
-  const { stream, lines } = capture();
+  const { stream, lines } = logLines();
   createLogger('warn', stream).warn('careful');
   expect(lines).toEqual([{ severity: 'WARNING', time: expect.any(String), message: 'careful' }]);
 });
 
 test('a typed-record logger keeps severity, time, bindings and trace fields; only the redaction pass is skipped', async () => {
   const telemetry = createTelemetry({ serviceName: 'g', serviceVersion: 't', tracesExporter: 'memory', sampleRatio: 1, spanExporter: new InMemorySpanExporter() });
-  const { stream, lines } = capture();
+  const { stream, lines } = logLines();
   const logger = createLogger('info', stream, { traceProjectId: 'acme-prod' });
   await telemetry.tracing.inSpan('middleware - log', {}, () => {
     typedRecordLogger(logger, { logName: 'audit' }).info({ audit: { caller: 'team-a', status: 200 } }, 'audit');
@@ -72,7 +61,7 @@ test('a typed-record logger keeps severity, time, bindings and trace fields; onl
 });
 
 test.each(['warn', 'error', 'fatal', 'info', 'debug'])('at LOG_LEVEL=%s the audit line is written; diagnostics follow the level', (level) => {
-  const { stream, lines } = capture();
+  const { stream, lines } = logLines();
   const logger = createLogger(level, stream);
   auditLogger(logger).info({ audit: { caller: 'team-a', status: 200 } }, 'audit');
   logger.info('an info diagnostic');
@@ -82,7 +71,7 @@ test.each(['warn', 'error', 'fatal', 'info', 'debug'])('at LOG_LEVEL=%s the audi
 });
 
 test('at LOG_LEVEL=silent nothing is written, audit lines included', () => {
-  const { stream, lines } = capture();
+  const { stream, lines } = logLines();
   auditLogger(createLogger('silent', stream)).info({ audit: { caller: 'team-a' } }, 'audit');
   expect(lines).toEqual([]);
 });
