@@ -1,7 +1,7 @@
 /**
  * Spans to Cloud Trace through Google's Telemetry API (`telemetry.googleapis.com`), which takes OTLP as it
- * is: no collector beside the gateway, and no Google-specific exporter (Google deprecated its own Cloud
- * Trace exporter for this endpoint). Protobuf, the encoding Google's own examples send.
+ * is: no collector beside the gateway, and no Google-specific exporter (Google's migration guide recommends
+ * this endpoint over its own Cloud Trace exporter). Protobuf, the encoding Google's own examples send.
  *
  * Each export carries an OAuth token of the instance's own identity (ADC: the service account of the Cloud
  * Run service or of the GKE workload), fetched when the export is sent (google-auth-library caches it until
