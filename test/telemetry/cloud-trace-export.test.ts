@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '../../service/config/load';
 import { CLOUD_TRACE_OTLP_URL } from '../../service/config/settings';
 import { cloudTraceHeaders } from '../../service/telemetry/cloud-trace';
 import { startGatewayProcess } from '../support/process';
+import { postJson } from '../support/http';
 
 const OPEN = { GATEWAY_AUTH_MODE: 'open' };
 const PROJECT = 'acme-gateway-prod';
@@ -95,11 +96,7 @@ describe('a gateway process exporting to Cloud Trace', () => {
       // The server span ends after the response, so it may leave in a later export than its children.
       const sent = (): Buffer => Buffer.concat(exports.map((e) => e.body));
       const exported = new Promise<void>((resolve) => (arrived = () => sent().includes(SERVER_SPAN) && resolve()));
-      const response = await fetch(`${gateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hello' }] }] }),
-      });
+      const response = await postJson(`${gateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'hello' }] }] });
       expect(response.status).toBe(200);
       await exported;
       for (const request of exports) {

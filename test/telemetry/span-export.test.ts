@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../service/config/load';
 import { startGatewayProcess } from '../support/process';
+import { postJson } from '../support/http';
 
 const OPEN = { GATEWAY_AUTH_MODE: 'open' };
 
@@ -50,11 +51,7 @@ describe('the gateway process exporting spans over OTLP', () => {
     });
     try {
       const twoExports = new Promise<void>((resolve) => (arrived = () => exports.length >= 2 && resolve()));
-      const response = await fetch(`${gateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hello' }] }] }),
-      });
+      const response = await postJson(`${gateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'hello' }] }] });
       expect(response.status).toBe(200);
       // The request's four spans (server, authenticate, admit, upstream) leave in two full batches, long
       // before the hour-long delay.
